@@ -1,0 +1,22 @@
+/** `sluice check [FILE] [--json]`: exit 0 valid, 1 invalid, 2 usage error. */
+import { formatDiagnostic } from '../diagnostics.js';
+import { loadConfigFile } from '../load.js';
+import { createLogger } from '../logger.js';
+import { DEFAULT_CONFIG, parse, UsageError } from './usage.js';
+
+export async function check(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
+  if (positionals.length > 1) throw new UsageError('check takes one config file');
+  const file = positionals[0] ?? DEFAULT_CONFIG;
+  const { diagnostics, engine } = await loadConfigFile(file, { logger: createLogger('silent') });
+  const valid = engine !== undefined;
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ file, valid, diagnostics }, null, 2) + '\n');
+  } else {
+    for (const d of diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
+    if (engine) {
+      process.stdout.write(`${file}: valid (${engine.clients.size} clients, ${engine.config.pipes.length} pipes, ${engine.keystores.size} keystores)\n`);
+    }
+  }
+  return valid ? 0 : 1;
+}

@@ -1,0 +1,24 @@
+/** `sluice schema [-c FILE]`: the config JSON Schema, with every valve's config schema. */
+import { buildFullSchema } from '../config/schema.js';
+import { formatDiagnostic } from '../diagnostics.js';
+import { createRegistry, loadConfigFile } from '../load.js';
+import { createLogger } from '../logger.js';
+import { parse } from './usage.js';
+
+export async function schema(args: string[]): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string', short: 'c' } });
+  let registry = await createRegistry();
+  if (values.config) {
+    // The config's plugins bring valves of their own; a config with errors still gives
+    // its registry, as long as the plugins loaded.
+    const result = await loadConfigFile(values.config, { logger: createLogger('silent') });
+    const pluginErrors = result.diagnostics.filter((d) => d.code === 'plugin' || d.code === 'yaml_syntax' || d.code === 'file_unreadable');
+    if (pluginErrors.length || !result.registry) {
+      for (const d of pluginErrors.length ? pluginErrors : result.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+      return 1;
+    }
+    registry = result.registry;
+  }
+  process.stdout.write(JSON.stringify(buildFullSchema(registry.definitions()), null, 2) + '\n');
+  return 0;
+}

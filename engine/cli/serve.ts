@@ -1,0 +1,34 @@
+/** `sluice serve [-c FILE] [--host H] [--port N]`: refuses an invalid config like check. */
+import { formatDiagnostic } from '../diagnostics.js';
+import { createServer } from '../http/server.js';
+import { loadConfigFile } from '../load.js';
+import { DEFAULT_CONFIG, parse, UsageError } from './usage.js';
+
+export async function serve(args: string[]): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string' } });
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError('--port must be 0..65535');
+  const file = values.config ?? DEFAULT_CONFIG;
+  const { diagnostics, engine } = await loadConfigFile(file, { server: { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) } });
+  for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+  if (!engine) return 1;
+
+  const holder = { current: engine };
+  const app = createServer(holder);
+  const { host, port: listenPort } = engine.config.server;
+  await app.listen({ host, port: listenPort });
+  const address = app.server.address();
+  engine.logger.info({ event: 'listening', issuer: engine.issuer, address, clients: engine.clients.size, config: file }, 'sluice is serving');
+
+  // Hot reload has its own issue; until then SIGHUP must not kill the server (its default).
+  process.on('SIGHUP', () => engine.logger.warn('reload on SIGHUP is not supported yet; restart to apply config changes'));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      engine.logger.info({ event: 'stopping', signal }, 'draining');
+      app.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}

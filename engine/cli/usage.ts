@@ -1,0 +1,24 @@
+/** Command-line parsing shared by the subcommands; bad usage exits 2. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+import { packagePath } from '../package-root.js';
+
+export class UsageError extends Error {}
+
+export const DEFAULT_CONFIG = packagePath('config/sluice.yaml');
+
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
+export function parse<T extends Options>(args: string[], options: T, allowPositionals = false): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>> {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

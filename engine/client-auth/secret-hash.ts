@@ -1,0 +1,57 @@
+/**
+ * Hashed client secrets: `$scrypt$ln=15,r=8,p=1$SALT$HASH` (base64url), made by
+ * `sluice secret hash`. scrypt from node:crypto; comparisons are constant time.
+ */
+import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+
+const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => {
+    scryptCallback(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+
+export interface SecretHash {
+  readonly encoded: string;
+  readonly ln: number;
+  readonly r: number;
+  readonly p: number;
+  readonly salt: Buffer;
+  readonly hash: Buffer;
+}
+
+const FORMAT = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$/;
+
+/** Parse at load time: a malformed hash is a config error, not a request-time surprise. */
+export function parseSecretHash(encoded: string): SecretHash {
+  const m = FORMAT.exec(encoded);
+  if (!m) throw new ConfigError('schema', "client_secret_hash is not a '$scrypt$ln=…,r=…,p=…$SALT$HASH' string; make one with `sluice secret hash`");
+  const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const salt = Buffer.from(m[4]!, 'base64url');
+  const hash = Buffer.from(m[5]!, 'base64url');
+  if (ln < 10 || ln > 20 || r < 1 || r > 32 || p < 1 || p > 16 || salt.length < 16 || hash.length < 32) {
+    throw new ConfigError('schema', 'client_secret_hash parameters are out of range (ln 10..20, r 1..32, p 1..16, salt >= 16 bytes, hash >= 32 bytes)');
+  }
+  return { encoded, ln, r, p, salt, hash };
+}
+
+function options(h: { ln: number; r: number; p: number }): ScryptOptions {
+  return { N: 2 ** h.ln, r: h.r, p: h.p, maxmem: 256 * 2 ** h.ln * h.r + 1024 * 1024 };
+}
+
+export async function hashSecret(secret: string, params = { ln: 15, r: 8, p: 1 }): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(secret, salt, 32, options(params));
+  return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+export async function verifySecretHash(secret: string, h: SecretHash): Promise<boolean> {
+  const candidate = await scrypt(secret, h.salt, h.hash.length, options(h));
+  return timingSafeEqual(candidate, h.hash);
+}
+
+/** Constant time whatever the lengths: compare fixed-size digests. */
+export function secretsEqual(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

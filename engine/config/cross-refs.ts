@@ -1,0 +1,67 @@
+/**
+ * Checks the schema cannot express: ids unique, references resolve, each client has the
+ * credentials its auth method needs. Each problem points at the offending node.
+ */
+import type { DiagnosticSink } from '../diagnostics.js';
+import type { ValveRegistry } from '../registry.js';
+import type { KeystoreConfig } from '../keystores/types.js';
+import type { PipeConfig, RpConfig } from './types.js';
+import { closest } from './suggest.js';
+
+/** A config item with its index in the document (items the schema rejected are absent). */
+export type Indexed<T> = readonly [item: T, index: number];
+
+export interface CheckedSections {
+  keystores: ReadonlyArray<Indexed<KeystoreConfig>>;
+  rps: ReadonlyArray<Indexed<RpConfig>>;
+  pipes: ReadonlyArray<Indexed<PipeConfig>>;
+  /** Every pipe id the document declares, valid or not, so a broken pipe is not also "unknown". */
+  declaredPipeIds: readonly string[];
+}
+
+function checkUnique<T>(items: ReadonlyArray<Indexed<T>>, key: keyof T & string, section: string, sink: DiagnosticSink): void {
+  const seen = new Map<unknown, number>();
+  for (const [item, i] of items) {
+    const value = item[key];
+    const first = seen.get(value);
+    if (first !== undefined) sink.add('duplicate_id', `duplicate ${key} '${String(value)}' (also ${section}[${first}])`, [section, i, key]);
+    else seen.set(value, i);
+  }
+}
+
+export function checkCrossReferences(sections: CheckedSections, raw: Record<string, unknown>, registry: ValveRegistry, sink: DiagnosticSink): void {
+  checkUnique(sections.keystores, 'id', 'keystores', sink);
+  checkUnique(sections.pipes, 'id', 'pipes', sink);
+  checkUnique(sections.rps, 'client_id', 'rps', sink);
+
+  const pipeIds = sections.declaredPipeIds;
+  const rawRps = (Array.isArray(raw.rps) ? raw.rps : []) as Array<Record<string, unknown> | undefined>;
+  for (const [rp, i] of sections.rps) {
+    const pipeId = rp.client_credentials_pipe_id;
+    if (pipeId !== undefined && !pipeIds.includes(pipeId)) {
+      const hint = closest(pipeId, pipeIds);
+      sink.add('unknown_pipe', `unknown pipe '${pipeId}'${hint ? ` (did you mean '${hint}'?)` : `; pipes: ${pipeIds.join(', ') || 'none'}`}`, ['rps', i, 'client_credentials_pipe_id']);
+    }
+    if (pipeId === undefined) {
+      sink.warn('unknown_pipe', `client '${rp.client_id}' has no client_credentials_pipe_id: its token requests are refused`, ['rps', i]);
+    }
+    if (rp.client_secret === undefined && rp.client_secret_hash === undefined) {
+      sink.add('schema', `client '${rp.client_id}' (${rp.token_endpoint_auth_method}) needs client_secret or client_secret_hash`, ['rps', i]);
+    }
+    if (rp.client_secret !== undefined && rp.client_secret_hash !== undefined) {
+      sink.add('schema', 'give client_secret or client_secret_hash, not both', ['rps', i, 'client_secret_hash'], { atKey: true });
+    }
+    const rawSecret = rawRps[i]?.client_secret;
+    if (typeof rawSecret === 'string' && !rawSecret.includes('${')) {
+      sink.warn('schema', 'client_secret is written in clear in the config; use ${env.NAME}, ${file.PATH} or client_secret_hash', ['rps', i, 'client_secret']);
+    }
+  }
+
+  for (const [pipe, p] of sections.pipes) {
+    pipe.valves.forEach((valve, v) => {
+      if (registry.get(valve.name)) return;
+      const hint = closest(valve.name, registry.names());
+      sink.add('unknown_valve', `unknown valve '${valve.name}'${hint ? ` (did you mean '${hint}'?)` : `; valves: ${registry.names().join(', ')}`}`, ['pipes', p, 'valves', v, 'name']);
+    });
+  }
+}

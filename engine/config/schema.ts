@@ -1,0 +1,101 @@
+/**
+ * JSON Schema validation with ajv, every error mapped back to its YAML node. The schema
+ * in schemas/ is the one source of truth for what a config may say; valves bring their
+ * own config schemas, validated in the same way and merged in by `sluice schema`.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ConfigPath } from '../errors.js';
+import type { DiagnosticSink } from '../diagnostics.js';
+import type { JsonSchema, ValveDefinition } from '../plugin-api.js';
+import { packagePath } from '../package-root.js';
+import { closest } from './suggest.js';
+
+let baseSchema: JsonSchema | undefined;
+export function loadBaseSchema(): JsonSchema {
+  baseSchema ??= JSON.parse(readFileSync(packagePath('schemas/sluice.schema.json'), 'utf8')) as JsonSchema;
+  return baseSchema;
+}
+
+/** Defaults are filled in (`default:`), as fastify does with its options. */
+export function createAjv(): Ajv {
+  return new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+}
+
+/**
+ * Validate `data` in place (defaults filled); report each error at `base` + its path.
+ * Returns the paths (relative to `data`) of the nodes that failed; empty when valid.
+ */
+export function validateWith(validate: ValidateFunction, data: unknown, sink: DiagnosticSink, base: ConfigPath = []): ConfigPath[] {
+  if (validate(data)) return [];
+  const errors = dedupe(validate.errors ?? []);
+  for (const error of errors) report(error, sink, base);
+  return errors.map((e) => pointerToPath(e.instancePath));
+}
+
+function pointerToPath(pointer: string): Array<string | number> {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function report(error: ErrorObject, sink: DiagnosticSink, base: ConfigPath): void {
+  const path = [...base, ...pointerToPath(error.instancePath)];
+  const where = path.length ? `${String(path[path.length - 1])}: ` : '';
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      const hint = closest(key, known);
+      sink.add('schema', `unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : known.length ? `; expected one of ${known.join(', ')}` : ''}`, [...path, key], { atKey: true });
+      return;
+    }
+    case 'required':
+      sink.add('schema', `${where}missing required key '${String(params.missingProperty)}'`, path);
+      return;
+    case 'enum':
+      sink.add('schema', `${where}must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, path);
+      return;
+    case 'type':
+      sink.add('schema', `${where}must be ${[params.type].flat().join(' or ')}`, path);
+      return;
+    default:
+      sink.add('schema', `${where}${error.message ?? 'is invalid'}`, path);
+  }
+}
+
+/** ajv reports an `anyOf` failure and each branch's failure; keep the first per node. */
+function dedupe(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') return false;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The base schema with each valve's config schema attached by name, for editors: a valve
+ * entry whose `name` is X must have a config matching X's schema.
+ */
+export function buildFullSchema(valves: Iterable<ValveDefinition<never>>): JsonSchema {
+  const schema = structuredClone(loadBaseSchema()) as { definitions: Record<string, Record<string, unknown>> };
+  const valve = schema.definitions.valve!;
+  const list = [...valves];
+  (valve.properties as Record<string, unknown>).name = {
+    type: 'string',
+    anyOf: [{ enum: list.map((v) => v.name) }, { pattern: '^[A-Z]' }],
+    description: 'A built-in or plugin valve.',
+  };
+  valve.allOf = list.map((v) => ({
+    if: { properties: { name: { const: v.name } }, required: ['name'] },
+    then: { properties: { config: { description: v.description, ...(v.configSchema ?? { type: 'object' }) } } },
+  }));
+  return schema as unknown as JsonSchema;
+}

@@ -1,0 +1,71 @@
+/**
+ * A YAML config file with every node's source position kept, so that any problem found
+ * later (schema, cross references, a valve's create()) can point at FILE:LINE:COL.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { ConfigPath } from '../errors.js';
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface YamlProblem {
+  message: string;
+  position: Position;
+}
+
+export class ConfigSource {
+  readonly file: string;
+  readonly data: unknown;
+  /** YAML syntax problems (duplicate keys included); data is unusable when non-empty. */
+  readonly syntaxErrors: readonly YamlProblem[];
+  private readonly doc: Document;
+  private readonly lines: LineCounter;
+
+  constructor(file: string, text: string) {
+    this.file = file;
+    this.lines = new LineCounter();
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.syntaxErrors = this.doc.errors.map((e) => ({
+      message: e.message.split('\n')[0] ?? e.message,
+      position: this.at(e.pos[0]),
+    }));
+    this.data = this.syntaxErrors.length === 0 ? this.doc.toJS({ maxAliasCount: 100 }) : undefined;
+  }
+
+  /**
+   * The position of the node at `path`, or of its deepest existing ancestor (a missing
+   * required key points at the object that lacks it). `atKey` points at a map entry's key.
+   */
+  locate(path: ConfigPath, atKey = false): Position {
+    let node: unknown = this.doc.contents;
+    let best: Position = node && (node as Node).range ? this.at((node as Node).range![0]) : { line: 1, col: 1 };
+    for (const [i, segment] of path.entries()) {
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) return best;
+        const key = pair.key as Node;
+        const value = pair.value as Node | null;
+        if (last && atKey && key.range) return this.at(key.range[0]);
+        node = value;
+        const range = value?.range ?? key.range;
+        if (range) best = this.at(range[0]);
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = node.items[segment] as Node | undefined;
+        if (!item) return best;
+        node = item;
+        if (item.range) best = this.at(item.range[0]);
+      } else {
+        return best;
+      }
+    }
+    return best;
+  }
+
+  private at(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, col };
+  }
+}

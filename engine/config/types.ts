@@ -1,0 +1,37 @@
+/** The config after load-time resolution, schema validation and defaults. */
+import type { KeystoreConfig } from '../keystores/types.js';
+
+export interface RpConfig {
+  client_id: string;
+  client_secret?: string;
+  client_secret_hash?: string;
+  token_endpoint_auth_method: string;
+  scopes: string[];
+  audiences: string[];
+  attributes: Record<string, unknown>;
+  client_credentials_pipe_id?: string;
+}
+
+export interface ValveEntry {
+  name: string;
+  enabled: boolean;
+  config: Record<string, unknown>;
+}
+
+export interface PipeConfig {
+  id: string;
+  description?: string;
+  valves: ValveEntry[];
+}
+
+export interface SluiceConfig {
+  issuer?: string;
+  server: { host: string; port: number; body_limit: number; trust_proxy: boolean };
+  log: { level: string };
+  globals?: Record<string, unknown>;
+  keystores: KeystoreConfig[];
+  oidc: { discovery_meta: Record<string, unknown> };
+  rps: RpConfig[];
+  pipes: PipeConfig[];
+  plugins: string[];
+}

@@ -1,0 +1,50 @@
+/**
+ * A problem found in a config, located in its file. `sluice check` and `sluice serve`
+ * print these the same way: `FILE:LINE:COL: error: MESSAGE`.
+ */
+import { ConfigError, type ConfigErrorCode, type ConfigPath } from './errors.js';
+import type { ConfigSource } from './config/source.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  severity: Severity;
+  code: ConfigErrorCode;
+  message: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+}
+
+/** Collects diagnostics against one source, turning config paths into positions. */
+export class DiagnosticSink {
+  readonly items: Diagnostic[] = [];
+
+  constructor(private readonly source: ConfigSource) {}
+
+  add(code: ConfigErrorCode, message: string, path: ConfigPath, options: { atKey?: boolean; severity?: Severity } = {}): void {
+    const { line, col } = this.source.locate(path, options.atKey);
+    this.items.push({ file: this.source.file, line, col, severity: options.severity ?? 'error', code, message });
+  }
+
+  warn(code: ConfigErrorCode, message: string, path: ConfigPath): void {
+    this.add(code, message, path, { severity: 'warning' });
+  }
+
+  /** Record a ConfigError thrown by code that knew only a path relative to `base`. */
+  addError(error: ConfigError, base: ConfigPath = []): void {
+    this.add(error.code, error.message, [...base, ...error.path], { atKey: error.atKey });
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === 'error');
+  }
+
+  sorted(): Diagnostic[] {
+    return [...this.items].sort((a, b) => a.line - b.line || a.col - b.col);
+  }
+}

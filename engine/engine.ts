@@ -1,0 +1,79 @@
+/**
+ * A compiled config, ready to serve: clients with their pipes, keystores, and the
+ * documents the server publishes. Immutable once built; a reload builds a new Engine.
+ */
+import type { JWK } from 'jose';
+import type { Logger } from 'pino';
+import type { ClientAuthenticator, ClientCredentialsConfig } from './client-auth/authenticate.js';
+import type { SluiceConfig } from './config/types.js';
+import type { Client } from './flow.js';
+import { GRANT_TYPES } from './grants.js';
+import type { Keystore } from './keystores/types.js';
+import type { CompiledPipe } from './pipes.js';
+
+export interface RegisteredClient extends ClientCredentialsConfig {
+  readonly client: Client;
+  /** The client's pipe for each grant type it may use. */
+  readonly pipes: ReadonlyMap<string, CompiledPipe>;
+}
+
+export const PATHS = {
+  openidConfiguration: '/.well-known/openid-configuration',
+  oauthMetadata: '/.well-known/oauth-authorization-server',
+  jwks: '/jwks',
+  token: '/token',
+} as const;
+
+export interface EngineParts {
+  readonly config: SluiceConfig;
+  readonly file: string;
+  readonly issuer: string;
+  readonly keystores: ReadonlyMap<string, Keystore>;
+  readonly clients: ReadonlyMap<string, RegisteredClient>;
+  readonly authenticator: ClientAuthenticator;
+  readonly logger: Logger;
+}
+
+export class Engine {
+  readonly config: SluiceConfig;
+  readonly file: string;
+  readonly issuer: string;
+  readonly keystores: ReadonlyMap<string, Keystore>;
+  readonly clients: ReadonlyMap<string, RegisteredClient>;
+  readonly authenticator: ClientAuthenticator;
+  readonly logger: Logger;
+  /** Served as is: computed once here, not per request. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly jwks: Readonly<{ keys: JWK[] }>;
+
+  constructor(parts: EngineParts) {
+    this.config = parts.config;
+    this.file = parts.file;
+    this.issuer = parts.issuer;
+    this.keystores = parts.keystores;
+    this.clients = parts.clients;
+    this.authenticator = parts.authenticator;
+    this.logger = parts.logger;
+    this.jwks = Object.freeze({ keys: [...this.keystores.values()].filter((k) => k.publish).map((k) => ({ ...k.publicJwk })) });
+    this.metadata = Object.freeze(this.buildMetadata());
+  }
+
+  endpoint(path: string): string {
+    return this.issuer + path;
+  }
+
+  /** RFC 8414 §2 metadata; `oidc.discovery_meta` is merged over it. */
+  private buildMetadata(): Record<string, unknown> {
+    const scopes = new Set([...this.clients.values()].flatMap((c) => c.client.scopes));
+    return {
+      issuer: this.issuer,
+      token_endpoint: this.endpoint(PATHS.token),
+      jwks_uri: this.endpoint(PATHS.jwks),
+      grant_types_supported: [...GRANT_TYPES.keys()],
+      token_endpoint_auth_methods_supported: this.authenticator.supportedMethods(),
+      response_types_supported: [],
+      scopes_supported: [...scopes].sort(),
+      ...this.config.oidc.discovery_meta,
+    };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Errors are values with codes. Two families:
+ *  - OAuthError: a request failed; carries the RFC 6749 §5.2 error code and HTTP status.
+ *  - ConfigError: a config is wrong; carries a path into the config so the loader can
+ *    point at the YAML node (FILE:LINE:COL).
+ * Callers switch on `code`, never on message text.
+ */
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  | 'not_found'
+  | 'method_not_allowed';
+
+const STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401, // RFC 6749 §5.2: 401 when the client authenticated via a header
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  invalid_target: 400, // RFC 8707 §2
+  server_error: 500,
+  temporarily_unavailable: 503,
+  not_found: 404,
+  method_not_allowed: 405,
+};
+
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode;
+  readonly status: number;
+  /** Extra response headers (WWW-Authenticate, Retry-After, …). */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: OAuthErrorCode,
+    description: string,
+    options: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OAuthError';
+    this.code = code;
+    this.status = options.status ?? STATUS[code];
+    this.headers = options.headers ?? {};
+  }
+
+  /** The RFC 6749 §5.2 response body. */
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.code, error_description: this.message };
+  }
+}
+
+type Factory = (description: string, options?: ConstructorParameters<typeof OAuthError>[2]) => OAuthError;
+const E = (code: OAuthErrorCode): Factory => (description, options) => new OAuthError(code, description, options);
+
+export const InvalidRequest = E('invalid_request');
+export const InvalidGrant = E('invalid_grant');
+export const UnauthorizedClient = E('unauthorized_client');
+export const UnsupportedGrantType = E('unsupported_grant_type');
+export const InvalidScope = E('invalid_scope');
+export const InvalidTarget = E('invalid_target');
+export const ServerError = E('server_error');
+export const TemporarilyUnavailable = E('temporarily_unavailable');
+
+/** RFC 6749 §5.2 + RFC 6750 §3: invalid_client answers 401 with a challenge. */
+export function InvalidClient(description: string, options: { scheme?: string; cause?: unknown } = {}): OAuthError {
+  const scheme = options.scheme ?? 'Basic';
+  return new OAuthError('invalid_client', description, {
+    headers: { 'www-authenticate': `${scheme} realm="sluice", error="invalid_client"` },
+    cause: options.cause,
+  });
+}
+
+/** A path into the config document: keys and array indexes, as ajv's instancePath. */
+export type ConfigPath = ReadonlyArray<string | number>;
+
+export type ConfigErrorCode =
+  | 'yaml_syntax'
+  | 'schema'
+  | 'unknown_valve'
+  | 'unknown_pipe'
+  | 'unknown_keystore'
+  | 'duplicate_id'
+  | 'missing_env'
+  | 'unknown_reference'
+  | 'file_unreadable'
+  | 'keystore_invalid'
+  | 'keystore_password'
+  | 'template'
+  | 'plugin'
+  | 'valve_config';
+
+/**
+ * A config problem. `path` is relative to whatever the thrower was given: a valve's
+ * create() throws with a path inside its own config, and the engine prefixes it with the
+ * valve's location in the document.
+ */
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode;
+  readonly path: ConfigPath;
+  /** Point at the key of the node rather than its value (unknown keys, duplicates). */
+  readonly atKey: boolean;
+
+  constructor(code: ConfigErrorCode, message: string, path: ConfigPath = [], options: { atKey?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ConfigError';
+    this.code = code;
+    this.path = path;
+    this.atKey = options.atKey ?? false;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The flow: the plain data a pipe works on. Valves read and write it; templates read it
+ * (`${client.…}`, `${request.…}`, `${grant.…}`, `${state.…}`, `${claims.…}`). It stays
+ * plain data on purpose, so that configs written for other pipe-and-valve engines
+ * (FortifiedID's `${request.client_id}`, named outputs under `dest`) map onto it.
+ */
+import type { Logger } from 'pino';
+
+/** The parsed token request. Client credentials are deliberately absent (see Credentials). */
+export interface TokenRequest {
+  readonly grant_type: string;
+  /** The client_id the caller claims, from the Basic header or the body. */
+  readonly client_id: string;
+  /** Requested scope, split on spaces (RFC 6749 §3.3). Empty when absent. */
+  readonly scope: readonly string[];
+  /** RFC 8707 resource indicators. */
+  readonly resource: readonly string[];
+  /** Requested audiences (`audience` parameter, as in RFC 8693). */
+  readonly audience: readonly string[];
+  /** Every form parameter except credentials; repeated ones are arrays. */
+  readonly params: Readonly<Record<string, string | readonly string[]>>;
+  readonly ip: string;
+}
+
+/** A registered client (relying party) as valves and templates see it: no secrets. */
+export interface Client {
+  readonly client_id: string;
+  readonly token_endpoint_auth_method: string;
+  readonly scopes: readonly string[];
+  readonly audiences: readonly string[];
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** What has been granted so far; ScopeCheck fills it, CreateJwt reads it. */
+export interface Grant {
+  readonly type: string;
+  scope: string[];
+  audience: string[];
+}
+
+/** A token minted during the flow, by the `dest` it was written under. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly token_type: string;
+  /** Seconds since the epoch. */
+  readonly expires_at: number;
+  readonly scope: readonly string[];
+}
+
+/** How the client proved its identity; set only by the engine's client authenticator. */
+export interface ClientAuthentication {
+  readonly method: string;
+  readonly client_id: string;
+}
+
+export interface Flow {
+  /** Request id, also in every log line of the request. */
+  readonly id: string;
+  readonly request: TokenRequest;
+  readonly client: Client;
+  /** Undefined until the client is authenticated. Read-only: only the engine sets it. */
+  readonly authentication: ClientAuthentication | undefined;
+  readonly grant: Grant;
+  /** Named outputs: a valve writes its result under its `dest` for later valves. */
+  readonly state: Record<string, unknown>;
+  /** Claims added to the tokens this flow issues. */
+  readonly claims: Record<string, unknown>;
+  readonly issued: Record<string, IssuedToken>;
+  /** The response body the token endpoint sends; TokenResponse sets it. */
+  response: Record<string, unknown> | undefined;
+  readonly log: Logger;
+}

@@ -1,0 +1,36 @@
+import type { KeyObject } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+import { readKeyFile } from './file.js';
+import { newPrivateKey } from './generated.js';
+import { loadJwksKey } from './jwks.js';
+import { createKeystore, type KeyHints } from './keystore.js';
+import { loadPemKey } from './pem.js';
+import { loadPkcs12Key } from './pkcs12.js';
+import type { Keystore, KeystoreConfig } from './types.js';
+
+/**
+ * Loads one keystore entry of the config. Errors are ConfigErrors whose path is relative to
+ * the entry (['path'], ['password'], ['alias'], ['alg'] or []); the caller prefixes it.
+ */
+export async function loadKeystore(config: KeystoreConfig, options: { baseDir: string }): Promise<Keystore> {
+  let key: KeyObject;
+  let hints: KeyHints = {};
+  switch (config.type) {
+    case 'pem':
+      key = loadPemKey(config, await readKeyFile(config, options.baseDir));
+      break;
+    case 'pkcs12':
+      key = loadPkcs12Key(config, await readKeyFile(config, options.baseDir));
+      break;
+    case 'jwks':
+      ({ key, hints } = loadJwksKey(config, await readKeyFile(config, options.baseDir)));
+      break;
+    case 'generated':
+      key = await newPrivateKey(config.alg ?? 'ES256');
+      break;
+    default:
+      // Unreachable after schema validation; kept for configs built in code.
+      throw new ConfigError('keystore_invalid', `keystore '${String((config as KeystoreConfig).id)}': unknown type`, ['type']);
+  }
+  return createKeystore(config, key, hints);
+}

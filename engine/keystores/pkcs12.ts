@@ -1,0 +1,84 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+import { ConfigError } from '../errors.js';
+import { invalidFile, type KeyFile } from './file.js';
+import type { KeystoreConfig } from './types.js';
+
+const KEY_BAGS = new Set([forge.pki.oids.keyBag, forge.pki.oids.pkcs8ShroudedKeyBag]);
+
+/** forge's messages for a failed MAC check or key bag decryption (RFC 7292 §5.1, §4.2.2). */
+const WRONG_PASSWORD = /MAC could not be verified|Invalid password|wrong password/i;
+
+/**
+ * PKCS#12 (RFC 7292), e.g. from `openssl pkcs12 -export` or `keytool -storetype PKCS12`.
+ *
+ * forge parses the container, checks the MAC and decrypts the key bags (legacy PBE and the
+ * PBES2/AES-256-CBC/SHA-256 of OpenSSL 3 and Java alike). But its key decoder knows only RSA:
+ * for EC (and Ed25519) keys it leaves `bag.key` null and keeps the decrypted PrivateKeyInfo in
+ * `bag.asn1`. So every key goes to node:crypto as PKCS#8 DER, RSA re-wrapped from forge's key.
+ */
+export function loadPkcs12Key(config: KeystoreConfig, { file, data }: KeyFile): KeyObject {
+  let pfx: forge.pkcs12.Pkcs12Pfx;
+  try {
+    pfx = parsePfx(data.toString('binary'), config.password);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (WRONG_PASSWORD.test(reason)) throw wrongPassword(config, file, err);
+    throw invalidFile(config, file, `not a readable PKCS#12 file: ${reason}`, err);
+  }
+
+  const bags = pfx.safeContents.flatMap((contents) => contents.safeBags).filter((bag) => KEY_BAGS.has(bag.type));
+  if (bags.length === 0) throw invalidFile(config, file, 'no private key in the PKCS#12 file');
+  const bag = config.alias === undefined ? bags[0] : pickAlias(config, file, bags, config.alias);
+
+  let der: forge.util.ByteBuffer;
+  if (bag?.key) der = forge.asn1.toDer(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)));
+  else if (bag?.asn1) der = forge.asn1.toDer(bag.asn1);
+  else throw invalidFile(config, file, 'the key bag holds no key');
+  try {
+    return createPrivateKey({ key: Buffer.from(der.getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
+  } catch (err) {
+    throw invalidFile(config, file, `unreadable private key: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
+/**
+ * RFC 7292 feeds two different password encodings to two KDFs: the MAC and legacy PBE use
+ * the BMPString (Appendix B.1), PBES2/PBKDF2 uses octets, UTF-8 for OpenSSL and Java (RFC 8018
+ * §3). forge passes one JS string to both, so a non-ASCII password passes the MAC check and
+ * then fails to decrypt PBES2 bags. The MAC is checked before any decryption, so on that
+ * failure the password is known good: retry with the MAC stripped and the UTF-8 octets.
+ */
+function parsePfx(der: string, password: string | undefined): forge.pkcs12.Pkcs12Pfx {
+  try {
+    return forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), password);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : '';
+    if (password === undefined || !/[^\x00-\x7f]/.test(password) || /MAC could not be verified/.test(reason)) throw err;
+    const pfx = forge.asn1.fromDer(der);
+    if (Array.isArray(pfx.value)) pfx.value.splice(2); // PFX ::= SEQUENCE { version, authSafe, macData }
+    return forge.pkcs12.pkcs12FromAsn1(pfx, forge.util.encodeUtf8(password));
+  }
+}
+
+function friendlyName(bag: forge.pkcs12.Bag): string | undefined {
+  const names: unknown = bag.attributes?.friendlyName;
+  return Array.isArray(names) && typeof names[0] === 'string' ? names[0] : undefined;
+}
+
+/** Exact friendlyName first; then case-insensitive, as Java KeyStore aliases are. */
+function pickAlias(config: KeystoreConfig, file: string, bags: forge.pkcs12.Bag[], alias: string): forge.pkcs12.Bag {
+  const bag = bags.find((b) => friendlyName(b) === alias)
+    ?? bags.find((b) => friendlyName(b)?.toLowerCase() === alias.toLowerCase());
+  if (bag !== undefined) return bag;
+  const available = bags.map((b) => `'${friendlyName(b) ?? '(no name)'}'`).join(', ');
+  throw new ConfigError('keystore_invalid',
+    `keystore '${config.id}': no key with alias '${alias}' in ${file}; available: ${available}`, ['alias']);
+}
+
+function wrongPassword(config: KeystoreConfig, file: string, cause: unknown): ConfigError {
+  const message = config.password === undefined
+    ? `keystore '${config.id}': ${file} is password-protected; set password`
+    : `wrong password for keystore '${config.id}' (${file})`;
+  return new ConfigError('keystore_password', message, ['password'], { cause });
+}

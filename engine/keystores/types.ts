@@ -1,0 +1,44 @@
+import type { JWK } from 'jose';
+
+/** Signing algorithms Sluice can issue tokens with (RFC 7518 + RFC 8037). */
+export const SIGNING_ALGS = [
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
+] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** A keystore entry of the config, after schema validation and load-time `${…}` resolution. */
+export interface KeystoreConfig {
+  id: string;
+  type: 'pem' | 'pkcs12' | 'jwks' | 'generated';
+  /** pem | pkcs12 | jwks: the file, relative to the config file's directory. */
+  path?: string;
+  /** Encrypted PKCS#8 PEM, PKCS#12. */
+  password?: string;
+  /** pkcs12: friendly name of the key entry; jwks: the kid. Default: the first key. */
+  alias?: string;
+  /** The default signing alg; must suit the key. Default: derived from the key. */
+  alg?: SigningAlg;
+  /** Default: the RFC 7638 thumbprint of the public key. */
+  kid?: string;
+  /** Publish the public key at /jwks. Default true. */
+  publish?: boolean;
+}
+
+/**
+ * A loaded signing key. The private key never leaves this object: callers ask it to sign.
+ * Signing is async so that it can later move off the event loop (worker threads) without
+ * changing callers.
+ */
+export interface Keystore {
+  readonly id: string;
+  readonly kid: string;
+  /** The alg used when the caller does not choose one. */
+  readonly alg: SigningAlg;
+  /** Every alg this key can sign with (e.g. RSA: RS* and PS*; EC P-256: ES256 only). */
+  readonly algorithms: readonly SigningAlg[];
+  /** Public JWK: kty + key members, `kid`, `use: "sig"`, and `alg` when the config fixes one. */
+  readonly publicJwk: Readonly<JWK>;
+  readonly publish: boolean;
+  /** Compact JWS over the JSON payload; `alg` and `kid` in the header are set by the keystore. */
+  sign(payload: Record<string, unknown>, header?: Record<string, unknown>, alg?: SigningAlg): Promise<string>;
+}

@@ -1,0 +1,73 @@
+/**
+ * The public plugin API. Built-in valves use exactly this and nothing more.
+ *
+ * A valve is `meta` (plain data: name, config schema) plus `create(config, engine)`,
+ * called once at load with the validated config, returning the per-request function.
+ */
+import type { Logger } from 'pino';
+import type { Flow } from './flow.js';
+import type { Keystore } from './keystores/types.js';
+import type { ConfigPath } from './errors.js';
+
+export type Next = () => Promise<void>;
+/** The per-request step. Call `await next()` to run the rest of the pipe. */
+export type Valve = (flow: Flow, next: Next) => Promise<void>;
+
+/** A JSON Schema object (draft 2020-12 / draft-07 subset ajv understands). */
+export type JsonSchema = Record<string, unknown>;
+
+/** A compiled `${…}` template: resolving is a cheap walk, no parsing. */
+export type Template<T = unknown> = (flow: Flow) => T;
+
+export interface ValveContext {
+  readonly pipeId: string;
+  /** The valve's index in its pipe. */
+  readonly index: number;
+}
+
+/** Services the engine gives valves at create() time. */
+export interface EngineServices {
+  readonly issuer: string;
+  /** The token endpoint URL, as published in discovery. */
+  readonly tokenEndpoint: string;
+  readonly logger: Logger;
+  /** A loaded keystore by id, or undefined. */
+  keystore(id: string): Keystore | undefined;
+  /** Every keystore id, for helpful error messages. */
+  keystoreIds(): readonly string[];
+  /**
+   * Compile a config value (any JSON: string, list, object) holding `${…}` request-time
+   * expressions. The engine has already checked their syntax at load, with YAML positions.
+   * A value that is exactly one `${…}` keeps its type; inside a longer string it is text.
+   */
+  compileTemplate<T = unknown>(value: T): Template<T>;
+  /**
+   * Authenticate the flow's client by its registered token_endpoint_auth_method. Throws
+   * OAuthError invalid_client; on success sets flow.authentication.
+   */
+  authenticateClient(flow: Flow): Promise<void>;
+  /** Current time in seconds since the epoch (a seam for tests). */
+  now(): number;
+}
+
+export interface ValveDefinition<C = Record<string, unknown>> {
+  /** PascalCase, as written in `valves: - name:`. */
+  readonly name: string;
+  readonly description?: string;
+  /** JSON Schema of `config`. Defaults (`default:`) are filled in before create(). */
+  readonly configSchema?: JsonSchema;
+  /**
+   * The valve authenticates the client. A token pipe without such a valve gets the client
+   * authenticated by the engine before it runs.
+   */
+  readonly authenticatesClient?: boolean;
+  create(config: C, engine: EngineServices, context: ValveContext): Valve | Promise<Valve>;
+}
+
+/** Identity function that gives plugin authors types. */
+export function defineValve<C = Record<string, unknown>>(definition: ValveDefinition<C>): ValveDefinition<C> {
+  return definition;
+}
+
+/** Thrown by create() for a bad config value; `path` is inside the valve's config. */
+export type { ConfigPath };

@@ -1,0 +1,45 @@
+/**
+ * Load the valve plugins listed under `plugins:`: ESM files (relative to the config file)
+ * or package names. A module's default export is a valve definition or a list of them.
+ */
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from './errors.js';
+import type { DiagnosticSink } from './diagnostics.js';
+import type { ValveRegistry } from './registry.js';
+
+function toImportUrl(spec: string, baseDir: string): string {
+  if (spec.startsWith('.') || isAbsolute(spec)) return pathToFileURL(resolve(baseDir, spec)).href;
+  try {
+    // A package is looked up from the config's directory, as a project would install it.
+    return pathToFileURL(createRequire(join(baseDir, 'sluice.config.js')).resolve(spec)).href;
+  } catch {
+    return spec; // ESM-only packages: let import() resolve it from here
+  }
+}
+
+export async function loadPlugins(specs: readonly string[], baseDir: string, registry: ValveRegistry, sink: DiagnosticSink): Promise<void> {
+  for (const [index, spec] of specs.entries()) {
+    const path = ['plugins', index];
+    let module: { default?: unknown };
+    try {
+      module = (await import(toImportUrl(spec, baseDir))) as { default?: unknown };
+    } catch (error) {
+      sink.add('plugin', `plugin '${spec}' failed to load: ${(error as Error).message.split('\n')[0]}`, path);
+      continue;
+    }
+    if (module.default === undefined) {
+      sink.add('plugin', `plugin '${spec}' has no default export (export default defineValve({...}))`, path);
+      continue;
+    }
+    for (const definition of [module.default].flat()) {
+      try {
+        registry.register(definition, `plugin '${spec}'`);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        sink.addError(error, path);
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The valve registry. Built-in valves register through the same `register` a plugin's
+ * valves go through, so the engine cannot tell them apart.
+ */
+import type { ValidateFunction } from 'ajv';
+import { ConfigError } from './errors.js';
+import { createAjv } from './config/schema.js';
+import type { ValveDefinition } from './plugin-api.js';
+
+// Valve configs are checked with an ajv of their own: the definitions are the plugins'.
+const ajv = createAjv();
+
+const NAME = /^[A-Z][A-Za-z0-9]*$/;
+
+export interface RegisteredValve {
+  readonly definition: ValveDefinition<never>;
+  readonly validate: ValidateFunction;
+  /** 'built-in' or the plugin spec it came from. */
+  readonly origin: string;
+}
+
+export class ValveRegistry {
+  private readonly valves = new Map<string, RegisteredValve>();
+
+  /** Throws ConfigError('plugin') for a malformed definition, a bad schema or a clash. */
+  register(candidate: unknown, origin: string): void {
+    const definition = candidate as ValveDefinition<never>;
+    if (!definition || typeof definition !== 'object' || typeof definition.create !== 'function') {
+      throw new ConfigError('plugin', `${origin}: a valve must be an object with a create() function (use defineValve)`);
+    }
+    if (typeof definition.name !== 'string' || !NAME.test(definition.name)) {
+      throw new ConfigError('plugin', `${origin}: valve name ${JSON.stringify(definition.name)} must be PascalCase`);
+    }
+    const existing = this.valves.get(definition.name);
+    if (existing) {
+      throw new ConfigError('plugin', `${origin}: valve '${definition.name}' is already defined by ${existing.origin}`);
+    }
+    const schema = strictByDefault(definition.configSchema ?? { type: 'object', additionalProperties: false });
+    let validate: ValidateFunction;
+    try {
+      validate = ajv.compile(schema);
+    } catch (error) {
+      throw new ConfigError('plugin', `${origin}: valve '${definition.name}' has an invalid configSchema: ${(error as Error).message}`);
+    }
+    this.valves.set(definition.name, { definition, validate, origin });
+  }
+
+  get(name: string): RegisteredValve | undefined {
+    return this.valves.get(name);
+  }
+
+  names(): string[] {
+    return [...this.valves.keys()];
+  }
+
+  definitions(): ValveDefinition<never>[] {
+    return [...this.valves.values()].map((v) => v.definition);
+  }
+}
+
+/**
+ * A typo in a valve's config must not pass silently: an object schema that says nothing
+ * about additional properties gets `additionalProperties: false`.
+ */
+function strictByDefault(schema: Record<string, unknown>): Record<string, unknown> {
+  if (schema.type === 'object' && schema.properties && !('additionalProperties' in schema) && !('patternProperties' in schema)) {
+    return { ...schema, additionalProperties: false };
+  }
+  return schema;
+}

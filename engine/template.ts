@@ -1,0 +1,160 @@
+/**
+ * `${…}` expressions. Parsed once, at load; resolving one per request is a property walk.
+ *
+ *   load time:    ${env.NAME}  ${globals.a.b}  ${file.PATH}
+ *   request time: ${client.…}  ${request.…}  ${grant.…}  ${state.…}  ${claims.…}  ${item.…}  ${now}
+ *
+ * A value that is exactly one `${…}` keeps its type; inside a longer string the value is
+ * stringified (lists joined with spaces, as OAuth joins scopes). `$${` is a literal `${`.
+ */
+import { ConfigError } from './errors.js';
+import type { Flow } from './flow.js';
+
+export interface Expression {
+  readonly source: string;
+  readonly namespace: string;
+  readonly path: readonly string[];
+}
+export type TemplatePart = string | Expression;
+
+export const LOAD_TIME_NAMESPACES = ['env', 'globals', 'file'] as const;
+/** `item` is FortifiedID's name for valve outputs; here it is the same object as `state`. */
+export const REQUEST_NAMESPACES = ['client', 'request', 'grant', 'state', 'claims', 'item', 'now'] as const;
+
+const SEGMENT = /^[A-Za-z0-9_\-:]+$/;
+
+export function hasTemplate(text: string): boolean {
+  return text.includes('${');
+}
+
+export function parseTemplate(text: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let literal = '';
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith('$${', i)) {
+      literal += '${';
+      i += 3;
+    } else if (text.startsWith('${', i)) {
+      const end = text.indexOf('}', i + 2);
+      if (end < 0) throw new ConfigError('template', `unterminated '\${' in "${text}"`);
+      if (literal) parts.push(literal);
+      literal = '';
+      parts.push(parseExpression(text.slice(i + 2, end).trim()));
+      i = end + 1;
+    } else {
+      literal += text[i];
+      i += 1;
+    }
+  }
+  if (literal || parts.length === 0) parts.push(literal);
+  return parts;
+}
+
+function parseExpression(source: string): Expression {
+  const dot = source.indexOf('.');
+  const namespace = dot < 0 ? source : source.slice(0, dot);
+  const rest = dot < 0 ? '' : source.slice(dot + 1);
+  if (!namespace) throw new ConfigError('template', 'empty expression \'${}\'');
+  // A file path is taken whole: it may hold dots and slashes.
+  if (namespace === 'file') return { source, namespace, path: rest ? [rest] : [] };
+  const path = rest ? rest.split('.') : [];
+  for (const segment of path) {
+    if (!SEGMENT.test(segment)) throw new ConfigError('template', `invalid name '${segment}' in '\${${source}}'`);
+  }
+  return { source, namespace, path };
+}
+
+/** Put a `${` that came from a substituted value beyond the reach of a later parse. */
+export function escapeTemplate(text: string): string {
+  return text.replaceAll('${', '$${');
+}
+
+export function stringify(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map(stringify).join(' ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Follow `path` into `root`; own enumerable data only, so no prototype is reachable. */
+export function lookup(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** Check the request-time expressions of a string; throws ConfigError('template'). */
+export function checkRequestTemplate(text: string): void {
+  for (const part of parseTemplate(text)) {
+    if (typeof part === 'string') continue;
+    if ((LOAD_TIME_NAMESPACES as readonly string[]).includes(part.namespace)) continue; // resolved earlier
+    if (!(REQUEST_NAMESPACES as readonly string[]).includes(part.namespace)) {
+      throw new ConfigError('template', `unknown namespace '${part.namespace}' in '\${${part.source}}'; expected one of ${REQUEST_NAMESPACES.join(', ')}`);
+    }
+    if (part.namespace === 'now' && part.path.length > 0) {
+      throw new ConfigError('template', `'\${now}' takes no path`);
+    }
+  }
+}
+
+type Resolver = (flow: Flow) => unknown;
+
+function compileExpression(expr: Expression, now: () => number): Resolver {
+  const { path } = expr;
+  switch (expr.namespace) {
+    case 'now': return () => now();
+    case 'client': return (flow) => lookup(flow.client, path);
+    case 'request': return (flow) => lookup(flow.request, path);
+    case 'grant': return (flow) => lookup(flow.grant, path);
+    case 'claims': return (flow) => lookup(flow.claims, path);
+    case 'state':
+    case 'item': return (flow) => lookup(flow.state, path);
+    default: throw new ConfigError('template', `unknown namespace '${expr.namespace}'`);
+  }
+}
+
+function compileString(text: string, now: () => number): Resolver | string {
+  if (!hasTemplate(text)) return text;
+  const parts = parseTemplate(text);
+  const [first] = parts;
+  if (parts.length === 1 && first !== undefined && typeof first !== 'string') return compileExpression(first, now);
+  if (parts.every((p) => typeof p === 'string')) return parts.join('');
+  const resolvers = parts.map((p) => (typeof p === 'string' ? () => p : compileExpression(p, now)));
+  return (flow) => {
+    let out = '';
+    for (const resolve of resolvers) out += stringify(resolve(flow));
+    return out;
+  };
+}
+
+/** Compile any JSON value; constant parts are shared, only templated leaves resolve. */
+export function compileValue<T>(value: T, now: () => number): (flow: Flow) => T {
+  const compiled = compileNode(value, now);
+  return typeof compiled === 'function' ? (compiled as (flow: Flow) => T) : () => compiled as T;
+}
+
+function compileNode(value: unknown, now: () => number): unknown {
+  if (typeof value === 'string') return compileString(value, now);
+  if (Array.isArray(value)) {
+    const items = value.map((v) => compileNode(v, now));
+    if (!items.some((i) => typeof i === 'function')) return items;
+    return (flow: Flow) => items.map((i) => (typeof i === 'function' ? (i as Resolver)(flow) : i));
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, compileNode(v, now)] as const);
+    if (!entries.some(([, v]) => typeof v === 'function')) return Object.fromEntries(entries);
+    return (flow: Flow) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of entries) {
+        const resolved = typeof v === 'function' ? (v as Resolver)(flow) : v;
+        if (resolved !== undefined) out[k] = resolved;
+      }
+      return out;
+    };
+  }
+  return value;
+}

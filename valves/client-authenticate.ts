@@ -1,0 +1,19 @@
+/**
+ * ClientAuthenticate: authenticates the client by its registered
+ * token_endpoint_auth_method (RFC 6749 §2.3). Placing it in a pipe decides where
+ * authentication happens; leaving it out makes the engine authenticate before the pipe.
+ */
+import { defineValve } from '../engine/plugin-api.js';
+
+export default defineValve({
+  name: 'ClientAuthenticate',
+  description: "Authenticate the client by its registered token_endpoint_auth_method (client_secret_basic, client_secret_post).",
+  authenticatesClient: true,
+  configSchema: { type: 'object', additionalProperties: false, properties: {} },
+  create(_config, engine) {
+    return async function clientAuthenticate(flow, next) {
+      await engine.authenticateClient(flow);
+      await next();
+    };
+  },
+});

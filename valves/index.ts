@@ -1,0 +1,13 @@
+/** The built-in valves, registered exactly as plugins are. */
+import type { ValveRegistry } from '../engine/registry.js';
+import type { ValveDefinition } from '../engine/plugin-api.js';
+import clientAuthenticate from './client-authenticate.js';
+import createJwt from './create-jwt.js';
+import scopeCheck from './scope-check.js';
+import tokenResponse from './token-response.js';
+
+export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, scopeCheck, createJwt, tokenResponse];
+
+export function registerBuiltInValves(registry: ValveRegistry): void {
+  for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');
+}

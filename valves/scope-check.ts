@@ -1,0 +1,44 @@
+/**
+ * ScopeCheck: decides what is granted. The requested scope must be a subset of the
+ * client's `scopes` (RFC 6749 §3.3, invalid_scope); requested `resource` (RFC 8707) and
+ * `audience` values must be among its `audiences` (invalid_target). Nothing requested
+ * means the defaults: all of the client's, unless the config narrows them.
+ */
+import { defineValve } from '../engine/plugin-api.js';
+import { InvalidScope, InvalidTarget } from '../engine/errors.js';
+
+export interface ScopeCheckConfig {
+  default_scopes?: string[];
+  default_audiences?: string[];
+}
+
+const list = { type: 'array', items: { type: 'string', minLength: 1 } };
+
+export default defineValve<ScopeCheckConfig>({
+  name: 'ScopeCheck',
+  description: "Grant the requested scope and audiences if the client may have them; otherwise the defaults (all of the client's).",
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      default_scopes: { ...list, description: "Granted when no scope is requested. Default: all of the client's scopes." },
+      default_audiences: { ...list, description: "Granted when no resource/audience is requested. Default: all of the client's audiences." },
+    },
+  },
+  create(config) {
+    return async function scopeCheck(flow, next) {
+      const { client, request, grant } = flow;
+      const refused = request.scope.filter((s) => !client.scopes.includes(s));
+      if (refused.length) throw InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`);
+      const defaultScopes = (config.default_scopes ?? client.scopes).filter((s) => client.scopes.includes(s));
+      grant.scope = request.scope.length ? [...request.scope] : [...defaultScopes];
+
+      const requested = [...new Set([...request.resource, ...request.audience])];
+      const unknown = requested.filter((a) => !client.audiences.includes(a));
+      if (unknown.length) throw InvalidTarget(`audience not allowed for this client: ${unknown.join(' ')}`);
+      const defaultAudiences = (config.default_audiences ?? client.audiences).filter((a) => client.audiences.includes(a));
+      grant.audience = requested.length ? requested : [...defaultAudiences];
+      await next();
+    };
+  },
+});

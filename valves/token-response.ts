@@ -1,0 +1,42 @@
+/**
+ * TokenResponse: the RFC 6749 §5.1 success body for a token a previous valve issued
+ * under `token` (its `dest`): access_token, token_type, expires_in, scope. `fields` adds
+ * templated members.
+ */
+import { defineValve } from '../engine/plugin-api.js';
+import { ServerError } from '../engine/errors.js';
+
+export interface TokenResponseConfig {
+  token: string;
+  fields?: Record<string, unknown>;
+}
+
+export default defineValve<TokenResponseConfig>({
+  name: 'TokenResponse',
+  description: 'Answer with the token issued under `token`: access_token, token_type, expires_in, scope.',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      token: { type: 'string', minLength: 1, default: 'access_token', description: 'The dest the token was issued under.' },
+      fields: { type: 'object', description: 'Extra response members; values may be ${…} templates.' },
+    },
+  },
+  create(config, engine) {
+    const fields = engine.compileTemplate(config.fields ?? {});
+    return async function tokenResponse(flow, next) {
+      const issued = flow.issued[config.token];
+      if (!issued) throw ServerError(`TokenResponse: no token was issued under '${config.token}'`);
+      // RFC 6749 §5.1: scope is required when it differs from the request; always sending it is simplest.
+      const scope = issued.scope.length ? { scope: issued.scope.join(' ') } : {};
+      flow.response = {
+        ...fields(flow),
+        access_token: issued.token,
+        token_type: issued.token_type,
+        expires_in: Math.max(0, issued.expires_at - engine.now()),
+        ...scope,
+      };
+      await next();
+    };
+  },
+});
