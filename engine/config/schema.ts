@@ -19,7 +19,8 @@ export function loadBaseSchema(): JsonSchema {
 
 /** Defaults are filled in (`default:`), as fastify does with its options. */
 export function createAjv(): Ajv {
-  return new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
+  // verbose: errors carry their parentSchema, which "did you mean" needs.
+  return new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true, verbose: true });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createCipheriv, createHash, createHmac, createPublicKey, pbkdf2Sync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, createPublicKey, pbkdf2, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { bitString, bmp, explicit, nil, octets, oid, seq, set, time, uint, utf8 } from './der.js';
 
@@ -51,10 +52,10 @@ export function selfSignedCert(key: KeyObject, commonName: string, days = 3650):
 }
 
 /** EncryptedPrivateKeyInfo (RFC 5958 §3) with PBES2 (RFC 8018 §6.2); the password as UTF-8 octets. */
-export function encryptPkcs8(key: KeyObject, password: string, iterations: number): Buffer {
+export async function encryptPkcs8(key: KeyObject, password: string, iterations: number): Promise<Buffer> {
   const salt = randomBytes(16);
   const iv = randomBytes(16);
-  const dk = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+  const dk = await promisify(pbkdf2)(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
   const cipher = createCipheriv('aes-256-cbc', dk, iv);
   const plain = key.export({ type: 'pkcs8', format: 'der' });
   const encrypted = Buffer.concat([cipher.update(plain), cipher.final()]);
@@ -66,14 +67,16 @@ export function encryptPkcs8(key: KeyObject, password: string, iterations: numbe
 const dataContentInfo = (content: Buffer): Buffer => seq(oid(OID.data), explicit(0, octets(content)));
 
 /** PFX (RFC 7292 §4): one unencrypted cert bag and one shrouded key bag, paired by localKeyId. */
-export function buildPfx(key: KeyObject, cert: Buffer, password: string, friendlyName: string, iterations = 10_000): Buffer {
+export async function buildPfx(
+  key: KeyObject, cert: Buffer, password: string, friendlyName: string, iterations = 10_000,
+): Promise<Buffer> {
   const localKeyId = createHash('sha1').update(cert).digest(); // what OpenSSL uses
   const attrs = set(
     seq(oid(OID.friendlyName), set(bmp(friendlyName))),
     seq(oid(OID.localKeyId), set(octets(localKeyId))),
   );
   const certBag = seq(oid(OID.certBag), explicit(0, seq(oid(OID.x509Certificate), explicit(0, octets(cert)))), attrs);
-  const keyBag = seq(oid(OID.shroudedKeyBag), explicit(0, encryptPkcs8(key, password, iterations)), attrs);
+  const keyBag = seq(oid(OID.shroudedKeyBag), explicit(0, await encryptPkcs8(key, password, iterations)), attrs);
   const authSafe = seq(dataContentInfo(seq(certBag)), dataContentInfo(seq(keyBag)));
 
   // MAC key from the PKCS#12 KDF over the BMPString password (RFC 7292 B.2, B.4), ID 3 = MAC.

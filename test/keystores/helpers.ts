@@ -38,9 +38,10 @@ export async function signAndVerify(ks: Keystore, alg?: SigningAlg): Promise<JWT
 
 /** RFC 7638 §3, computed here without jose: required members, sorted, no whitespace, SHA-256. */
 export function thumbprint(jwk: JWK): string {
-  const members = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'] }[jwk.kty ?? ''];
+  const required: Record<string, string[]> = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'] };
+  const members = required[jwk.kty ?? ''];
   if (members === undefined) throw new Error(`no thumbprint members for kty ${jwk.kty}`);
-  const json = `{${members.map((m) => `"${m}":${JSON.stringify(jwk[m])}`).join(',')}}`;
+  const json = `{${members.map((m) => `"${m}":${JSON.stringify((jwk as Record<string, unknown>)[m])}`).join(',')}}`;
   return createHash('sha256').update(json).digest('base64url');
 }
 

@@ -73,8 +73,9 @@ describe('pem keystore', () => {
     const pub = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' });
     const two = (await readFile(join(FIXTURES, 'ed25519.pem'), 'latin1')).repeat(2);
     const broken = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
-    for (const [name, content] of [['cert.pem', cert], ['pub.pem', pub], ['two.pem', two], ['broken.pem', broken], ['empty.pem', '']]) {
-      const f = await tempFile(name ?? '', content ?? '');
+    const cases: Array<[string, string]> = [['cert.pem', cert], ['pub.pem', String(pub)], ['two.pem', two], ['broken.pem', broken], ['empty.pem', '']];
+    for (const [name, content] of cases) {
+      const f = await tempFile(name, content);
       await configError(load({ type: 'pem', path: f.name }, f.dir), 'keystore_invalid', ['path']);
     }
   });

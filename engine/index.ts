@@ -1,0 +1,25 @@
+/** The public API of `sluice`: what plugin authors and embedders import. Re-exports only. */
+export { defineValve } from './plugin-api.js';
+export type { EngineServices, JsonSchema, Next, Template, Valve, ValveContext, ValveDefinition } from './plugin-api.js';
+export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest } from './flow.js';
+export type { Keystore, SigningAlg } from './keystores/types.js';
+export {
+  ConfigError,
+  InvalidClient,
+  InvalidGrant,
+  InvalidRequest,
+  InvalidScope,
+  InvalidTarget,
+  OAuthError,
+  ServerError,
+  TemporarilyUnavailable,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from './errors.js';
+export type { ConfigErrorCode, ConfigPath, OAuthErrorCode } from './errors.js';
+export { loadConfigFile, loadConfigText } from './load.js';
+export type { LoadOptions, LoadResult } from './load.js';
+export type { Diagnostic } from './diagnostics.js';
+export { formatDiagnostic } from './diagnostics.js';
+export { Engine } from './engine.js';
+export { createServer, type EngineHolder } from './http/server.js';

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { compileValue, parseTemplate } from '../../engine/template.js';
+import type { Flow } from '../../engine/flow.js';
+import { ConfigError } from '../../engine/errors.js';
+
+const flow = {
+  client: { client_id: 'svc', attributes: { roles: ['a', 'b'], n: 3, nested: { k: 'v' } } },
+  request: { scope: ['x', 'y'], client_id: 'svc' },
+  grant: { scope: ['x'], audience: [] },
+  state: { access_token: 'tok' },
+  claims: { tenant: 't1' },
+} as unknown as Flow;
+
+describe('templates', () => {
+  const cases: Array<[string, unknown, unknown]> = [
+    ['a whole expression keeps its type (list)', '${client.attributes.roles}', ['a', 'b']],
+    ['a whole expression keeps its type (number)', '${client.attributes.n}', 3],
+    ['a whole expression keeps its type (object)', '${client.attributes.nested}', { k: 'v' }],
+    ['inside text, lists join with spaces', 'roles: ${client.attributes.roles}', 'roles: a b'],
+    ['inside text, objects become JSON', 'n=${client.attributes.nested}', 'n={"k":"v"}'],
+    ['FortifiedID names: request.client_id and item.*', '${request.client_id}/${item.access_token}', 'svc/tok'],
+    ['state and claims', '${state.access_token}.${claims.tenant}', 'tok.t1'],
+    ['a missing value is undefined when whole', '${client.attributes.nope}', undefined],
+    ['a missing value is empty inside text', '[${client.attributes.nope}]', '[]'],
+    ['$${ is a literal', 'cost: $${x}', 'cost: ${x}'],
+    ['no prototype is reachable', '${client.constructor}', undefined],
+    ['now', '${now}', 1234],
+  ];
+  it.each(cases)('%s', (_name, template, expected) => {
+    expect(compileValue(template, () => 1234)(flow)).toEqual(expected);
+  });
+
+  it('compiles nested values, omitting keys that resolve to undefined', () => {
+    const compiled = compileValue({ a: '${client.client_id}', b: ['${grant.scope}', 'lit'], c: '${client.nope}', d: 1 }, () => 0);
+    expect(compiled(flow)).toEqual({ a: 'svc', b: [['x'], 'lit'], d: 1 });
+  });
+
+  it('returns constants as they are', () => {
+    const value = { a: 1, b: ['x'] };
+    expect(compileValue(value, () => 0)(flow)).toEqual(value);
+  });
+
+  it.each(['${client', '${}', '${client.a b}'])('rejects malformed %s with a template ConfigError', (text) => {
+    expect(() => parseTemplate(text)).toThrow(ConfigError);
+  });
+});
