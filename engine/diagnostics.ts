@@ -23,10 +23,20 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** Collects diagnostics against one source, turning config paths into positions. */
 export class DiagnosticSink {
   readonly items: Diagnostic[] = [];
+  private readonly silenced: ConfigPath[] = [];
 
   constructor(private readonly source: ConfigSource) {}
 
+  /**
+   * Drop later reports at or below `path`: a value already reported (an unset env var)
+   * would otherwise be reported again by the schema for being empty.
+   */
+  silence(path: ConfigPath): void {
+    this.silenced.push(path);
+  }
+
   add(code: ConfigErrorCode, message: string, path: ConfigPath, options: { atKey?: boolean; severity?: Severity } = {}): void {
+    if (this.silenced.some((prefix) => prefix.every((s, i) => path[i] === s))) return;
     const { line, col } = this.source.locate(path, options.atKey);
     this.items.push({ file: this.source.file, line, col, severity: options.severity ?? 'error', code, message });
   }

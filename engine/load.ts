@@ -85,11 +85,13 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   const broken = validateWith(validateBase, resolved, sink);
   const config = resolved as unknown as SluiceConfig;
   // Items the schema rejected are left out of later checks, so one mistake is told once.
-  const clean = (path: ConfigPath) => !broken.some((b) => b.every((s, i) => i >= path.length || s === path[i]));
+  // A section is unusable only when the section itself is wrong (rps is not a list); an
+  // item is left out when an error lies inside it.
+  const startsWith = (path: ConfigPath, prefix: ConfigPath) => prefix.every((s, i) => path[i] === s);
   const indexed = <T>(section: 'keystores' | 'rps' | 'pipes'): Array<Indexed<T>> => {
     const list: unknown = config[section];
-    if (!Array.isArray(list) || !clean([section])) return [];
-    return (list as T[]).map((item, i) => [item, i] as const).filter(([, i]) => clean([section, i]));
+    if (!Array.isArray(list) || broken.some((b) => b.length === 1 && b[0] === section)) return [];
+    return (list as T[]).map((item, i) => [item, i] as const).filter(([, i]) => !broken.some((b) => startsWith(b, [section, i])));
   };
   const sections: CheckedSections = {
     keystores: indexed<KeystoreConfig>('keystores'),

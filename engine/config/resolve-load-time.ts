@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, type ConfigPath } from '../errors.js';
+import { ConfigError, type ConfigErrorCode, type ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import { escapeTemplate, hasTemplate, lookup, parseTemplate, stringify, type Expression } from '../template.js';
 
@@ -67,6 +67,12 @@ function resolveString(text: string, path: ConfigPath, ctx: LoadTimeContext, glo
   return out;
 }
 
+/** Report once: the empty stand-in value must not be reported again by the schema. */
+function fail(ctx: LoadTimeContext, code: ConfigErrorCode, message: string, path: ConfigPath): void {
+  ctx.sink.add(code, message, path);
+  ctx.sink.silence(path);
+}
+
 function isLoadTime(expr: Expression): boolean {
   return expr.namespace === 'env' || expr.namespace === 'globals' || expr.namespace === 'file';
 }
@@ -76,16 +82,16 @@ function evaluate(expr: Expression, path: ConfigPath, ctx: LoadTimeContext, glob
   switch (expr.namespace) {
     case 'env': {
       const value = expr.path.length === 1 ? ctx.env[first] : undefined;
-      if (value === undefined) ctx.sink.add('missing_env', `environment variable '${expr.path.join('.')}' is not set`, path);
+      if (value === undefined) fail(ctx, 'missing_env', `environment variable '${expr.path.join('.')}' is not set`, path);
       return value ?? '';
     }
     case 'globals': {
       if (globals === undefined) {
-        ctx.sink.add('template', `'\${${expr.source}}': globals cannot refer to globals`, path);
+        fail(ctx, 'template', `'\${${expr.source}}': globals cannot refer to globals`, path);
         return '';
       }
       const value = lookup(globals, expr.path);
-      if (value === undefined) ctx.sink.add('unknown_reference', `'globals.${expr.path.join('.')}' is not defined`, path);
+      if (value === undefined) fail(ctx, 'unknown_reference', `'globals.${expr.path.join('.')}' is not defined`, path);
       return value ?? '';
     }
     default: {
@@ -93,7 +99,7 @@ function evaluate(expr: Expression, path: ConfigPath, ctx: LoadTimeContext, glob
       try {
         return readFileSync(file, 'utf8').trim();
       } catch (error) {
-        ctx.sink.add('file_unreadable', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, path);
+        fail(ctx, 'file_unreadable', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, path);
         return '';
       }
     }

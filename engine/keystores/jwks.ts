@@ -10,8 +10,9 @@ const isObject = (v: unknown): v is Jwk => typeof v === 'object' && v !== null &
 
 /**
  * A private JWK Set (RFC 7517 §5). `alias` picks a key by `kid`; by default the first key with
- * a private part (`d`, RFC 7518 §6.2.2.1 / §6.3.2.1, RFC 8037 §2). The key's own `kid` and `alg`
- * are kept (config wins), since other parties may already know the key by them.
+ * a private part (`d`, RFC 7518 §6.2.2.1 / §6.3.2.1, RFC 8037 §2) not marked `"use": "enc"`
+ * (RFC 7517 §4.2). The key's own `kid` and `alg` are kept (config wins), since other parties
+ * may already know the key by them.
  */
 export function loadJwksKey(config: KeystoreConfig, { file, data }: KeyFile): { key: KeyObject; hints: KeyHints } {
   let doc: unknown;
@@ -25,8 +26,8 @@ export function loadJwksKey(config: KeystoreConfig, { file, data }: KeyFile): { 
 
   let jwk: Jwk | undefined;
   if (config.alias === undefined) {
-    jwk = keys.find((k) => k.d !== undefined);
-    if (jwk === undefined) throw invalidFile(config, file, 'no private key (a JWK with "d") in the set');
+    jwk = keys.find((k) => k.d !== undefined && k.use !== 'enc');
+    if (jwk === undefined) throw invalidFile(config, file, 'no private signing key (a JWK with "d") in the set');
   } else {
     jwk = keys.find((k) => k.kid === config.alias);
     if (jwk === undefined) {
@@ -37,6 +38,10 @@ export function loadJwksKey(config: KeystoreConfig, { file, data }: KeyFile): { 
     if (jwk.d === undefined) {
       throw new ConfigError('keystore_invalid',
         `keystore '${config.id}': key '${config.alias}' in ${file} is public only (no "d")`, ['alias']);
+    }
+    if (jwk.use === 'enc') {
+      throw new ConfigError('keystore_invalid',
+        `keystore '${config.id}': key '${config.alias}' in ${file} is for encryption ("use": "enc"), not signing`, ['alias']);
     }
   }
 

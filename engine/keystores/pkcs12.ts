@@ -6,8 +6,11 @@ import type { KeystoreConfig } from './types.js';
 
 const KEY_BAGS = new Set([forge.pki.oids.keyBag, forge.pki.oids.pkcs8ShroudedKeyBag]);
 
-/** forge's messages for a failed MAC check or key bag decryption (RFC 7292 §5.1, §4.2.2). */
-const WRONG_PASSWORD = /MAC could not be verified|Invalid password|wrong password/i;
+/**
+ * forge's messages for a failed MAC check (RFC 7292 §5.1) or, in files without a MAC, a bag
+ * that does not decrypt (bad CBC padding) with the password.
+ */
+const WRONG_PASSWORD = /MAC could not be verified|Invalid password|wrong password|Failed to decrypt/i;
 
 /**
  * PKCS#12 (RFC 7292), e.g. from `openssl pkcs12 -export` or `keytool -storetype PKCS12`.
@@ -43,11 +46,12 @@ export function loadPkcs12Key(config: KeystoreConfig, { file, data }: KeyFile): 
 }
 
 /**
- * RFC 7292 feeds two different password encodings to two KDFs: the MAC and legacy PBE use
- * the BMPString (Appendix B.1), PBES2/PBKDF2 uses octets, UTF-8 for OpenSSL and Java (RFC 8018
- * §3). forge passes one JS string to both, so a non-ASCII password passes the MAC check and
- * then fails to decrypt PBES2 bags. The MAC is checked before any decryption, so on that
- * failure the password is known good: retry with the MAC stripped and the UTF-8 octets.
+ * RFC 7292 feeds two password encodings to two KDFs: the MAC and legacy PBE take the
+ * BMPString (Appendix B.1), PBES2/PBKDF2 takes octets (RFC 8018 §3), which OpenSSL makes
+ * UTF-8 (Java refuses non-ASCII passwords). forge passes one JS string to both, so a non-ASCII
+ * password passes the MAC check and then fails to decrypt PBES2 bags. forge checks the MAC
+ * before decrypting, so the password is then known good: retry with the MAC stripped and the
+ * UTF-8 octets. (Without a MAC the retry simply fails again as a wrong password.)
  */
 function parsePfx(der: string, password: string | undefined): forge.pkcs12.Pkcs12Pfx {
   try {

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ afterAll(removeTempDirs);
 
 const PEM = { file: 'key.pem', type: 'pem', password: undefined, header: '-----BEGIN PRIVATE KEY-----' } as const;
 const PEM_ENC = { file: 'key.pem', type: 'pem', password: 'pässwörd', header: '-----BEGIN ENCRYPTED PRIVATE KEY-----' } as const;
-const P12 = { file: 'key.p12', type: 'pkcs12', password: 'secret', header: undefined } as const;
+// Non-ASCII on purpose: exercises the UTF-8 PBES2 retry in pkcs12.ts.
+const P12 = { file: 'key.p12', type: 'pkcs12', password: 'pässwörd', header: undefined } as const;
 
 /**
  * Every alg round trips, each format sees RSA, EC and Ed25519, and ES256/EdDSA every format.
@@ -61,4 +63,30 @@ describe.concurrent('generateKeyFile', () => {
     await generateKeyFile('EdDSA', join(dir, 'key.pem'), { password: 'secret' });
     await configError(load({ type: 'pem', path: 'key.pem', password: 'Secret' }, dir), 'keystore_password', ['password']);
   });
+
+  // Interop with the tools operators use; skipped where they are not installed.
+  const has = (cmd: string, arg: string): boolean => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
+
+  it.skipIf(!has('openssl', 'version'))('openssl reads generated PKCS#12 and PEM files', async () => {
+    const dir = await tempDir();
+    for (const alg of ['RS256', 'ES512', 'EdDSA'] as const) {
+      const p12 = await generateKeyFile(alg, join(dir, `${alg}.p12`), { password: 'pässwörd' });
+      const out = execFileSync('openssl', ['pkcs12', '-in', p12.path, '-passin', 'pass:pässwörd', '-nodes'], { encoding: 'utf8', stdio: 'pipe' });
+      expect(out).toContain('friendlyName: signing');
+      expect(out).toContain('-----BEGIN PRIVATE KEY-----');
+      expect(out).toContain('-----BEGIN CERTIFICATE-----');
+      const pem = await generateKeyFile(alg, join(dir, `${alg}.pem`), { password: 'pässwörd' });
+      execFileSync('openssl', ['pkey', '-in', pem.path, '-passin', 'pass:pässwörd', '-noout'], { stdio: 'pipe' });
+    }
+  }, 30_000);
+
+  it.skipIf(!has('keytool', '-help'))('Java keytool decrypts and signs with generated PKCS#12 keys', async () => {
+    const dir = await tempDir();
+    for (const alg of ['PS256', 'ES256', 'EdDSA'] as const) {
+      const { path } = await generateKeyFile(alg, join(dir, `${alg}.p12`), { password: 'secret' }); // Java: ASCII only
+      // -certreq needs the private key of the PrivateKeyEntry "signing": proves Java decrypts it.
+      const args = ['-certreq', '-alias', 'signing', '-storetype', 'PKCS12', '-keystore', path, '-storepass', 'secret'];
+      expect(execFileSync('keytool', args, { encoding: 'utf8', stdio: 'pipe' })).toContain('BEGIN NEW CERTIFICATE REQUEST');
+    }
+  }, 30_000);
 });

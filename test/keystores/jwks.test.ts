@@ -27,8 +27,9 @@ describe('jwks keystore', () => {
     ec = await privateJwk('ES384', { kid: 'ec-1' });
     rsa = await privateJwk('RS256', { kid: 'rsa-1', alg: 'PS256' });
     ed = await privateJwk('EdDSA');
-    // A public-only key first: the default must skip it.
-    set = await jwksFile([publicOnly(await privateJwk('ES256', { kid: 'pub-1' })), ec, rsa, ed]);
+    // A public-only key and an encryption key first: the default must skip them.
+    const enc = await privateJwk('ES256', { kid: 'enc-1', use: 'enc' });
+    set = await jwksFile([publicOnly(await privateJwk('ES256', { kid: 'pub-1' })), enc, ec, rsa, ed]);
   });
 
   it('defaults to the first key with a private part and keeps its kid', async () => {
@@ -60,11 +61,12 @@ describe('jwks keystore', () => {
 
   it('unknown kid → keystore_invalid at alias, listing kids', async () => {
     const err = await configError(load({ type: 'jwks', path: set.name, alias: 'nope' }, set.dir), 'keystore_invalid', ['alias']);
-    expect(err.message).toContain("'pub-1', 'ec-1', 'rsa-1', (no kid)");
+    expect(err.message).toContain("'pub-1', 'enc-1', 'ec-1', 'rsa-1', (no kid)");
   });
 
-  it('a public-only key → keystore_invalid at alias', async () => {
+  it('a public-only or encryption key → keystore_invalid at alias', async () => {
     await configError(load({ type: 'jwks', path: set.name, alias: 'pub-1' }, set.dir), 'keystore_invalid', ['alias']);
+    await configError(load({ type: 'jwks', path: set.name, alias: 'enc-1' }, set.dir), 'keystore_invalid', ['alias']);
   });
 
   it.each([

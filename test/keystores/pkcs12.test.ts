@@ -10,6 +10,7 @@ describe('pkcs12 keystore', () => {
     ['openssl-ed25519.p12', 'secret', 'EdDSA'],
     ['openssl-rsa-legacy.p12', 'secret', 'RS256'],
     ['openssl-ec-utf8.p12', 'pässwörd', 'ES256'],
+    ['openssl-ec-nomac.p12', 'secret', 'ES256'],
     ['keytool-rsa.p12', 'secret', 'RS256'],
     ['keytool-ec.p12', 'secret', 'ES256'],
   ] as const)('loads %s', async (path, password, alg) => {
@@ -43,7 +44,7 @@ describe('pkcs12 keystore', () => {
     expect(err.message).toContain("'first', 'second'");
   });
 
-  it.each(['openssl-rsa.p12', 'openssl-ec.p12', 'keytool-ec.p12', 'openssl-rsa-legacy.p12', 'openssl-ec-utf8.p12'])(
+  it.each(['openssl-rsa.p12', 'openssl-ec.p12', 'keytool-ec.p12', 'openssl-rsa-legacy.p12', 'openssl-ec-utf8.p12', 'openssl-ec-nomac.p12'])(
     'wrong password for %s → keystore_password at password', async (path) => {
       const err = await configError(load({ type: 'pkcs12', path, password: 'hunter2' }), 'keystore_password', ['password']);
       expect(err.message).toContain("wrong password for keystore 'ks'");

@@ -1,0 +1,205 @@
+/**
+ * Helpers for the CLI tests: they run the BUILT binary (dist/engine/cli/main.js) as a
+ * user would, in a temp copy of test/cli/fixtures so that relative key paths and plugins
+ * resolve against the config file, and with a minimal environment so that no variable
+ * of the developer's shell leaks into `${env.…}`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const BIN = join(ROOT, 'dist/engine/cli/main.js');
+export const FIXTURES = join(ROOT, 'test/cli/fixtures');
+
+/** For a `beforeAll`: the tests need the built binary (`npm test` builds first). */
+export function requireBuild(): void {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first (npm test does it in pretest)`);
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Written to stdin, which is then closed (closed empty when absent). */
+  input?: string;
+  timeoutMs?: number;
+}
+
+function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env };
+}
+
+/** Run `sluice ARGS…` to completion. */
+export function sluice(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: childEnv(options.env), stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+    child.stdin.on('error', () => {}); // the child may exit before reading stdin
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+}
+
+export interface CheckJson {
+  file: string;
+  valid: boolean;
+  diagnostics: Diagnostic[];
+}
+
+/** `sluice check FILE` and `sluice check FILE --json`, side by side. */
+export async function checkBoth(file: string, options: RunOptions = {}): Promise<{ text: RunResult; json: RunResult; report: CheckJson }> {
+  const [text, json] = await Promise.all([sluice(['check', file], options), sluice(['check', file, '--json'], options)]);
+  let report: CheckJson;
+  try {
+    report = JSON.parse(json.stdout) as CheckJson;
+  } catch {
+    throw new Error(`check --json did not print JSON (exit ${json.code}):\n${json.stdout}\n${json.stderr}`);
+  }
+  return { text, json, report };
+}
+
+export const format = (d: Diagnostic): string => `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+
+/** Diagnostic lines (`FILE:LINE:COL: severity: …`) of a text output. */
+export function diagnosticLines(output: string): string[] {
+  return output.split('\n').filter((l) => /^[^\s:][^:]*:\d+:\d+: (error|warning): /.test(l));
+}
+
+export interface Expected {
+  line: number;
+  col: number;
+  code: string;
+  /** The message must match (kept loose on purpose: assert codes, not wording). */
+  message?: RegExp;
+}
+
+/**
+ * The errors of one check run are exactly `expected` (in file order), in JSON and in
+ * text, one line each with the exact `FILE:LINE:COL: error: ` prefix.
+ */
+export function expectErrors(file: string, result: { text: RunResult; json: RunResult; report: CheckJson }, expected: Expected[]): void {
+  const { text, json, report } = result;
+  const errors = report.diagnostics.filter((d) => d.severity === 'error');
+  expect(errors.map(({ line, col, code }) => ({ line, col, code }))).toEqual(expected.map(({ line, col, code }) => ({ line, col, code })));
+  for (const [i, e] of expected.entries()) {
+    expect(errors[i]!.file).toBe(file);
+    expect(typeof errors[i]!.message).toBe('string');
+    if (e.message) expect(errors[i]!.message).toMatch(e.message);
+  }
+  // Text: the same diagnostics, one line each, and nothing else on stdout.
+  const lines = text.stdout.split('\n').filter(Boolean);
+  expect(lines).toEqual(report.diagnostics.map(format));
+  const errorLines = lines.filter((l) => l.includes(': error: '));
+  expect(errorLines).toHaveLength(expected.length);
+  for (const [i, e] of expected.entries()) expect(errorLines[i]!.startsWith(`${file}:${e.line}:${e.col}: error: `)).toBe(true);
+  expect(report).toMatchObject({ file, valid: false });
+  expect(text.code).toBe(1);
+  expect(json.code).toBe(1);
+}
+
+const tempDirs: string[] = [];
+
+/** A fresh temp copy of test/cli/fixtures. */
+export function fixtureDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+  cpSync(FIXTURES, dir, { recursive: true });
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePromise(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface Served {
+  url: string;
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL if still running (afterAll safety net). */
+  kill(): void;
+}
+
+/** `sluice serve -c FILE --port N`, polled until it answers discovery. */
+export async function serve(file: string, options: RunOptions & { extraArgs?: string[] } = {}): Promise<Served> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, 'serve', '-c', file, '--port', String(port), ...(options.extraArgs ?? [])], {
+    cwd: options.cwd ?? ROOT,
+    env: childEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('close', (code, signal) => {
+      done = true;
+      r({ code, signal });
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const served: Served = { url, child, stdout: () => stdout, stderr: () => stderr, exited, kill: () => void (done || child.kill('SIGKILL')) };
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (done) throw new Error(`sluice serve exited early (${JSON.stringify(await exited)}):\n${stdout}\n${stderr}`);
+    try {
+      const response = await fetch(`${url}/.well-known/oauth-authorization-server`);
+      if (response.ok) return served;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  served.kill();
+  throw new Error(`sluice serve did not come up on ${url}:\n${stdout}\n${stderr}`);
+}
+
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header, payload] = token.split('.');
+  const part = (s: string | undefined) => JSON.parse(Buffer.from(s ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  return { header: part(header), payload: part(payload) };
+}
+
+export const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;

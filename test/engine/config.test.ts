@@ -1,0 +1,127 @@
+/** The config loader: load-time expressions, positions, and one report per mistake. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { packagePath } from '../../engine/package-root.js';
+import { load } from '../helpers/sluice.js';
+
+const MINIMAL = (rp: string, extra = '') => `keystores:
+  - { id: signing, type: generated }
+${extra}rps:
+  - client_id: svc
+    client_credentials_pipe_id: p
+${rp}
+pipes:
+  - id: p
+    valves:
+      - name: CreateJwt
+        config:
+          keystore: signing
+          jwt_claims: { api: "\${client.attributes.api}" }
+      - name: TokenResponse
+`;
+
+describe('load-time expressions', () => {
+  it('resolves env, globals (keeping types) and file, relative to the config', async () => {
+    const { engine, diagnostics } = await load(
+      MINIMAL(`    client_secret: \${file.secrets/svc.txt}
+    audiences: \${globals.audiences}
+    attributes: { api: "\${globals.base}/v\${env.VERSION}" }`, 'globals:\n  base: https://api.example.com\n  audiences: [https://a.example, https://b.example]\n'),
+      { env: { VERSION: '2' }, files: { 'secrets/svc.txt': '  from-a-file-0123456789\n' } },
+    );
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const client = engine!.clients.get('svc')!;
+    expect(client.client.audiences).toEqual(['https://a.example', 'https://b.example']);
+    expect(client.client.attributes.api).toBe('https://api.example.com/v2');
+    expect(client.secrets).toEqual([{ kind: 'plain', value: 'from-a-file-0123456789' }]);
+  });
+
+  it('reports a missing env var, an unknown global and an unreadable file at their nodes', async () => {
+    const { engine, diagnostics } = await load(MINIMAL(`    client_secret: \${env.NOPE}
+    audiences: ["\${globals.nope}"]
+    attributes: { key: "\${file.missing.txt}" }`));
+    expect(engine).toBeUndefined();
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.line, d.col])).toEqual([
+      ['missing_env', 6, 20],
+      ['unknown_reference', 7, 17],
+      ['file_unreadable', 8, 24],
+    ]);
+  });
+
+  it('refuses a request-time expression outside a valve config', async () => {
+    const { diagnostics } = await load(MINIMAL('    client_secret: "${client.client_id}"'));
+    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'template', line: 6, col: 20 });
+  });
+
+  it('does not re-parse `${` that comes from a substituted value', async () => {
+    const { engine } = await load(MINIMAL('    client_secret: "${env.S}"'), { env: { S: 'x${env.Y}-0123456789abcdef' } });
+    expect(engine!.clients.get('svc')!.secrets).toEqual([{ kind: 'plain', value: 'x${env.Y}-0123456789abcdef' }]);
+  });
+});
+
+describe('diagnostics', () => {
+  it('reports every problem of a config once, in file order', async () => {
+    const { engine, diagnostics } = await load(`keystores:
+  - { id: signing, type: generated }
+rps:
+  - client_id: a
+    client_secret: \${env.S}
+    scope: [x]
+    client_credentials_pipe_id: p
+  - client_id: b
+    client_secret: \${env.S}
+    client_credentials_pipe_id: nope
+  - client_id: b
+    client_secret: \${env.S}
+    client_credentials_pipe_id: p
+pipes:
+  - id: p
+    valves:
+      - name: ClientAuthenticat
+      - name: CreateJwt
+        config: { keystore: signing, jwt_ttl: [1] }
+      - name: TokenResponse
+`, { env: { S: 'secret-0123456789abcdef' } });
+    expect(engine).toBeUndefined();
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
+      "6:5 schema unknown key 'scope' (did you mean 'scopes'?)",
+      "10:33 unknown_pipe unknown pipe 'nope'; pipes: p",
+      "11:16 duplicate_id duplicate client_id 'b' (also rps[1])",
+      "17:15 unknown_valve unknown valve 'ClientAuthenticat' (did you mean 'ClientAuthenticate'?)",
+      expect.stringMatching(/^19:47 schema jwt_ttl: must be number or string/),
+    ]);
+  });
+
+  it('reports YAML syntax errors and duplicate keys with positions', async () => {
+    const dup = await load('rps: []\npipes: []\nrps: []\n');
+    expect(dup.diagnostics[0]).toMatchObject({ code: 'yaml_syntax', line: 3, col: 1 });
+    const syntax = await load('rps: [\npipes: {');
+    expect(syntax.diagnostics[0]).toMatchObject({ code: 'yaml_syntax' });
+    expect(syntax.engine).toBeUndefined();
+  });
+
+  it('refuses a malformed client_secret_hash at its node', async () => {
+    const { diagnostics } = await load(MINIMAL('    client_secret_hash: "$scrypt$ln=1,r=8,p=1$abc$def"'));
+    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'schema', line: 6, col: 25 });
+  });
+
+  it('warns about a secret written in clear', async () => {
+    const { engine, diagnostics } = await load(MINIMAL('    client_secret: in-clear-0123456789'));
+    expect(engine).toBeDefined();
+    expect(diagnostics).toContainEqual(expect.objectContaining({ severity: 'warning', line: 6, col: 20 }));
+  });
+});
+
+describe('shipped configs', () => {
+  it('the embedded default config is valid', async () => {
+    const { engine, diagnostics } = await load(readFileSync(packagePath('config/sluice.yaml'), 'utf8'));
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(engine!.clients.has('demo')).toBe(true);
+  });
+
+  it('pipes/m2m-jwt.yaml works when copied into a config', async () => {
+    const pipe = readFileSync(packagePath('pipes/m2m-jwt.yaml'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)).join('\n');
+    const { engine, diagnostics } = await load(`keystores:\n  - { id: signing, type: generated }\nrps: []\npipes:\n${pipe}\n`);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(engine).toBeDefined();
+  });
+});
