@@ -34,6 +34,9 @@ export async function createKeystore(config: KeystoreConfig, key: KeyObject, hin
   }
   const fixedAlg = config.alg ?? hints.alg;
   const alg = fixedAlg ?? algs.defaultAlg;
+  // A published `alg` pins the key to that alg (RFC 7517 §4.4): verifiers that honour it
+  // would refuse anything else, so the keystore refuses to sign anything else.
+  const usable: readonly SigningAlg[] = fixedAlg === undefined ? algorithms : [fixedAlg];
 
   // Node exports only the public members (kty, n/e, crv/x/y), which is what RFC 7638 hashes.
   const jwk = createPublicKey(key).export({ format: 'jwk' }) as JWK;
@@ -42,19 +45,19 @@ export async function createKeystore(config: KeystoreConfig, key: KeyObject, hin
 
   // Precomputed per alg: the bound signer and the encoded header for the common no-extra-header case.
   const signers = new Map<SigningAlg, { raw: RawSigner; header: string }>();
-  for (const a of algorithms) signers.set(a, { raw: rawSigner(key, a), header: b64json({ alg: a, kid }) });
+  for (const a of usable) signers.set(a, { raw: rawSigner(key, a), header: b64json({ alg: a, kid }) });
 
   return Object.freeze({
     id,
     kid,
     alg,
-    algorithms,
+    algorithms: usable,
     publicJwk,
     publish: config.publish ?? true,
     async sign(payload: Record<string, unknown>, header?: Record<string, unknown>, signAlg: SigningAlg = alg): Promise<string> {
       const signer = signers.get(signAlg);
       if (signer === undefined) {
-        throw new Error(`keystore '${id}' cannot sign with ${signAlg}; it can sign with ${algorithms.join(', ')}`);
+        throw new Error(`keystore '${id}' cannot sign with ${signAlg}; it can sign with ${usable.join(', ')}`);
       }
       let encodedHeader = signer.header;
       if (header !== undefined) {

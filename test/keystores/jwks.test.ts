@@ -40,12 +40,13 @@ describe('jwks keystore', () => {
     await signAndVerify(ks);
   });
 
-  it('alias selects by kid; the JWK alg becomes the default alg and is published', async () => {
+  it('alias selects by kid; the JWK alg is published and pins the key to it (RFC 7517 §4.4)', async () => {
     const ks = await load({ type: 'jwks', path: set.name, alias: 'rsa-1' }, set.dir);
     expect(ks.alg).toBe('PS256');
+    expect(ks.algorithms).toEqual(['PS256']);
     expect(ks.publicJwk).toMatchObject({ kid: 'rsa-1', alg: 'PS256', use: 'sig' });
     await signAndVerify(ks);
-    await signAndVerify(ks, 'RS512');
+    await expect(ks.sign({}, undefined, 'RS512')).rejects.toThrow(/cannot sign with RS512/);
   });
 
   it('without a kid in the JWK, kid is the RFC 7638 thumbprint; config kid and alg win', async () => {

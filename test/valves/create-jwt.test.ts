@@ -113,3 +113,11 @@ jwt_claims:
     expect(errors[0]!.line).toBeGreaterThan(25); // inside the CreateJwt entry, not the top of the file
   });
 });
+
+describe('CreateJwt and a keystore that pins its alg', () => {
+  it('refuses PS256 on an RSA keystore published as RS256, since verifiers would reject it', async () => {
+    const { engine, diagnostics } = await load(withCreateJwt('keystore: signing\nalg: PS256', 'RS256'), { env: BASIC_ENV });
+    expect(engine).toBeUndefined();
+    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'valve_config', message: expect.stringMatching(/cannot sign PS256; it can sign RS256$/) });
+  });
+});

@@ -1,0 +1,21 @@
+import { it } from 'vitest';
+import * as client from 'openid-client';
+import { serve, BASIC_CONFIG } from '../helpers/sluice.js';
+import { run } from './helpers.js';
+it('probe', async () => {
+  const secret = 'ab+cd/ef=%41 g:h';
+  const s = await serve(BASIC_CONFIG.replace(/^issuer:.*\n/m, ''), { env: { ORDERS_SECRET: secret, POSTER_SECRET: secret } });
+  const r = await run('/usr/bin/curl', ['-s', '-u', `orders-service:${secret}`, '-d', 'grant_type=client_credentials', `${s.url}/token`]);
+  console.log('curl raw', r.stdout.slice(0, 120));
+  const cfg = await client.discovery(new URL(s.url), 'orders-service', secret, client.ClientSecretBasic(secret), { execute: [client.allowInsecureRequests] });
+  console.log('openid-client', (await client.clientCredentialsGrant(cfg)).token_type);
+  const py = await run('/usr/bin/python3', ['test/interop/python/sluice_interop.py', 'fetch', `${s.url}/token`, 'orders-service', secret, 'basic']);
+  console.log('python basic', py.stdout.slice(0, 200));
+  const py2 = await run('/usr/bin/python3', ['test/interop/python/sluice_interop.py', 'fetch', `${s.url}/token`, 'poster', secret, 'post']);
+  console.log('python post', py2.stdout.slice(0, 100));
+  const secret2 = 'AbC+dEf/GhI=';
+  const s2 = await serve(BASIC_CONFIG.replace(/^issuer:.*\n/m, ''), { env: { ORDERS_SECRET: secret2, POSTER_SECRET: secret2 } });
+  const r2 = await run('/usr/bin/curl', ['-s', '-u', `orders-service:${secret2}`, '-d', 'grant_type=client_credentials', `${s2.url}/token`]);
+  console.log('curl raw base64', r2.stdout.slice(0, 120));
+  await s.close(); await s2.close();
+});
