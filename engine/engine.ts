@@ -34,26 +34,18 @@ export interface EngineParts {
   readonly logger: Logger;
 }
 
+// The class carries every part as a readonly field (declaration merging), without
+// listing them twice.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Engine extends EngineParts {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Engine {
-  readonly config: SluiceConfig;
-  readonly file: string;
-  readonly issuer: string;
-  readonly keystores: ReadonlyMap<string, Keystore>;
-  readonly clients: ReadonlyMap<string, RegisteredClient>;
-  readonly authenticator: ClientAuthenticator;
-  readonly logger: Logger;
   /** Served as is: computed once here, not per request. */
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly jwks: Readonly<{ keys: JWK[] }>;
 
   constructor(parts: EngineParts) {
-    this.config = parts.config;
-    this.file = parts.file;
-    this.issuer = parts.issuer;
-    this.keystores = parts.keystores;
-    this.clients = parts.clients;
-    this.authenticator = parts.authenticator;
-    this.logger = parts.logger;
+    Object.assign(this, parts);
     this.jwks = Object.freeze({ keys: [...this.keystores.values()].filter((k) => k.publish).map((k) => ({ ...k.publicJwk })) });
     this.metadata = Object.freeze(this.buildMetadata());
   }
