@@ -57,6 +57,11 @@ export class Engine {
   /** RFC 8414 §2 metadata; `oidc.discovery_meta` is merged over it. */
   private buildMetadata(): Record<string, unknown> {
     const scopes = new Set([...this.clients.values()].flatMap((c) => c.client.scopes));
+    const published = [...this.keystores.values()].filter((k) => k.publish);
+    // No ID tokens are issued, but OIDC Discovery §3 requires these members and validators
+    // (express-oauth2-jwt-bearer) read the alg list as the algs tokens may carry. RS256 is
+    // listed as §3 demands; no key signs it unless a keystore can.
+    const algs = new Set(['RS256', ...published.flatMap((k) => k.algorithms)]);
     return {
       issuer: this.issuer,
       token_endpoint: this.endpoint(PATHS.token),
@@ -64,6 +69,8 @@ export class Engine {
       grant_types_supported: [...GRANT_TYPES.keys()],
       token_endpoint_auth_methods_supported: this.authenticator.supportedMethods(),
       response_types_supported: [],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: [...algs],
       scopes_supported: [...scopes].sort(),
       ...this.config.oidc.discovery_meta,
     };

@@ -44,7 +44,7 @@ export interface LoadResult {
   registry?: ValveRegistry;
 }
 
-const validateBase = createAjv().compile(loadBaseSchema());
+const validateBase = createAjv({ coerceTypes: true }).compile(loadBaseSchema());
 
 export async function createRegistry(): Promise<ValveRegistry> {
   const registry = new ValveRegistry();

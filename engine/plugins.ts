@@ -26,7 +26,9 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, reg
     try {
       module = (await import(toImportUrl(spec, baseDir))) as { default?: unknown };
     } catch (error) {
-      sink.add('plugin', `plugin '${spec}' failed to load: ${(error as Error).message.split('\n')[0]}`, path);
+      // Node names the importing file (ours) in the message; the user needs only their part.
+      const reason = ((error as Error).message.split('\n')[0] ?? '').replace(/ imported from \S+$/, '');
+      sink.add('plugin', `plugin '${spec}' failed to load: ${reason}`, path);
       continue;
     }
     if (module.default === undefined) {

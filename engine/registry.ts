@@ -15,6 +15,8 @@ const NAME = /^[A-Z][A-Za-z0-9]*$/;
 export interface RegisteredValve {
   readonly definition: ValveDefinition<never>;
   readonly validate: ValidateFunction;
+  /** The config schema as enforced (typo-strict), which `sluice schema` prints. */
+  readonly schema: Record<string, unknown>;
   /** 'built-in' or the plugin spec it came from. */
   readonly origin: string;
 }
@@ -42,7 +44,7 @@ export class ValveRegistry {
     } catch (error) {
       throw new ConfigError('plugin', `${origin}: valve '${definition.name}' has an invalid configSchema: ${(error as Error).message}`);
     }
-    this.valves.set(definition.name, { definition, validate, origin });
+    this.valves.set(definition.name, { definition, validate, schema, origin });
   }
 
   get(name: string): RegisteredValve | undefined {
@@ -53,8 +55,8 @@ export class ValveRegistry {
     return [...this.valves.keys()];
   }
 
-  definitions(): ValveDefinition<never>[] {
-    return [...this.valves.values()].map((v) => v.definition);
+  all(): RegisteredValve[] {
+    return [...this.valves.values()];
   }
 }
 

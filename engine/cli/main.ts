@@ -17,6 +17,10 @@ const USAGE = `usage: sluice <command> [options]
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'serve': return (await import('./serve.js')).serve(rest);
     case 'check': return (await import('./check.js')).check(rest);

@@ -19,6 +19,6 @@ export async function schema(args: string[]): Promise<number> {
     }
     registry = result.registry;
   }
-  process.stdout.write(JSON.stringify(buildFullSchema(registry.definitions()), null, 2) + '\n');
+  process.stdout.write(JSON.stringify(buildFullSchema(registry.all()), null, 2) + '\n');
   return 0;
 }

@@ -22,7 +22,7 @@ export async function token(args: string[]): Promise<number> {
   if (!secret) throw new UsageError(secretEnv ? `environment variable ${secretEnv} is not set` : 'no client secret on stdin');
 
   const issuer = values.issuer.replace(/\/+$/, '');
-  const metadata = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as { token_endpoint?: string };
+  const metadata = (await (await request(`${issuer}/.well-known/oauth-authorization-server`)).json()) as { token_endpoint?: string };
   if (!metadata.token_endpoint) throw new Error(`${issuer} publishes no token_endpoint`);
 
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -33,7 +33,7 @@ export async function token(args: string[]): Promise<number> {
   if (values.auth === 'basic') headers.authorization = `Basic ${Buffer.from(`${form(clientId)}:${form(secret)}`).toString('base64')}`;
   else body.set('client_id', clientId), body.set('client_secret', secret);
 
-  const response = await fetch(metadata.token_endpoint, { method: 'POST', headers, body });
+  const response = await request(metadata.token_endpoint, { method: 'POST', headers, body });
   const result = (await response.json()) as Record<string, unknown>;
   if (!response.ok) {
     process.stderr.write(`sluice: ${response.status} ${String(result.error)}: ${String(result.error_description ?? '')}\n`);
@@ -41,4 +41,13 @@ export async function token(args: string[]): Promise<number> {
   }
   process.stdout.write((values.json ? JSON.stringify(result, null, 2) : String(result.access_token)) + '\n');
   return 0;
+}
+
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
 }

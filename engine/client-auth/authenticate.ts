@@ -56,8 +56,12 @@ export class ClientAuthenticator {
   }
 
   private async verifySecret(presented: PresentedCredentials, client: ClientCredentialsConfig): Promise<boolean> {
-    const secret = presented.secret;
-    if (secret === undefined) return false;
+    if (presented.secret === undefined) return false;
+    if (await this.matchesAny(presented.secret, client)) return true;
+    return presented.rawSecret !== undefined && this.matchesAny(presented.rawSecret, client);
+  }
+
+  private async matchesAny(secret: string, client: ClientCredentialsConfig): Promise<boolean> {
     let ok = false;
     // Check every registered secret, so timing does not tell which one matched.
     for (const candidate of client.secrets) {

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
-import type { JsonSchema, ValveDefinition } from '../plugin-api.js';
+import type { JsonSchema } from '../plugin-api.js';
+import type { RegisteredValve } from '../registry.js';
 import { packagePath } from '../package-root.js';
 import { closest } from './suggest.js';
 
@@ -17,10 +18,14 @@ export function loadBaseSchema(): JsonSchema {
   return baseSchema;
 }
 
-/** Defaults are filled in (`default:`), as fastify does with its options. */
-export function createAjv(): Ajv {
-  // verbose: errors carry their parentSchema, which "did you mean" needs.
-  return new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true, verbose: true });
+/**
+ * Defaults are filled in (`default:`), as fastify does with its options. verbose: errors
+ * carry their parentSchema, which "did you mean" needs. `coerceTypes` is for the base
+ * schema only: `port: ${env.PORT}` is a string after substitution and "8080" must do;
+ * valve configs stay strictly typed, so a wrong type there is an error.
+ */
+export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
+  return new Ajv({ allErrors: true, useDefaults: true, coerceTypes: options.coerceTypes ?? false, strict: false, allowUnionTypes: true, verbose: true });
 }
 
 /**
@@ -85,18 +90,18 @@ function dedupe(errors: ErrorObject[]): ErrorObject[] {
  * The base schema with each valve's config schema attached by name, for editors: a valve
  * entry whose `name` is X must have a config matching X's schema.
  */
-export function buildFullSchema(valves: Iterable<ValveDefinition<never>>): JsonSchema {
+export function buildFullSchema(valves: Iterable<RegisteredValve>): JsonSchema {
   const schema = structuredClone(loadBaseSchema()) as { definitions: Record<string, Record<string, unknown>> };
   const valve = schema.definitions.valve!;
   const list = [...valves];
   (valve.properties as Record<string, unknown>).name = {
     type: 'string',
-    anyOf: [{ enum: list.map((v) => v.name) }, { pattern: '^[A-Z]' }],
-    description: 'A built-in or plugin valve.',
+    enum: list.map((v) => v.definition.name),
+    description: 'A built-in valve, or one of the plugins this schema was printed with.',
   };
   valve.allOf = list.map((v) => ({
-    if: { properties: { name: { const: v.name } }, required: ['name'] },
-    then: { properties: { config: { description: v.description, ...(v.configSchema ?? { type: 'object' }) } } },
+    if: { properties: { name: { const: v.definition.name } }, required: ['name'] },
+    then: { properties: { config: { description: v.definition.description, ...v.schema } } },
   }));
   return schema as unknown as JsonSchema;
 }

@@ -19,7 +19,7 @@ export async function readKeyFile(config: KeystoreConfig, baseDir: string): Prom
     return { file, data: await readFile(file) };
   } catch (err) {
     // The OS reason (ENOENT, EACCES, EISDIR…) is what the operator needs to fix it.
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
     throw new ConfigError('file_unreadable', `keystore '${config.id}': cannot read ${file}: ${reason}`, ['path'], { cause: err });
   }
 }

@@ -109,6 +109,14 @@ const CASES: Array<{ name: string; file: string; env?: Record<string, string>; e
     errors: [{ line: 6, col: 5, code: 'schema', message: /'pth'.*did you mean 'path'/ }],
   },
   {
+    name: 'a typo at the top level is reported, with a hint, and does not hide the other problems',
+    file: 'root-typo.yaml',
+    errors: [
+      { line: 1, col: 1, code: 'schema', message: /'isuer'.*did you mean 'issuer'/ },
+      { line: 12, col: 15, code: 'unknown_valve', message: /CreateJWT.*did you mean 'CreateJwt'/ },
+    ],
+  },
+  {
     name: 'YAML syntax error: where the parser stops',
     file: 'syntax-error.yaml',
     errors: [{ line: 5, col: 16, code: 'yaml_syntax' }],

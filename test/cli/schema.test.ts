@@ -92,7 +92,7 @@ describe('sluice schema', () => {
     // check rejects `tenat:` (a plugin's object schema gets additionalProperties: false);
     // an editor using the printed schema must flag it too.
     tenant.config = { tenant: 'acme', tenat: 'acme' };
-    expect(validate(config)).toBe(false);
+    expect(validate(config), 'the printed schema accepts TenantClaims config { tenat: … } that check rejects').toBe(false);
   });
 });
 

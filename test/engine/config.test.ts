@@ -125,3 +125,17 @@ describe('shipped configs', () => {
     expect(engine).toBeDefined();
   });
 });
+
+describe('types from the environment', () => {
+  it('takes server settings from env vars (strings coerced to the schema type)', async () => {
+    const { engine, diagnostics } = await load(`server: { port: "\${env.PORT}", trust_proxy: "\${env.PROXY}" }\n` + MINIMAL('    client_secret: "${env.S}"'), { env: { PORT: '9099', PROXY: 'true', S: 'secret-0123456789abcdef' } });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(engine!.config.server).toMatchObject({ port: 9099, trust_proxy: true });
+    expect(engine!.issuer).toBe('http://127.0.0.1:9099');
+  });
+
+  it('still refuses a port that is not a number', async () => {
+    const { diagnostics } = await load(`server: { port: "\${env.PORT}" }\n` + MINIMAL('    client_secret: "${env.S}"'), { env: { PORT: 'http', S: 'secret-0123456789abcdef' } });
+    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'schema', line: 1, col: 17 });
+  });
+});

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API, ORDERS, POSTER, run, serveInterop, verifyWithJose } from './helpers.js';
+import { serve } from '../helpers/sluice.js';
+import { API, ORDERS, POSTER, interopConfig, run, serveInterop, verifyWithJose } from './helpers.js';
 
 const CURL = ['/usr/bin/curl', '/bin/curl', '/usr/local/bin/curl'].find((p) => existsSync(p));
 
@@ -57,6 +58,24 @@ describe.skipIf(!CURL)('curl', () => {
     const { status, body } = await curl('-d', 'grant_type=client_credentials', '-d', `client_id=${POSTER.id}`, '-d', `client_secret=${POSTER.secret}`, `${server.url}/token`);
     expect(status).toBe(200);
     await verifyWithJose(String(body.access_token), { issuer: server.issuer, clientId: POSTER.id, audience: server.issuer, scope: 'orders.read', alg: 'ES256' });
+  });
+
+  it('a secret with "+", "/", "=" and "%": -u with form-encoded id and secret (RFC 6749 §2.3.1), or --data-urlencode', async () => {
+    const secret = 'AbC+dEf/GhI=%41';
+    const special = await serve(interopConfig('ES256'), { env: { ORDERS_SECRET: secret, POSTER_SECRET: secret } });
+    try {
+      const encoded = encodeURIComponent(secret);
+      const viaBasic = await curl('-u', `${ORDERS.id}:${encoded}`, '-d', 'grant_type=client_credentials', `${special.url}/token`);
+      expect(viaBasic.status).toBe(200);
+      await verifyWithJose(String(viaBasic.body.access_token), {
+        issuer: special.url, clientId: ORDERS.id, audience: [API, 'https://billing.example.com'], scope: 'orders.read orders.write', alg: 'ES256',
+      });
+      const viaPost = await curl('-d', 'grant_type=client_credentials', '-d', `client_id=${POSTER.id}`, '--data-urlencode', `client_secret=${secret}`, `${special.url}/token`);
+      expect(viaPost.status).toBe(200);
+      await verifyWithJose(String(viaPost.body.access_token), { issuer: special.url, clientId: POSTER.id, audience: special.url, scope: 'orders.read', alg: 'ES256' });
+    } finally {
+      await special.close();
+    }
   });
 
   it('a wrong secret: 401, WWW-Authenticate, invalid_client', async () => {

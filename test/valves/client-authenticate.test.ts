@@ -11,10 +11,13 @@ describe('ClientAuthenticate', () => {
     client_secret_hash: "${hash}"
     scopes: [a]
     client_credentials_pipe_id: m2m-jwt
+  - client_id: b64
+    client_secret: \${env.B64_SECRET}
+    client_credentials_pipe_id: m2m-jwt
   - client_id: "weird id:+"
     client_secret: \${env.WEIRD_SECRET}
     client_credentials_pipe_id: m2m-jwt`);
-    s = await serve(config, { env: { ...BASIC_ENV, WEIRD_SECRET: 'p@ss word:+%' } });
+    s = await serve(config, { env: { ...BASIC_ENV, WEIRD_SECRET: 'p@ss word:+%', B64_SECRET: 'AbC+dEf/GhI=0123%zz' } });
   });
   afterAll(() => s.close());
 
@@ -25,6 +28,8 @@ describe('ClientAuthenticate', () => {
     ['client_secret_post', { ...grant, client_id: 'poster', client_secret: BASIC_ENV.POSTER_SECRET }, {}],
     ['a hashed secret', grant, { authorization: basic('hashed', 'hashed-secret-0123456789') }],
     ['form-encoded id and secret in Basic (RFC 6749 §2.3.1)', grant, { authorization: basic('weird id:+', 'p@ss word:+%') }],
+    ['a Basic secret sent without form-encoding, as curl -u does', grant, { authorization: 'Basic ' + Buffer.from('b64:AbC+dEf/GhI=0123%zz').toString('base64') }],
+    ['the same secret form-encoded', grant, { authorization: basic('b64', 'AbC+dEf/GhI=0123%zz') }],
     ['basic plus the same client_id in the body', { ...grant, client_id: 'orders-service' }, { authorization: basic('orders-service', BASIC_ENV.ORDERS_SECRET) }],
   ];
   it.each(valid)('accepts %s', async (_name, form, headers) => {
