@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { ClientAuthenticator, type ClientSecret } from './client-auth/authenticate.js';
-import { parseSecretHash } from './client-auth/secret-hash.js';
+import { ClientAuthenticator } from './client-auth/authenticate.js';
+import { buildClients } from './clients.js';
 import { checkCrossReferences, type CheckedSections, type Indexed } from './config/cross-refs.js';
 import { resolveLoadTime } from './config/resolve-load-time.js';
 import { createAjv, loadBaseSchema, validateWith } from './config/schema.js';
@@ -17,7 +17,6 @@ import type { PipeConfig, RpConfig, SluiceConfig } from './config/types.js';
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
 import { Engine, PATHS, type RegisteredClient } from './engine.js';
 import { ConfigError, type ConfigPath } from './errors.js';
-import { GRANT_TYPES } from './grants.js';
 import { loadKeystore } from './keystores/load.js';
 import type { Keystore, KeystoreConfig } from './keystores/types.js';
 import { createLogger } from './logger.js';
@@ -141,30 +140,8 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     if (compiled) pipes.set(pipe.id, compiled);
   }
 
-  for (const [rp, i] of sections.rps) {
-    const secrets: ClientSecret[] = [];
-    if (rp.client_secret !== undefined) secrets.push({ kind: 'plain', value: rp.client_secret });
-    if (rp.client_secret_hash !== undefined) {
-      try {
-        secrets.push({ kind: 'hash', hash: parseSecretHash(rp.client_secret_hash) });
-      } catch (error) {
-        if (error instanceof ConfigError) sink.addError(error, ['rps', i, 'client_secret_hash']);
-      }
-    }
-    const rpPipes = new Map<string, CompiledPipe>();
-    for (const grant of GRANT_TYPES.values()) {
-      const pipe = pipes.get(grant.pipeIdOf(rp) ?? '');
-      if (pipe) rpPipes.set(grant.type, pipe);
-    }
-    const client = Object.freeze({
-      client_id: rp.client_id,
-      token_endpoint_auth_method: rp.token_endpoint_auth_method,
-      scopes: Object.freeze([...rp.scopes]),
-      audiences: Object.freeze([...rp.audiences]),
-      attributes: Object.freeze(structuredClone(rp.attributes)),
-    });
-    clients.set(rp.client_id, { client, client_id: rp.client_id, token_endpoint_auth_method: rp.token_endpoint_auth_method, secrets, pipes: rpPipes });
-  }
+  // Pipes compile before clients exist; valves reach clients only per request, through this map.
+  for (const [id, client] of buildClients(sections.rps, pipes, sink)) clients.set(id, client);
 
   if (sink.hasErrors) return done({ registry });
   const engine = new Engine({ config, file, issuer, keystores, clients, authenticator, logger });

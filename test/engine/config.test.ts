@@ -139,3 +139,13 @@ describe('types from the environment', () => {
     expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'schema', line: 1, col: 17 });
   });
 });
+
+describe('registered clients', () => {
+  it('are deeply frozen, so a valve cannot change what the next request sees', async () => {
+    const { engine } = await load(MINIMAL('    client_secret: "${env.S}"\n    attributes: { roles: [a], nested: { k: [1] } }'), { env: { S: 'secret-0123456789abcdef' } });
+    const client = engine!.clients.get('svc')!.client;
+    expect(Object.isFrozen(client.attributes.roles)).toBe(true);
+    expect(Object.isFrozen((client.attributes.nested as { k: number[] }).k)).toBe(true);
+    expect(Object.isFrozen(client.scopes)).toBe(true);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Registered clients: the config's `rps` turned into what the token endpoint needs — the
+ * public view valves see (deeply frozen, so no request can change what the next one
+ * sees), the credentials the authenticator checks, and a pipe per grant type.
+ */
+import type { ClientSecret } from './client-auth/authenticate.js';
+import { parseSecretHash } from './client-auth/secret-hash.js';
+import type { Indexed } from './config/cross-refs.js';
+import type { RpConfig } from './config/types.js';
+import type { DiagnosticSink } from './diagnostics.js';
+import type { RegisteredClient } from './engine.js';
+import { ConfigError } from './errors.js';
+import { GRANT_TYPES } from './grants.js';
+import type { CompiledPipe } from './pipes.js';
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function secretsOf(rp: RpConfig, index: number, sink: DiagnosticSink): ClientSecret[] {
+  const secrets: ClientSecret[] = [];
+  if (rp.client_secret !== undefined) secrets.push({ kind: 'plain', value: rp.client_secret });
+  if (rp.client_secret_hash !== undefined) {
+    try {
+      secrets.push({ kind: 'hash', hash: parseSecretHash(rp.client_secret_hash) });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      sink.addError(error, ['rps', index, 'client_secret_hash']);
+    }
+  }
+  return secrets;
+}
+
+export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink): Map<string, RegisteredClient> {
+  const clients = new Map<string, RegisteredClient>();
+  for (const [rp, i] of rps) {
+    const byGrant = new Map<string, CompiledPipe>();
+    for (const grant of GRANT_TYPES.values()) {
+      const pipe = pipes.get(grant.pipeIdOf(rp) ?? '');
+      if (pipe) byGrant.set(grant.type, pipe);
+    }
+    const client = deepFreeze({
+      client_id: rp.client_id,
+      token_endpoint_auth_method: rp.token_endpoint_auth_method,
+      scopes: [...rp.scopes],
+      audiences: [...rp.audiences],
+      attributes: structuredClone(rp.attributes),
+    });
+    clients.set(rp.client_id, {
+      client,
+      client_id: rp.client_id,
+      token_endpoint_auth_method: rp.token_endpoint_auth_method,
+      secrets: secretsOf(rp, i, sink),
+      pipes: byGrant,
+    });
+  }
+  return clients;
+}
