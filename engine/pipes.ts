@@ -55,7 +55,6 @@ export async function compilePipe(
       ok = false; // reported by the cross-reference check
       continue;
     }
-    if (!entry.enabled) continue;
     const configPath = [...path, 'config'];
     if (validateWith(registered.validate, entry.config, sink, configPath).length > 0) {
       ok = false;
@@ -67,6 +66,9 @@ export async function compilePipe(
       ok = false;
       continue;
     }
+    // A disabled valve's config is still checked (a typo must not wait until it is
+    // switched on), but it is not created: it may name resources that are not there yet.
+    if (!entry.enabled) continue;
     try {
       const config = Object.freeze(entry.config) as never;
       const run = await registered.definition.create(config, services, { pipeId: pipe.id, index });
