@@ -4,9 +4,10 @@
  */
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
-import type { ClientAuthenticator, ClientCredentialsConfig } from './client-auth/authenticate.js';
+import type { ClientAuthenticator, ClientCredentialsConfig, VerifyContext } from './client-auth/authenticate.js';
 import type { SluiceConfig } from './config/types.js';
-import type { Client } from './flow.js';
+import type { Client, Flow } from './flow.js';
+import { authenticateFlow } from './flow-state.js';
 import { GRANT_TYPES } from './grants.js';
 import type { Keystore } from './keystores/types.js';
 import type { CompiledPipe } from './pipes.js';
@@ -31,14 +32,13 @@ export interface EngineParts {
   readonly keystores: ReadonlyMap<string, Keystore>;
   readonly clients: ReadonlyMap<string, RegisteredClient>;
   readonly authenticator: ClientAuthenticator;
+  readonly verifyContext: VerifyContext;
   readonly logger: Logger;
 }
 
 // The class carries every part as a readonly field (declaration merging), without
 // listing them twice.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Engine extends EngineParts {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Engine {
   /** Served as is: computed once here, not per request. */
   readonly metadata: Readonly<Record<string, unknown>>;
@@ -52,6 +52,11 @@ export class Engine {
 
   endpoint(path: string): string {
     return this.issuer + path;
+  }
+
+  /** Authenticate a flow's client by its registered method (throws invalid_client). */
+  authenticate(flow: Flow, client: RegisteredClient): Promise<void> {
+    return authenticateFlow(flow, client, this.authenticator, this.verifyContext);
   }
 
   /** RFC 8414 §2 metadata; `oidc.discovery_meta` is merged over it. */

@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'server_error'
   | 'temporarily_unavailable'
+  // Not OAuth codes: HTTP-level answers given in the same JSON shape.
   | 'not_found'
   | 'method_not_allowed';
 
@@ -38,26 +39,40 @@ export class OAuthError extends Error {
   readonly status: number;
   /** Extra response headers (WWW-Authenticate, Retry-After, …). */
   readonly headers: Readonly<Record<string, string>>;
+  /** For the log only, never the response: why, when the description must stay vague. */
+  readonly detail: string | undefined;
 
-  constructor(
-    code: OAuthErrorCode,
-    description: string,
-    options: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
-  ) {
+  constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
     super(description, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OAuthError';
     this.code = code;
     this.status = options.status ?? STATUS[code];
     this.headers = options.headers ?? {};
+    this.detail = options.detail;
   }
 
   /** The RFC 6749 §5.2 response body. */
   toJSON(): { error: string; error_description: string } {
-    return { error: this.code, error_description: this.message };
+    return { error: this.code, error_description: describable(this.message) };
   }
 }
 
-type Factory = (description: string, options?: ConstructorParameters<typeof OAuthError>[2]) => OAuthError;
+export interface OAuthErrorOptions {
+  status?: number;
+  headers?: Record<string, string>;
+  detail?: string;
+  cause?: unknown;
+}
+
+/**
+ * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Messages
+ * may quote what a client sent; anything outside that set becomes '?'.
+ */
+function describable(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?').slice(0, 300);
+}
+
+type Factory = (description: string, options?: OAuthErrorOptions) => OAuthError;
 const E = (code: OAuthErrorCode): Factory => (description, options) => new OAuthError(code, description, options);
 
 export const InvalidRequest = E('invalid_request');
@@ -70,10 +85,11 @@ export const ServerError = E('server_error');
 export const TemporarilyUnavailable = E('temporarily_unavailable');
 
 /** RFC 6749 §5.2 + RFC 6750 §3: invalid_client answers 401 with a challenge. */
-export function InvalidClient(description: string, options: { scheme?: string; cause?: unknown } = {}): OAuthError {
+export function InvalidClient(description: string, options: { scheme?: string; detail?: string; cause?: unknown } = {}): OAuthError {
   const scheme = options.scheme ?? 'Basic';
   return new OAuthError('invalid_client', description, {
     headers: { 'www-authenticate': `${scheme} realm="sluice", error="invalid_client"` },
+    detail: options.detail,
     cause: options.cause,
   });
 }

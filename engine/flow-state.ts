@@ -5,6 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { PresentedCredentials } from './client-auth/credentials.js';
+import { AUTHENTICATION_FAILED, type ClientAuthenticator, type ClientCredentialsConfig, type VerifyContext } from './client-auth/authenticate.js';
+import { InvalidClient } from './errors.js';
 import type { Client, ClientAuthentication, Flow, TokenRequest } from './flow.js';
 
 const authentications = new WeakMap<Flow, ClientAuthentication>();
@@ -29,10 +31,11 @@ export function createFlow(init: { id: string; request: TokenRequest; client: Cl
   return flow;
 }
 
-export function presentedCredentials(flow: Flow): PresentedCredentials | undefined {
-  return credentials.get(flow);
-}
-
-export function markAuthenticated(flow: Flow, authentication: ClientAuthentication): void {
+/** Authenticate the flow's client with the credentials it presented; idempotent. */
+export async function authenticateFlow(flow: Flow, client: ClientCredentialsConfig, authenticator: ClientAuthenticator, context: VerifyContext): Promise<void> {
+  if (authentications.has(flow)) return;
+  const presented = credentials.get(flow);
+  if (!presented) throw InvalidClient(AUTHENTICATION_FAILED, { detail: 'flow without credentials' });
+  const authentication = await authenticator.verify(presented, client, context);
   authentications.set(flow, Object.freeze({ ...authentication }));
 }

@@ -27,11 +27,17 @@ import { ValveRegistry } from './registry.js';
 import { compileValue } from './template.js';
 import { registerBuiltInValves } from '../valves/index.js';
 import { failedKeystore } from './keystores/failed.js';
+import { authenticateFlow } from './flow-state.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   logger?: Logger;
   now?: () => number;
+  /**
+   * The client authenticator to use. A reload passes the running one, so its cache of
+   * verified secrets and its KDF bound carry over.
+   */
+  authenticator?: ClientAuthenticator;
   /** Command-line overrides of `server` (they also shape the default issuer). */
   server?: { host?: string; port?: number };
 }
@@ -117,11 +123,12 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     }
   }));
 
-  const authenticator = new ClientAuthenticator();
+  const authenticator = options.authenticator ?? new ClientAuthenticator();
+  const verifyContext = { issuer, tokenEndpoint: issuer + PATHS.token, now };
   const clients = new Map<string, RegisteredClient>();
   const services: EngineServices = {
     issuer,
-    tokenEndpoint: issuer + PATHS.token,
+    tokenEndpoint: verifyContext.tokenEndpoint,
     logger,
     keystore: (id) => keystores.get(id),
     keystoreIds: () => [...keystores.keys()],
@@ -129,7 +136,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     authenticateClient: async (flow) => {
       const registered = clients.get(flow.client.client_id);
       if (!registered) throw new Error(`flow for unknown client '${flow.client.client_id}'`);
-      await authenticator.authenticate(flow, registered);
+      await authenticateFlow(flow, registered, authenticator, verifyContext);
     },
     now,
   };
@@ -144,6 +151,6 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   for (const [id, client] of buildClients(sections.rps, pipes, sink)) clients.set(id, client);
 
   if (sink.hasErrors) return done({ registry });
-  const engine = new Engine({ config, file, issuer, keystores, clients, authenticator, logger });
+  const engine = new Engine({ config, file, issuer, keystores, clients, authenticator, verifyContext, logger });
   return done({ engine, registry });
 }

@@ -3,6 +3,7 @@
  * client is authenticated, run the pipe, answer. Every failure is an OAuthError value;
  * anything else is a bug, answered as server_error with the details only in the log.
  */
+import { AUTHENTICATION_FAILED } from './client-auth/authenticate.js';
 import { extractCredentials } from './client-auth/credentials.js';
 import type { Engine } from './engine.js';
 import { InvalidClient, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
@@ -40,6 +41,7 @@ export async function handleTokenRequest(engine: Engine, http: TokenHttpRequest)
     line.outcome = oauth.code === 'server_error' ? 'error' : 'refused';
     line.error = oauth.code;
     line.error_description = oauth.message;
+    if (oauth.detail) line.error_detail = oauth.detail;
     if (!(error instanceof OAuthError) || oauth.code === 'server_error') line.err = error;
     // A server_error's own message may hold internals: it goes to the log, not the client.
     const body = oauth.code === 'server_error'
@@ -62,31 +64,32 @@ async function issue(engine: Engine, http: TokenHttpRequest, log: Engine['logger
   const single = singleValued(params);
   const grantType = single.get('grant_type');
   line.grant_type = grantType;
+  if (grantType === undefined) throw InvalidRequest('grant_type is required');
+  // Grant types are public (discovery lists them): no need to authenticate to learn this.
+  if (!GRANT_TYPES.has(grantType)) throw UnsupportedGrantType('unsupported grant_type');
   const credentials = extractCredentials(single, http.authorization);
   line.client_id = credentials.client_id;
-  if (grantType === undefined) throw InvalidRequest('grant_type is required');
-  if (!GRANT_TYPES.has(grantType)) throw UnsupportedGrantType(`grant_type '${grantType}' is not supported`);
 
   const registered = engine.clients.get(credentials.client_id);
-  if (!registered) throw InvalidClient('client authentication failed');
+  if (!registered) throw InvalidClient(AUTHENTICATION_FAILED, { detail: 'unknown client' });
   const request = buildTokenRequest(params, single, credentials.client_id, http.ip);
   const flow = createFlow({ id: http.id, request, client: registered.client, credentials, log });
 
   const pipe = registered.pipes.get(grantType);
   if (!pipe) {
     // Authenticate before saying what the client may do: strangers learn nothing.
-    await engine.authenticator.authenticate(flow, registered);
+    await engine.authenticate(flow, registered);
     throw UnauthorizedClient(`this client may not use grant_type '${grantType}'`);
   }
   line.pipe = pipe.id;
   // A pipe without an authenticating valve: the engine authenticates first.
-  if (!pipe.authenticatesClient) await engine.authenticator.authenticate(flow, registered);
+  if (!pipe.authenticatesClient) await engine.authenticate(flow, registered);
   await pipe.run(flow);
 
   // Whatever the pipe did, no token leaves for a client that was not authenticated.
   if (!flow.authentication) {
     log.error({ pipe: pipe.id }, 'pipe finished without authenticating the client; response withheld');
-    throw InvalidClient('client authentication failed');
+    throw InvalidClient(AUTHENTICATION_FAILED, { detail: 'pipe finished unauthenticated' });
   }
   if (!flow.response) throw ServerError(`pipe '${pipe.id}' produced no response (is TokenResponse missing?)`);
   return flow.response;

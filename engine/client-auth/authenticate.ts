@@ -1,12 +1,16 @@
 /**
  * Client authentication by the RP's registered token_endpoint_auth_method, and only that
- * method. Methods are a table so that private_key_jwt and client_secret_jwt (RFC 7523)
- * slot in beside the secret methods.
+ * method. It works on presented credentials, not on a token flow, so that introspection
+ * and revocation can authenticate callers the same way. Methods are a table so that
+ * private_key_jwt and client_secret_jwt (RFC 7523) slot in beside the secret methods.
+ *
+ * Every failure tells the caller only "client authentication failed": which clients exist
+ * and how they authenticate is nobody else's business. The reason goes to the log.
  */
 import { InvalidClient } from '../errors.js';
-import type { Flow } from '../flow.js';
-import { markAuthenticated, presentedCredentials } from '../flow-state.js';
+import type { ClientAuthentication } from '../flow.js';
 import type { PresentedCredentials } from './credentials.js';
+import { ConcurrencyLimiter } from './limiter.js';
 import { secretsEqual, verifySecretHash, type SecretHash } from './secret-hash.js';
 import { VerifiedSecretCache } from './verified-cache.js';
 
@@ -20,12 +24,24 @@ export interface ClientCredentialsConfig {
   readonly secrets: readonly ClientSecret[];
 }
 
-type MethodVerifier = (presented: PresentedCredentials, client: ClientCredentialsConfig) => Promise<boolean>;
+/** What a method may need beyond the credentials (assertion audiences, clocks). */
+export interface VerifyContext {
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+  now(): number;
+}
 
-const FAILED = 'client authentication failed';
+/** Resolves when the credentials prove the client; throws invalid_client otherwise. */
+type MethodVerifier = (presented: PresentedCredentials, client: ClientCredentialsConfig, context: VerifyContext) => Promise<void>;
+
+export const AUTHENTICATION_FAILED = 'client authentication failed';
+const fail = (detail: string) => InvalidClient(AUTHENTICATION_FAILED, { detail });
 
 export class ClientAuthenticator {
+  // Kept across config reloads by whoever owns the authenticator: the cache and the KDF
+  // bound protect the process, not one config.
   private readonly cache = new VerifiedSecretCache();
+  private readonly kdf = new ConcurrencyLimiter(2, 64);
   private readonly methods: ReadonlyMap<string, MethodVerifier>;
 
   constructor() {
@@ -40,39 +56,45 @@ export class ClientAuthenticator {
     return [...this.methods.keys()];
   }
 
-  /** Throws invalid_client (401); on success the flow is marked authenticated. */
-  async authenticate(flow: Flow, client: ClientCredentialsConfig): Promise<void> {
-    if (flow.authentication) return;
-    const presented = presentedCredentials(flow);
-    if (!presented || presented.client_id !== client.client_id) throw InvalidClient(FAILED);
+  async verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: VerifyContext): Promise<ClientAuthentication> {
+    if (presented.client_id !== client.client_id) throw fail('credentials are for another client');
     const registered = client.token_endpoint_auth_method;
-    if (presented.method === 'none') throw InvalidClient(`client authentication required (${registered})`);
-    if (presented.method !== registered) {
-      throw InvalidClient(`${presented.method} is not the authentication method registered for this client`);
-    }
+    if (presented.method === 'none') throw fail(`no credentials; the client is registered for ${registered}`);
+    if (presented.method !== registered) throw fail(`${presented.method} used; the client is registered for ${registered}`);
     const verify = this.methods.get(registered);
-    if (!verify || !(await verify(presented, client))) throw InvalidClient(FAILED);
-    markAuthenticated(flow, { method: registered, client_id: client.client_id });
+    if (!verify) throw fail(`unsupported method ${registered}`);
+    await verify(presented, client, context);
+    return { method: registered, client_id: client.client_id };
   }
 
-  private async verifySecret(presented: PresentedCredentials, client: ClientCredentialsConfig): Promise<boolean> {
-    if (presented.secret === undefined) return false;
-    if (await this.matchesAny(presented.secret, client)) return true;
-    return presented.rawSecret !== undefined && this.matchesAny(presented.rawSecret, client);
-  }
-
-  private async matchesAny(secret: string, client: ClientCredentialsConfig): Promise<boolean> {
-    let ok = false;
-    // Check every registered secret, so timing does not tell which one matched.
-    for (const candidate of client.secrets) {
-      if (candidate.kind === 'plain') {
-        ok = secretsEqual(secret, candidate.value) || ok;
-      } else if (this.cache.has(client.client_id, secret, candidate.hash.encoded)) {
-        ok = true;
-      } else if (await verifySecretHash(secret, candidate.hash)) {
-        this.cache.add(client.client_id, secret, candidate.hash.encoded);
-        ok = true;
+  private async verifySecret(presented: PresentedCredentials, client: ClientCredentialsConfig): Promise<void> {
+    const { secret, rawSecret } = presented;
+    if (secret === undefined) throw fail('no secret');
+    if (this.cachedOrPlainMatch(secret, client) || (rawSecret !== undefined && this.cachedOrPlainMatch(rawSecret, client))) return;
+    const hashes = client.secrets.filter((s): s is Extract<ClientSecret, { kind: 'hash' }> => s.kind === 'hash');
+    if (hashes.length === 0) throw fail('wrong secret');
+    // One bounded slot covers every candidate and both spellings of the secret.
+    const matched = await this.kdf.run(async () => {
+      for (const candidate of [secret, rawSecret]) {
+        if (candidate === undefined) continue;
+        for (const { hash } of hashes) {
+          if (await verifySecretHash(candidate, hash)) {
+            this.cache.add(client.client_id, candidate, hash.encoded);
+            return true;
+          }
+        }
       }
+      return false;
+    });
+    if (!matched) throw fail('wrong secret');
+  }
+
+  /** Plain secrets and cached verifications: no KDF. Every plain secret is compared. */
+  private cachedOrPlainMatch(secret: string, client: ClientCredentialsConfig): boolean {
+    let ok = false;
+    for (const candidate of client.secrets) {
+      if (candidate.kind === 'plain') ok = secretsEqual(secret, candidate.value) || ok;
+      else ok = this.cache.has(client.client_id, secret, candidate.hash.encoded) || ok;
     }
     return ok;
   }

@@ -19,6 +19,7 @@ export interface SecretHash {
   readonly hash: Buffer;
 }
 
+const MAX_MEMORY = 64 * 1024 * 1024;
 const FORMAT = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$/;
 
 /** Parse at load time: a malformed hash is a config error, not a request-time surprise. */
@@ -28,8 +29,9 @@ export function parseSecretHash(encoded: string): SecretHash {
   const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const salt = Buffer.from(m[4]!, 'base64url');
   const hash = Buffer.from(m[5]!, 'base64url');
-  if (ln < 10 || ln > 20 || r < 1 || r > 32 || p < 1 || p > 16 || salt.length < 16 || hash.length < 32) {
-    throw new ConfigError('schema', 'client_secret_hash parameters are out of range (ln 10..20, r 1..32, p 1..16, salt >= 16 bytes, hash >= 32 bytes)');
+  // Bounded because any caller can make the server verify: memory is 128·N·r per run.
+  if (ln < 10 || ln > 16 || r < 1 || r > 16 || p < 1 || p > 4 || 128 * 2 ** ln * r > MAX_MEMORY || salt.length < 16 || hash.length < 32) {
+    throw new ConfigError('schema', 'client_secret_hash parameters are out of range (ln 10..16, r 1..16, p 1..4, 128·2^ln·r <= 64 MiB, salt >= 16 bytes, hash >= 32 bytes)');
   }
   return { encoded, ln, r, p, salt, hash };
 }

@@ -65,6 +65,20 @@ describe('ClientAuthenticate', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('tells a stranger nothing about which clients exist or how they authenticate', async () => {
+    const before = s.logs.lines.length;
+    const answers = await Promise.all([
+      postToken(s.url, grant, { authorization: basic('nobody', 'x') }),
+      postToken(s.url, grant, { authorization: basic('poster', BASIC_ENV.POSTER_SECRET) }),
+      postToken(s.url, { ...grant, client_id: 'orders-service' }),
+      postToken(s.url, grant, { authorization: basic('orders-service', 'wrong') }),
+    ]);
+    expect(new Set(answers.map((a) => JSON.stringify(a.body)))).toEqual(new Set(['{"error":"invalid_client","error_description":"client authentication failed"}']));
+    // The operator still learns why, from the log.
+    const details = s.logs.lines.slice(before).map((l) => l.error_detail);
+    expect(details).toEqual(expect.arrayContaining(['unknown client', 'client_secret_basic used; the client is registered for client_secret_post', 'wrong secret']));
+  });
+
   it('refuses two authentication methods at once with invalid_request (RFC 6749 §2.3)', async () => {
     const response = await postToken(s.url, { ...grant, client_id: 'orders-service', client_secret: BASIC_ENV.ORDERS_SECRET }, { authorization: basic('orders-service', BASIC_ENV.ORDERS_SECRET) });
     expect(response.status).toBe(400);
