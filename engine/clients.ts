@@ -10,7 +10,7 @@ import type { RpConfig } from './config/types.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { RegisteredClient } from './engine.js';
 import { ConfigError } from './errors.js';
-import { GRANT_TYPES } from './grants.js';
+import { GRANT_TYPES, pipeIdOf } from './grants.js';
 import type { CompiledPipe } from './pipes.js';
 
 function deepFreeze<T>(value: T): T {
@@ -40,7 +40,7 @@ export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: Reado
   for (const [rp, i] of rps) {
     const byGrant = new Map<string, CompiledPipe>();
     for (const grant of GRANT_TYPES.values()) {
-      const pipe = pipes.get(grant.pipeIdOf(rp) ?? '');
+      const pipe = pipes.get(pipeIdOf(rp, grant) ?? '');
       if (pipe) byGrant.set(grant.type, pipe);
     }
     const client = deepFreeze({

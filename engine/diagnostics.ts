@@ -24,6 +24,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 export class DiagnosticSink {
   readonly items: Diagnostic[] = [];
   private readonly silenced: ConfigPath[] = [];
+  private readonly errorPaths: ConfigPath[] = [];
 
   constructor(private readonly source: ConfigSource) {}
 
@@ -36,7 +37,8 @@ export class DiagnosticSink {
   }
 
   add(code: ConfigErrorCode, message: string, path: ConfigPath, options: { atKey?: boolean; severity?: Severity } = {}): void {
-    if (this.silenced.some((prefix) => prefix.every((s, i) => path[i] === s))) return;
+    if (this.silenced.some((prefix) => startsWith(path, prefix))) return;
+    if ((options.severity ?? 'error') === 'error') this.errorPaths.push(path);
     const { line, col } = this.source.locate(path, options.atKey);
     this.items.push({ file: this.source.file, line, col, severity: options.severity ?? 'error', code, message });
   }
@@ -50,6 +52,11 @@ export class DiagnosticSink {
     this.add(error.code, error.message, [...base, ...error.path], { atKey: error.atKey });
   }
 
+  /** Whether an error was reported at or below `path` (a valve's config, say). */
+  hasErrorsUnder(path: ConfigPath): boolean {
+    return [...this.errorPaths, ...this.silenced].some((p) => startsWith(p, path));
+  }
+
   get hasErrors(): boolean {
     return this.items.some((d) => d.severity === 'error');
   }
@@ -57,4 +64,8 @@ export class DiagnosticSink {
   sorted(): Diagnostic[] {
     return [...this.items].sort((a, b) => a.line - b.line || a.col - b.col);
   }
+}
+
+function startsWith(path: ConfigPath, prefix: ConfigPath): boolean {
+  return prefix.every((s, i) => path[i] === s);
 }

@@ -7,10 +7,16 @@ import type { RpConfig } from './config/types.js';
 
 export interface GrantType {
   readonly type: string;
-  /** The pipe id an RP binds to this grant, if any. */
-  pipeIdOf(rp: RpConfig): string | undefined;
+  /** The RP field that binds this grant to a pipe. */
+  readonly pipeField: keyof RpConfig & string;
 }
 
 export const GRANT_TYPES: ReadonlyMap<string, GrantType> = new Map([
-  ['client_credentials', { type: 'client_credentials', pipeIdOf: (rp: RpConfig) => rp.client_credentials_pipe_id }],
+  ['client_credentials', { type: 'client_credentials', pipeField: 'client_credentials_pipe_id' }],
 ]);
+
+/** The pipe id an RP binds to a grant, if any. */
+export function pipeIdOf(rp: RpConfig, grant: GrantType): string | undefined {
+  const id = rp[grant.pipeField];
+  return typeof id === 'string' ? id : undefined;
+}

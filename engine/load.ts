@@ -82,11 +82,11 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   const baseDir = dirname(resolve(file));
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
+  const resolved = resolveLoadTime(raw as Record<string, unknown>, { baseDir, env: options.env ?? process.env, sink });
   const registry = await createRegistry();
-  const plugins = (raw as Record<string, unknown>).plugins;
+  const plugins = resolved.plugins;
   if (Array.isArray(plugins)) await loadPlugins(plugins.filter((p): p is string => typeof p === 'string'), baseDir, registry, sink);
 
-  const resolved = resolveLoadTime(raw as Record<string, unknown>, { baseDir, env: options.env ?? process.env, sink });
   const broken = validateWith(validateBase, resolved, sink);
   const config = resolved as unknown as SluiceConfig;
   // Items the schema rejected are left out of later checks, so one mistake is told once.
@@ -103,12 +103,16 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     rps: indexed<RpConfig>('rps'),
     pipes: indexed<PipeConfig>('pipes'),
     declaredPipeIds: Array.isArray(config.pipes) ? config.pipes.map((p) => String((p as { id?: unknown } | null)?.id)) : [],
+    discoveryMeta: config.oidc?.discovery_meta ?? {},
   };
   checkCrossReferences(sections, raw as Record<string, unknown>, registry, sink);
 
   if (config.server && typeof config.server === 'object') Object.assign(config.server, options.server);
   const logger = options.logger ?? createLogger(config.log?.level ?? 'info');
-  const issuer = (config.issuer ?? `http://${config.server?.host ?? '127.0.0.1'}:${config.server?.port ?? 8080}`).replace(/\/+$/, '');
+  const issuer = config.issuer ?? `http://${config.server?.host ?? '127.0.0.1'}:${config.server?.port ?? 8080}`;
+  if (config.issuer === undefined && ['0.0.0.0', '::'].includes(config.server?.host ?? '')) {
+    sink.warn('schema', `no issuer is set and the server listens on every interface: tokens will say iss '${issuer}'; set issuer to the URL clients use`, ['server', 'host']);
+  }
 
   const keystores = new Map<string, Keystore>();
   await Promise.all(sections.keystores.map(async ([ks, i]) => {

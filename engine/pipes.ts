@@ -48,6 +48,14 @@ export async function compilePipe(
   const valves: NamedValve[] = [];
   let authenticatesClient = false;
   let ok = true;
+  // Valves before the authenticating one run for strangers: only those that say they may.
+  const authIndex = pipe.valves.findIndex((v) => v.enabled && registry.get(v.name)?.definition.authenticatesClient);
+  pipe.valves.slice(0, Math.max(authIndex, 0)).forEach((entry, index) => {
+    const definition = registry.get(entry.name)?.definition;
+    if (!entry.enabled || !definition || definition.runsBeforeAuthentication) return;
+    ok = false;
+    sink.add('valve_config', `valve '${entry.name}' would run before the client is authenticated; put '${pipe.valves[authIndex]!.name}' before it`, ['pipes', pipeIndex, 'valves', index, 'name']);
+  });
   for (const [index, entry] of pipe.valves.entries()) {
     const path: ConfigPath = ['pipes', pipeIndex, 'valves', index];
     const registered = registry.get(entry.name);
@@ -60,9 +68,9 @@ export async function compilePipe(
       ok = false;
       continue;
     }
-    const before = sink.items.length;
     checkTemplates(entry.config, configPath, sink);
-    if (sink.items.length > before) {
+    // Anything already wrong in this config (here or at load time) is told once, not again by create().
+    if (sink.hasErrorsUnder(configPath)) {
       ok = false;
       continue;
     }

@@ -61,6 +61,11 @@ export interface ValveDefinition<C = Record<string, unknown>> {
    * authenticated by the engine before it runs.
    */
   readonly authenticatesClient?: boolean;
+  /**
+   * The valve is safe to run for a caller that has not yet proved who it is (a rate limit,
+   * say). Only such valves may stand before the authenticating valve in a pipe.
+   */
+  readonly runsBeforeAuthentication?: boolean;
   create(config: C, engine: EngineServices, context: ValveContext): Valve | Promise<Valve>;
 }
 

@@ -148,7 +148,8 @@ function compileNode(value: unknown, now: () => number): unknown {
     const entries = Object.entries(value).map(([k, v]) => [k, compileNode(v, now)] as const);
     if (!entries.some(([, v]) => typeof v === 'function')) return Object.fromEntries(entries);
     return (flow: Flow) => {
-      const out: Record<string, unknown> = {};
+      // No prototype: a key named __proto__ is a claim like any other, not a prototype swap.
+      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       for (const [k, v] of entries) {
         const resolved = typeof v === 'function' ? (v as Resolver)(flow) : v;
         if (resolved !== undefined) out[k] = resolved;

@@ -50,7 +50,8 @@ function parseScope(value: string | undefined): string[] {
 }
 
 export function buildTokenRequest(params: FormParams, single: ReadonlyMap<string, string>, clientId: string, ip: string): TokenRequest {
-  const visible: Record<string, string | readonly string[]> = {};
+  // No prototype: a parameter named __proto__ is kept as a parameter.
+  const visible: Record<string, string | readonly string[]> = Object.create(null) as Record<string, string | readonly string[]>;
   for (const [key, values] of params) {
     if (CREDENTIAL_PARAMS.has(key)) continue;
     visible[key] = REPEATABLE.has(key) ? values : values[0]!;

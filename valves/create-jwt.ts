@@ -27,18 +27,19 @@ export default defineValve<CreateJwtConfig>({
     additionalProperties: false,
     required: ['keystore'],
     properties: {
-      keystore: { type: 'string', minLength: 1, description: 'Id of the keystore that signs.' },
+      keystore: { type: 'string', minLength: 1, pattern: '^[^$]*$', patternMessage: 'must be a keystore id, not an expression', description: 'Id of the keystore that signs.' },
       alg: { enum: [...SIGNING_ALGS], description: "Default: the keystore's alg." },
       jwt_ttl: {
         type: ['number', 'string'],
         exclusiveMinimum: 0,
         pattern: '^(\\d+[smhd])+$',
+        patternMessage: 'must be minutes as a number, or a duration such as 90s, 60m, 1h30m, 1d',
         default: 60,
         description: 'Lifetime: minutes as a number, or a duration string (3600s, 60m, 1h).',
       },
-      jwt_headers: { type: 'object', default: { typ: 'at+jwt' }, description: 'JOSE header members (alg and kid come from the keystore).' },
+      jwt_headers: { type: 'object', default: {}, description: 'JOSE header members, over `typ: at+jwt` (alg and kid come from the keystore).' },
       jwt_claims: { type: 'object', default: {}, description: 'Claims to add or override; values may be ${…} templates.' },
-      dest: { type: 'string', minLength: 1, default: 'access_token', description: 'Where later valves find the token (${state.DEST}).' },
+      dest: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be a name (letters, digits, _ and -)', default: 'access_token', description: 'Where later valves find the token (${state.DEST}).' },
     },
   },
   create(config, engine) {
@@ -61,7 +62,8 @@ export default defineValve<CreateJwtConfig>({
     } catch (error) {
       throw error instanceof ConfigError ? new ConfigError(error.code, error.message, ['jwt_ttl']) : error;
     }
-    const headers = engine.compileTemplate(config.jwt_headers);
+    // RFC 9068 §2.1: typ at+jwt unless the config says otherwise.
+    const headers = engine.compileTemplate({ typ: 'at+jwt', ...config.jwt_headers });
     const claims = engine.compileTemplate(config.jwt_claims);
 
     return async function createJwt(flow, next) {

@@ -5,6 +5,7 @@
  * means the defaults: all of the client's, unless the config narrows them.
  */
 import { defineValve } from '../engine/plugin-api.js';
+import type { Flow } from '../engine/flow.js';
 import { InvalidScope, InvalidTarget } from '../engine/errors.js';
 
 export interface ScopeCheckConfig {
@@ -25,19 +26,25 @@ export default defineValve<ScopeCheckConfig>({
       default_audiences: { ...list, description: "Granted when no resource/audience is requested. Default: all of the client's audiences." },
     },
   },
-  create(config) {
+  create(config, engine) {
+    // Defaults may be templates (`${client.attributes.default_scopes}`); a list value is spread.
+    const defaultScopes = config.default_scopes && engine.compileTemplate(config.default_scopes);
+    const defaultAudiences = config.default_audiences && engine.compileTemplate(config.default_audiences);
+    const resolve = (template: typeof defaultScopes, flow: Flow) =>
+      template ? (template(flow) as unknown[]).flat().filter((v): v is string => typeof v === 'string') : undefined;
+
     return async function scopeCheck(flow, next) {
       const { client, request, grant } = flow;
       const refused = request.scope.filter((s) => !client.scopes.includes(s));
       if (refused.length) throw InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`);
-      const defaultScopes = (config.default_scopes ?? client.scopes).filter((s) => client.scopes.includes(s));
-      grant.scope = request.scope.length ? [...request.scope] : [...defaultScopes];
+      const scopes = (resolve(defaultScopes, flow) ?? client.scopes).filter((s) => client.scopes.includes(s));
+      grant.scope = request.scope.length ? [...request.scope] : [...new Set(scopes)];
 
       const requested = [...new Set([...request.resource, ...request.audience])];
       const unknown = requested.filter((a) => !client.audiences.includes(a));
       if (unknown.length) throw InvalidTarget(`audience not allowed for this client: ${unknown.join(' ')}`);
-      const defaultAudiences = (config.default_audiences ?? client.audiences).filter((a) => client.audiences.includes(a));
-      grant.audience = requested.length ? requested : [...defaultAudiences];
+      const audiences = (resolve(defaultAudiences, flow) ?? client.audiences).filter((a) => client.audiences.includes(a));
+      grant.audience = requested.length ? requested : [...new Set(audiences)];
       await next();
     };
   },

@@ -18,7 +18,7 @@ export default defineValve<TokenResponseConfig>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      token: { type: 'string', minLength: 1, default: 'access_token', description: 'The dest the token was issued under.' },
+      token: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be the dest name a token was issued under', default: 'access_token', description: 'The dest the token was issued under.' },
       fields: { type: 'object', description: 'Extra response members; values may be ${…} templates.' },
     },
   },

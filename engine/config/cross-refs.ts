@@ -7,6 +7,7 @@ import type { ValveRegistry } from '../registry.js';
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig } from './types.js';
 import { closest } from './suggest.js';
+import { GRANT_TYPES, pipeIdOf } from '../grants.js';
 
 /** A config item with its index in the document (items the schema rejected are absent). */
 export type Indexed<T> = readonly [item: T, index: number];
@@ -17,6 +18,7 @@ export interface CheckedSections {
   pipes: ReadonlyArray<Indexed<PipeConfig>>;
   /** Every pipe id the document declares, valid or not, so a broken pipe is not also "unknown". */
   declaredPipeIds: readonly string[];
+  discoveryMeta: Readonly<Record<string, unknown>>;
 }
 
 function checkUnique<T>(items: ReadonlyArray<Indexed<T>>, key: keyof T & string, section: string, sink: DiagnosticSink): void {
@@ -37,13 +39,15 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
   const pipeIds = sections.declaredPipeIds;
   const rawRps = (Array.isArray(raw.rps) ? raw.rps : []) as Array<Record<string, unknown> | undefined>;
   for (const [rp, i] of sections.rps) {
-    const pipeId = rp.client_credentials_pipe_id;
-    if (pipeId !== undefined && !pipeIds.includes(pipeId)) {
+    const grants = [...GRANT_TYPES.values()];
+    for (const grant of grants) {
+      const pipeId = pipeIdOf(rp, grant);
+      if (pipeId === undefined || pipeIds.includes(pipeId)) continue;
       const hint = closest(pipeId, pipeIds);
-      sink.add('unknown_pipe', `unknown pipe '${pipeId}'${hint ? ` (did you mean '${hint}'?)` : `; pipes: ${pipeIds.join(', ') || 'none'}`}`, ['rps', i, 'client_credentials_pipe_id']);
+      sink.add('unknown_pipe', `unknown pipe '${pipeId}'${hint ? ` (did you mean '${hint}'?)` : `; pipes: ${pipeIds.join(', ') || 'none'}`}`, ['rps', i, grant.pipeField]);
     }
-    if (pipeId === undefined) {
-      sink.warn('unknown_pipe', `client '${rp.client_id}' has no client_credentials_pipe_id: its token requests are refused`, ['rps', i]);
+    if (grants.every((grant) => pipeIdOf(rp, grant) === undefined)) {
+      sink.warn('unknown_pipe', `client '${rp.client_id}' has no pipe (${grants.map((g) => g.pipeField).join(', ')}): its token requests are refused`, ['rps', i]);
     }
     if (rp.client_secret === undefined && rp.client_secret_hash === undefined) {
       sink.add('schema', `client '${rp.client_id}' (${rp.token_endpoint_auth_method}) needs client_secret or client_secret_hash`, ['rps', i]);
@@ -54,6 +58,21 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
     const rawSecret = rawRps[i]?.client_secret;
     if (typeof rawSecret === 'string' && !rawSecret.includes('${')) {
       sink.warn('schema', 'client_secret is written in clear in the config; use ${env.NAME}, ${file.PATH} or client_secret_hash', ['rps', i, 'client_secret']);
+    }
+  }
+
+  for (const [keystore, k] of sections.keystores) {
+    if (keystore.type !== 'generated') continue;
+    for (const key of ['path', 'password', 'alias'] as const) {
+      if (keystore[key] !== undefined) sink.add('keystore_invalid', `a generated keystore takes no ${key}`, ['keystores', k, key], { atKey: true });
+    }
+  }
+
+  // These describe the running server; a config that overrode them would publish a lie
+  // that RFC 8414 §3.3 clients reject.
+  for (const key of ['issuer', 'token_endpoint', 'jwks_uri']) {
+    if (Object.hasOwn(sections.discoveryMeta, key)) {
+      sink.add('schema', `discovery_meta cannot set '${key}': it is computed from the config`, ['oidc', 'discovery_meta', key], { atKey: true });
     }
   }
 

@@ -43,7 +43,9 @@ function resolveString(text: string, path: ConfigPath, ctx: LoadTimeContext, glo
   try {
     parts = parseTemplate(text);
   } catch (error) {
-    if (error instanceof ConfigError) ctx.sink.addError(error, path);
+    if (!(error instanceof ConfigError)) throw error;
+    ctx.sink.addError(error, path);
+    ctx.sink.silence(path); // the pipe compiler would report the same text again
     return text;
   }
   const keepForRequest = isValveConfig(path);

@@ -69,6 +69,12 @@ function report(error: ErrorObject, sink: DiagnosticSink, base: ConfigPath): voi
     case 'type':
       sink.add('schema', `${where}must be ${[params.type].flat().join(' or ')}`, path);
       return;
+    case 'pattern': {
+      // Our schemas say in words what a pattern means (`patternMessage`); a bare regex is a last resort.
+      const explained = (error.parentSchema as { patternMessage?: string } | undefined)?.patternMessage;
+      sink.add('schema', `${where}${explained ?? `must match ${String(params.pattern)}`}`, path);
+      return;
+    }
     default:
       sink.add('schema', `${where}${error.message ?? 'is invalid'}`, path);
   }

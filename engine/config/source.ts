@@ -2,7 +2,7 @@
  * A YAML config file with every node's source position kept, so that any problem found
  * later (schema, cross references, a valve's create()) can point at FILE:LINE:COL.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ConfigPath } from '../errors.js';
 
 export interface Position {
@@ -27,10 +27,10 @@ export class ConfigSource {
     this.file = file;
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    this.syntaxErrors = this.doc.errors.map((e) => ({
-      message: e.message.split('\n')[0] ?? e.message,
-      position: this.at(e.pos[0]),
-    }));
+    this.syntaxErrors = [
+      ...this.doc.errors.map((e) => ({ message: e.message.split('\n')[0] ?? e.message, position: this.at(e.pos[0]) })),
+      ...this.circularAliases(),
+    ];
     this.data = this.syntaxErrors.length === 0 ? this.doc.toJS({ maxAliasCount: 100 }) : undefined;
   }
 
@@ -62,6 +62,21 @@ export class ConfigSource {
       }
     }
     return best;
+  }
+
+  /** `a: &a [*a]` would make toJS build a cycle that every later walk overflows on. */
+  private circularAliases(): YamlProblem[] {
+    const problems: YamlProblem[] = [];
+    visit(this.doc, {
+      Alias: (_key, alias) => {
+        const target = alias.resolve(this.doc);
+        const [start] = alias.range ?? [0];
+        if (target?.range && start >= target.range[0] && start < target.range[2]) {
+          problems.push({ message: `alias *${alias.source} refers to a node that contains it`, position: this.at(start) });
+        }
+      },
+    });
+    return problems;
   }
 
   private at(offset: number): Position {

@@ -28,6 +28,9 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     trustProxy: server.trust_proxy,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // A client that sends its request slowly must not hold a socket for ever.
+    requestTimeout: 10_000,
+    connectionTimeout: 30_000,
   });
 
   // Bodies stay strings here; the token endpoint parses forms itself so that it can see

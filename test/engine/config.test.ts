@@ -149,3 +149,48 @@ describe('registered clients', () => {
     expect(Object.isFrozen(client.scopes)).toBe(true);
   });
 });
+
+describe('config mistakes the schema alone would miss', () => {
+  const errorsOf = async (yaml: string, options: Parameters<typeof load>[1] = {}) =>
+    (await load(yaml, { env: { S: 'secret-0123456789abcdef' }, ...options })).diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.col, d.code, d.message]);
+
+  it('an issuer with a path or a trailing slash', async () => {
+    for (const issuer of ['https://as.example.com/', 'https://as.example.com/tenant']) {
+      expect(await errorsOf(`issuer: ${issuer}\n` + MINIMAL('    client_secret: "${env.S}"'))).toEqual([
+        [1, 9, 'schema', 'issuer: must be scheme://host[:port] with no path or trailing slash (e.g. https://auth.example.com)'],
+      ]);
+    }
+  });
+
+  it('discovery_meta overriding what the server computes', async () => {
+    expect(await errorsOf('oidc:\n  discovery_meta: { issuer: https://evil.example, op_policy_uri: https://x.example }\n' + MINIMAL('    client_secret: "${env.S}"'))).toEqual([
+      [2, 21, 'schema', "discovery_meta cannot set 'issuer': it is computed from the config"],
+    ]);
+  });
+
+  it('a generated keystore given a path', async () => {
+    expect(await errorsOf(MINIMAL('    client_secret: "${env.S}"').replace('{ id: signing, type: generated }', '{ id: signing, type: generated, path: k.pem }'))).toEqual([
+      [2, 37, 'keystore_invalid', 'a generated keystore takes no path'],
+    ]);
+  });
+
+  it('a circular YAML alias', async () => {
+    expect(await errorsOf('a: &a [*a]\n' + MINIMAL('    client_secret: "${env.S}"'))).toEqual([[1, 8, 'yaml_syntax', 'alias *a refers to a node that contains it']]);
+  });
+
+  it('a template syntax error, reported once', async () => {
+    const yaml = MINIMAL('    client_secret: "${env.S}"').replace('jwt_claims: { api: "${client.attributes.api}" }', 'jwt_claims: { api: "${client.attributes.api" }');
+    expect(await errorsOf(yaml)).toEqual([[13, 30, 'template', expect.stringMatching(/^unterminated/)]]);
+  });
+
+  it('an expression where a name is expected', async () => {
+    const yaml = MINIMAL('    client_secret: "${env.S}"').replace('keystore: signing', 'keystore: signing\n          dest: "${client.client_id}"');
+    expect(await errorsOf(yaml)).toEqual([[13, 17, 'schema', 'dest: must be a name (letters, digits, _ and -)']]);
+  });
+
+  it('plugins may come from env, resolved before they load', async () => {
+    const plugin = "export default { name: 'Noop', create() { return async function noop(flow, next) { await next(); }; } };";
+    const { engine } = await load('plugins: ["${env.PLUGIN}"]\n' + MINIMAL('    client_secret: "${env.S}"'), { env: { S: 'secret-0123456789abcdef', PLUGIN: './noop.mjs' }, files: { 'noop.mjs': plugin } });
+    expect(engine?.config.plugins).toEqual(['./noop.mjs']);
+  });
+});

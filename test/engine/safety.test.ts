@@ -3,7 +3,7 @@
  * authenticated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC_ENV, basic, postToken, serve, type Running } from '../helpers/sluice.js';
+import { basic, load, postToken, serve, type Running } from '../helpers/sluice.js';
 import { verifyToken } from '../helpers/tokens.js';
 
 const PLUGIN = `
@@ -44,7 +44,6 @@ rps:
   - { client_id: implicit, client_secret: "\${env.S}", client_credentials_pipe_id: no-auth-valve }
   - { client_id: disabled, client_secret: "\${env.S}", client_credentials_pipe_id: auth-disabled }
   - { client_id: forger, client_secret: "\${env.S}", client_credentials_pipe_id: forged }
-  - { client_id: late, client_secret: "\${env.S}", client_credentials_pipe_id: auth-late }
   - { client_id: fake, client_secret: "\${env.S}", client_credentials_pipe_id: fake-auth }
   - { client_id: no-pipe, client_secret: "\${env.S}" }
 pipes:
@@ -66,11 +65,6 @@ pipes:
     valves:
       - name: FakeAuthenticator
       - name: RespondWithoutToken
-  - id: auth-late
-    valves:
-      - { name: CreateJwt, config: { keystore: signing } }
-      - name: TokenResponse
-      - name: ClientAuthenticate
 `;
 
 describe('the engine authenticates whatever the pipe says', () => {
@@ -105,17 +99,34 @@ describe('the engine authenticates whatever the pipe says', () => {
     expect(s.logs.text).toContain('pipe finished without authenticating the client');
   });
 
-  it('refuses to sign when the authenticating valve comes after CreateJwt', async () => {
-    const r = await postToken(s.url, grant, { authorization: basic('late', S) });
-    expect(r.status).toBe(401);
-    expect(r.body.error).toBe('invalid_client');
-    expect(r.body.access_token).toBeUndefined();
-  });
-
   it('authenticates before answering unauthorized_client for a grant without a pipe', async () => {
     expect((await postToken(s.url, grant, { authorization: basic('no-pipe', 'wrong') })).status).toBe(401);
     const r = await postToken(s.url, grant, { authorization: basic('no-pipe', S) });
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('unauthorized_client');
+  });
+});
+
+describe('valves before the authenticating valve', () => {
+  it('are a config error unless they declare they may run for strangers', async () => {
+    const config = `
+keystores: [{ id: signing, type: generated }]
+plugins: [./limit.mjs]
+rps: [{ client_id: a, client_secret: "\${env.S}", client_credentials_pipe_id: late }]
+pipes:
+  - id: late
+    valves:
+      - name: EarlyLimit
+      - name: ScopeCheck
+      - name: ClientAuthenticate
+      - { name: CreateJwt, config: { keystore: signing } }
+      - name: TokenResponse
+`;
+    const limit = "export default { name: 'EarlyLimit', runsBeforeAuthentication: true, create() { return async function earlyLimit(flow, next) { await next(); }; } };";
+    const { engine, diagnostics } = await load(config, { env: { S: 'a-shared-secret-0123456789' }, files: { 'limit.mjs': limit } });
+    expect(engine).toBeUndefined();
+    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.col, d.code, d.message])).toEqual([
+      [9, 15, 'valve_config', "valve 'ScopeCheck' would run before the client is authenticated; put 'ClientAuthenticate' before it"],
+    ]);
   });
 });

@@ -12,7 +12,20 @@ describe('ScopeCheck', () => {
     scopes: [a, b, c]
     audiences: [https://one.example, https://two.example]
     client_credentials_pipe_id: narrow
+    attributes: { defaults: [a, c] }
+  - client_id: templated
+    client_secret: \${env.ORDERS_SECRET}
+    scopes: [a, b, c]
+    client_credentials_pipe_id: from-attributes
+    attributes: { defaults: [b, c, nope] }
 pipes:
+  - id: from-attributes
+    valves:
+      - name: ScopeCheck
+        config: { default_scopes: ["\${client.attributes.defaults}"] }
+      - name: CreateJwt
+        config: { keystore: signing }
+      - name: TokenResponse
   - id: narrow
     valves:
       - name: ScopeCheck
@@ -79,6 +92,12 @@ pipes:
     const r = await postToken(s.url, { ...grant, client_id: 'poster', client_secret: BASIC_ENV.POSTER_SECRET });
     const { payload } = await verifyToken(s.url, String(r.body.access_token));
     expect(payload.aud).toBe(s.engine.issuer);
+  });
+
+  it("takes default scopes from a template, keeping only the client's own", async () => {
+    const r = await postToken(s.url, grant, { authorization: basic('templated', BASIC_ENV.ORDERS_SECRET) });
+    expect(r.status).toBe(200);
+    expect(r.body.scope).toBe('b c');
   });
 
   it('uses the configured defaults, and still allows any of the client\'s scopes on request', async () => {
