@@ -6,7 +6,10 @@
  */
 import type { Logger } from 'pino';
 
-/** The parsed token request. Client credentials are deliberately absent (see Credentials). */
+/**
+ * The parsed token request. Client credentials are deliberately absent: only the engine's
+ * authenticator sees them, so no template or valve can copy a secret into a token.
+ */
 export interface TokenRequest {
   readonly grant_type: string;
   /** The client_id the caller claims, from the Basic header or the body. */
@@ -45,6 +48,8 @@ export interface IssuedToken {
   /** Seconds since the epoch. */
   readonly expires_at: number;
   readonly scope: readonly string[];
+  /** What the token says (a JWT's payload), for valves that reuse, store or describe it. */
+  readonly claims: Readonly<Record<string, unknown>>;
 }
 
 /** How the client proved its identity; set only by the engine's client authenticator. */

@@ -89,6 +89,10 @@ export async function compilePipe(
       else sink.add('valve_config', `valve '${entry.name}' failed to start: ${(error as Error).message}`, path);
     }
   }
+  const answers = pipe.valves.some((v) => v.enabled && registry.get(v.name)?.definition.answers);
+  if (ok && !answers) {
+    sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
+  }
   if (!ok) return undefined;
   return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, run: compose(valves) };
 }

@@ -66,6 +66,8 @@ export interface ValveDefinition<C = Record<string, unknown>> {
    * say). Only such valves may stand before the authenticating valve in a pipe.
    */
   readonly runsBeforeAuthentication?: boolean;
+  /** The valve sets flow.response. A token pipe without one can only fail; check warns. */
+  readonly answers?: boolean;
   create(config: C, engine: EngineServices, context: ValveContext): Valve | Promise<Valve>;
 }
 
@@ -74,5 +76,5 @@ export function defineValve<C = Record<string, unknown>>(definition: ValveDefini
   return definition;
 }
 
-/** Thrown by create() for a bad config value; `path` is inside the valve's config. */
+/** The path a create() puts in a ConfigError: relative to the valve's own config. */
 export type { ConfigPath };

@@ -87,7 +87,7 @@ export default defineValve<CreateJwtConfig>({
       const token = await keystore.sign(payload, headers(flow), alg);
       const exp = typeof payload.exp === 'number' ? payload.exp : now + ttl;
       flow.state[config.dest] = token;
-      flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: exp, scope: [...grant.scope] };
+      flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: exp, scope: [...grant.scope], claims: payload };
       await next();
     };
   },

@@ -14,6 +14,7 @@ export interface TokenResponseConfig {
 export default defineValve<TokenResponseConfig>({
   name: 'TokenResponse',
   description: 'Answer with the token issued under `token`: access_token, token_type, expires_in, scope.',
+  answers: true,
   configSchema: {
     type: 'object',
     additionalProperties: false,

@@ -188,6 +188,12 @@ describe('config mistakes the schema alone would miss', () => {
     expect(await errorsOf(yaml)).toEqual([[13, 17, 'schema', 'dest: must be a name (letters, digits, _ and -)']]);
   });
 
+  it('warns about a pipe with no valve that answers', async () => {
+    const { engine, diagnostics } = await load(MINIMAL('    client_secret: "${env.S}"').replace('      - name: TokenResponse\n', ''), { env: { S: 'secret-0123456789abcdef' } });
+    expect(engine).toBeDefined();
+    expect(diagnostics).toContainEqual(expect.objectContaining({ severity: 'warning', line: 8, code: 'valve_config', message: expect.stringMatching(/pipe 'p' has no valve that answers/) }));
+  });
+
   it('plugins may come from env, resolved before they load', async () => {
     const plugin = "export default { name: 'Noop', create() { return async function noop(flow, next) { await next(); }; } };";
     const { engine } = await load('plugins: ["${env.PLUGIN}"]\n' + MINIMAL('    client_secret: "${env.S}"'), { env: { S: 'secret-0123456789abcdef', PLUGIN: './noop.mjs' }, files: { 'noop.mjs': plugin } });
