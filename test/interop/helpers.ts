@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { BASIC_CONFIG, BASIC_ENV, serve, type Running } from '../helpers/sluice.js';
 
 export { BASIC_ENV };
@@ -29,6 +29,35 @@ export function interopConfig(alg: Alg = 'ES256', options: { spareAlg?: Alg } = 
   const spare = options.spareAlg ? `\n  - id: spare\n    type: generated\n    alg: ${options.spareAlg}` : '';
   yaml = yaml.replace(/^(\s+)alg: ES256$/m, `$1alg: ${alg}${spare}`);
   return yaml;
+}
+
+export type Served = Awaited<ReturnType<typeof serveInterop>>;
+
+/** Each signing alg, served with a spare key of another type published beside it. */
+export const ALG_SETUPS: ReadonlyArray<{ alg: Alg; spare: Alg }> = [
+  { alg: 'ES256', spare: 'RS256' },
+  { alg: 'RS256', spare: 'ES256' },
+  { alg: 'EdDSA', spare: 'ES256' },
+];
+
+/**
+ * One server per alg for the whole test file (started in beforeAll, closed in afterAll,
+ * not at all when `enabled` is false); returns a lookup by alg.
+ */
+export function serversPerAlg(enabled = true): (alg: Alg) => Served {
+  const servers = new Map<Alg, Served>();
+  beforeAll(async () => {
+    if (!enabled) return;
+    await Promise.all(ALG_SETUPS.map(async ({ alg, spare }) => servers.set(alg, await serveInterop(alg, { spareAlg: spare }))));
+  });
+  afterAll(async () => {
+    await Promise.all([...servers.values()].map((s) => s.close()));
+  });
+  return (alg) => {
+    const s = servers.get(alg);
+    if (!s) throw new Error(`no server for ${alg}`);
+    return s;
+  };
 }
 
 /** Serve an interop config; the issuer is the served URL. */

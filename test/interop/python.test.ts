@@ -7,9 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { basic, postToken } from '../helpers/sluice.js';
-import { API, BILLING, ORDERS, POSTER, expectSluiceClaims, kidOf, run, serveInterop, verifyWithJose, type Alg } from './helpers.js';
+import { API, BILLING, ORDERS, POSTER, expectSluiceClaims, kidOf, run, serversPerAlg, verifyWithJose, type Alg } from './helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./python/sluice_interop.py', import.meta.url));
@@ -32,23 +32,8 @@ async function python(...args: string[]): Promise<Record<string, any>> {
   return JSON.parse(stdout) as Record<string, any>;
 }
 
-type Served = Awaited<ReturnType<typeof serveInterop>>;
 const ALGS: Alg[] = ['ES256', 'RS256', 'EdDSA'];
-const servers = new Map<Alg, Served>();
-
-beforeAll(async () => {
-  if (!HAS_PYJWT && !HAS_OAUTHLIB) return;
-  await Promise.all(ALGS.map(async (alg) => servers.set(alg, await serveInterop(alg, { spareAlg: alg === 'ES256' ? 'RS256' : 'ES256' }))));
-});
-afterAll(async () => {
-  await Promise.all([...servers.values()].map((s) => s.close()));
-});
-
-function served(alg: Alg): Served {
-  const s = servers.get(alg);
-  if (!s) throw new Error(`no server for ${alg}`);
-  return s;
-}
+const served = serversPerAlg(HAS_PYJWT || HAS_OAUTHLIB);
 
 describe.skipIf(!HAS_PYJWT)('PyJWT: PyJWKClient + jwt.decode', () => {
   for (const alg of ALGS) {

@@ -12,32 +12,12 @@ import { auth, requiredScopes } from 'express-oauth2-jwt-bearer';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { basic, postToken } from '../helpers/sluice.js';
-import { API, BILLING, ORDERS, POSTER, expectSluiceClaims, kidOf, serveInterop, type Alg } from './helpers.js';
+import { ALG_SETUPS, API, BILLING, ORDERS, POSTER, expectSluiceClaims, kidOf, serversPerAlg, type Alg, type Served } from './helpers.js';
 
-type Served = Awaited<ReturnType<typeof serveInterop>>;
-
-/** Each signing alg, served with a spare key of another type published beside it. */
-const SETUPS: Array<{ alg: Alg; spare: Alg }> = [
-  { alg: 'ES256', spare: 'RS256' },
-  { alg: 'RS256', spare: 'ES256' },
-  { alg: 'EdDSA', spare: 'ES256' },
-];
-const servers = new Map<Alg, Served>();
-
-beforeAll(async () => {
-  await Promise.all(SETUPS.map(async ({ alg, spare }) => servers.set(alg, await serveInterop(alg, { spareAlg: spare }))));
-});
-afterAll(async () => {
-  await Promise.all([...servers.values()].map((s) => s.close()));
-});
-
-function served(alg: Alg): Served {
-  const s = servers.get(alg);
-  if (!s) throw new Error(`no server for ${alg}`);
-  return s;
-}
+const SETUPS = ALG_SETUPS;
+const served = serversPerAlg();
 
 async function ordersToken(s: Served, form: Record<string, string> = { scope: 'orders.read', resource: API }): Promise<string> {
   const { status, body } = await postToken(s.url, { grant_type: 'client_credentials', ...form }, { authorization: basic(ORDERS.id, ORDERS.secret) });
