@@ -160,8 +160,21 @@ export interface Served {
   kill(): void;
 }
 
-/** `sluice serve -c FILE --port N`, polled until it answers discovery. */
+/**
+ * `sluice serve -c FILE --port N`, polled until it answers discovery. A free port can be
+ * taken by a parallel test before the server binds it: then it tries another.
+ */
 export async function serve(file: string, options: RunOptions & { extraArgs?: string[] } = {}): Promise<Served> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await serveOnce(file, options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function serveOnce(file: string, options: RunOptions & { extraArgs?: string[] }): Promise<Served> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '-c', file, '--port', String(port), ...(options.extraArgs ?? [])], {
     cwd: options.cwd ?? ROOT,

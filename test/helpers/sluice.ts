@@ -74,8 +74,21 @@ export async function load(yaml: string, options: LoadOptionsForTest & { port?: 
   return { ...result, dir, file };
 }
 
-/** Serve a config; throws with the diagnostics when it does not load. */
+/**
+ * Serve a config; throws with the diagnostics when it does not load. A free port can be
+ * taken by a parallel test file before we bind it: then it tries another.
+ */
 export async function serve(yaml: string, options: LoadOptionsForTest = {}): Promise<Running> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await serveOnce(yaml, options);
+    } catch (error) {
+      if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+}
+
+async function serveOnce(yaml: string, options: LoadOptionsForTest): Promise<Running> {
   const port = await freePort();
   const logs = new LogCapture();
   const { engine, diagnostics, dir } = await load(yaml, { ...options, port, logs });
