@@ -42,6 +42,8 @@ export class ClientAuthenticator {
   // bound protect the process, not one config.
   private readonly cache = new VerifiedSecretCache();
   private readonly kdf = new ConcurrencyLimiter(2, 64);
+  /** Verifications under way: a burst with the same credentials shares one KDF run. */
+  private readonly inflight = new Map<string, Promise<boolean>>();
   private readonly methods: ReadonlyMap<string, MethodVerifier>;
 
   constructor() {
@@ -74,19 +76,27 @@ export class ClientAuthenticator {
     const hashes = client.secrets.filter((s): s is Extract<ClientSecret, { kind: 'hash' }> => s.kind === 'hash');
     if (hashes.length === 0) throw fail('wrong secret');
     // One bounded slot covers every candidate and both spellings of the secret.
-    const matched = await this.kdf.run(async () => {
-      for (const candidate of [secret, rawSecret]) {
-        if (candidate === undefined) continue;
-        for (const { hash } of hashes) {
-          if (await verifySecretHash(candidate, hash)) {
-            this.cache.add(client.client_id, candidate, hash.encoded);
-            return true;
-          }
+    const key = this.cache.id(client.client_id, `${secret}\0${rawSecret ?? ''}`, hashes.map((h) => h.hash.encoded).join(','));
+    let verification = this.inflight.get(key);
+    if (!verification) {
+      verification = this.kdf.run(() => this.verifyAgainstHashes([secret, rawSecret], client.client_id, hashes)).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, verification);
+    }
+    const matched = await verification;
+    if (!matched) throw fail('wrong secret');
+  }
+
+  private async verifyAgainstHashes(secrets: ReadonlyArray<string | undefined>, clientId: string, hashes: ReadonlyArray<{ hash: SecretHash }>): Promise<boolean> {
+    for (const candidate of secrets) {
+      if (candidate === undefined) continue;
+      for (const { hash } of hashes) {
+        if (await verifySecretHash(candidate, hash)) {
+          this.cache.add(clientId, candidate, hash.encoded);
+          return true;
         }
       }
-      return false;
-    });
-    if (!matched) throw fail('wrong secret');
+    }
+    return false;
   }
 
   /** Plain secrets and cached verifications: no KDF. Every plain secret is compared. */

@@ -12,7 +12,8 @@ export class VerifiedSecretCache {
 
   constructor(private readonly capacity = 10_000) {}
 
-  private id(clientId: string, secret: string, encodedHash: string): string {
+  /** The entry's key: an HMAC, so the secret itself is never held. */
+  id(clientId: string, secret: string, encodedHash: string): string {
     return createHmac('sha256', this.key).update(clientId).update('\0').update(encodedHash).update('\0').update(secret).digest('base64url');
   }
 

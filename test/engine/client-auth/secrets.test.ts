@@ -63,6 +63,35 @@ describe('ClientAuthenticator', () => {
     expect(cache.size).toBe(1);
   });
 
+  it('shares one KDF run among concurrent requests with the same credentials, so a cold burst is not refused', async () => {
+    const authenticator = new ClientAuthenticator();
+    const client: ClientCredentialsConfig = {
+      client_id: 'svc',
+      token_endpoint_auth_method: 'client_secret_basic',
+      secrets: [{ kind: 'hash', hash: parseSecretHash(await hashSecret('right-0123456789', { ln: 10, r: 8, p: 1 })) }],
+    };
+    // 100 at once is beyond the KDF queue (2 running + 64 waiting) if each ran its own scrypt.
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, () => authenticator.verify({ method: 'client_secret_basic', client_id: 'svc', secret: 'right-0123456789' }, client, context)),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  });
+
+  it('refuses a burst of distinct wrong secrets beyond the KDF queue with 503', async () => {
+    const authenticator = new ClientAuthenticator();
+    const client: ClientCredentialsConfig = {
+      client_id: 'svc',
+      token_endpoint_auth_method: 'client_secret_basic',
+      secrets: [{ kind: 'hash', hash: parseSecretHash(await hashSecret('right-0123456789', { ln: 10, r: 8, p: 1 })) }],
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => authenticator.verify({ method: 'client_secret_basic', client_id: 'svc', secret: `wrong-${i}` }, client, context)),
+    );
+    const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'));
+    expect(codes.filter((c) => c === 'invalid_client')).toHaveLength(66);
+    expect(codes.filter((c) => c === 'temporarily_unavailable')).toHaveLength(34);
+  });
+
   it('accepts any of several registered secrets (rotation)', async () => {
     const authenticator = new ClientAuthenticator();
     const client: ClientCredentialsConfig = {
