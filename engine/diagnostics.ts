@@ -66,6 +66,7 @@ export class DiagnosticSink {
   }
 }
 
-function startsWith(path: ConfigPath, prefix: ConfigPath): boolean {
+/** Whether `path` is `prefix` or lies below it. */
+export function startsWith(path: ConfigPath, prefix: ConfigPath): boolean {
   return prefix.every((s, i) => path[i] === s);
 }

@@ -14,9 +14,9 @@ import { resolveLoadTime } from './config/resolve-load-time.js';
 import { createAjv, loadBaseSchema, validateWith } from './config/schema.js';
 import { ConfigSource } from './config/source.js';
 import type { PipeConfig, RpConfig, SluiceConfig } from './config/types.js';
-import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
+import { DiagnosticSink, startsWith, type Diagnostic } from './diagnostics.js';
 import { Engine, PATHS, type RegisteredClient } from './engine.js';
-import { ConfigError, type ConfigPath } from './errors.js';
+import { ConfigError } from './errors.js';
 import { loadKeystore } from './keystores/load.js';
 import type { Keystore, KeystoreConfig } from './keystores/types.js';
 import { createLogger } from './logger.js';
@@ -92,7 +92,6 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   // Items the schema rejected are left out of later checks, so one mistake is told once.
   // A section is unusable only when the section itself is wrong (rps is not a list); an
   // item is left out when an error lies inside it.
-  const startsWith = (path: ConfigPath, prefix: ConfigPath) => prefix.every((s, i) => path[i] === s);
   const indexed = <T>(section: 'keystores' | 'rps' | 'pipes'): Array<Indexed<T>> => {
     const list: unknown = config[section];
     if (!Array.isArray(list) || broken.some((b) => b.length === 1 && b[0] === section)) return [];
