@@ -12,6 +12,8 @@ export async function serve(args: string[]): Promise<number> {
   const { diagnostics, engine } = await loadConfigFile(file, { server: { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) } });
   for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
   if (!engine) return 1;
+  // Warnings (a generated dev key, a secret in clear) also reach the JSON log, where operators look.
+  for (const d of diagnostics) engine.logger.warn({ event: 'config_warning', file: d.file, line: d.line, col: d.col, code: d.code }, d.message);
 
   const holder = { current: engine };
   const app = createServer(holder);
