@@ -45,14 +45,16 @@ describe('VerifiedSecretCache', () => {
   });
 });
 
+/** A client_secret_basic client whose only secret is the hash of 'right-0123456789'. */
+async function hashedClient(): Promise<ClientCredentialsConfig> {
+  const hash = parseSecretHash(await hashSecret('right-0123456789', { ln: 10, r: 8, p: 1 }));
+  return { client_id: 'svc', token_endpoint_auth_method: 'client_secret_basic', secrets: [{ kind: 'hash', hash }] };
+}
+
 describe('ClientAuthenticator', () => {
   it('verifies a hashed secret once, then from the cache; failures are not cached', async () => {
     const authenticator = new ClientAuthenticator();
-    const client: ClientCredentialsConfig = {
-      client_id: 'svc',
-      token_endpoint_auth_method: 'client_secret_basic',
-      secrets: [{ kind: 'hash', hash: parseSecretHash(await hashSecret('right-0123456789', { ln: 10, r: 8, p: 1 })) }],
-    };
+    const client = await hashedClient();
     const cache = (authenticator as unknown as { cache: VerifiedSecretCache }).cache;
     const presented = (secret: string) => ({ method: 'client_secret_basic' as const, client_id: 'svc', secret });
     await expect(authenticator.verify(presented('wrong'), client, context)).rejects.toMatchObject({ code: 'invalid_client' });
@@ -65,11 +67,7 @@ describe('ClientAuthenticator', () => {
 
   it('shares one KDF run among concurrent requests with the same credentials, so a cold burst is not refused', async () => {
     const authenticator = new ClientAuthenticator();
-    const client: ClientCredentialsConfig = {
-      client_id: 'svc',
-      token_endpoint_auth_method: 'client_secret_basic',
-      secrets: [{ kind: 'hash', hash: parseSecretHash(await hashSecret('right-0123456789', { ln: 10, r: 8, p: 1 })) }],
-    };
+    const client = await hashedClient();
     // 100 at once is beyond the KDF queue (2 running + 64 waiting) if each ran its own scrypt.
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, () => authenticator.verify({ method: 'client_secret_basic', client_id: 'svc', secret: 'right-0123456789' }, client, context)),
@@ -79,11 +77,7 @@ describe('ClientAuthenticator', () => {
 
   it('refuses a burst of distinct wrong secrets beyond the KDF queue with 503', async () => {
     const authenticator = new ClientAuthenticator();
-    const client: ClientCredentialsConfig = {
-      client_id: 'svc',
-      token_endpoint_auth_method: 'client_secret_basic',
-      secrets: [{ kind: 'hash', hash: parseSecretHash(await hashSecret('right-0123456789', { ln: 10, r: 8, p: 1 })) }],
-    };
+    const client = await hashedClient();
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) => authenticator.verify({ method: 'client_secret_basic', client_id: 'svc', secret: `wrong-${i}` }, client, context)),
     );
