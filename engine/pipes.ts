@@ -48,11 +48,13 @@ export async function compilePipe(
   const valves: NamedValve[] = [];
   let authenticatesClient = false;
   let ok = true;
+  // The definitions of the enabled valves (undefined for disabled or unknown ones).
+  const enabled = pipe.valves.map((v) => (v.enabled ? registry.get(v.name)?.definition : undefined));
   // Valves before the authenticating one run for strangers: only those that say they may.
-  const authIndex = pipe.valves.findIndex((v) => v.enabled && registry.get(v.name)?.definition.authenticatesClient);
-  pipe.valves.slice(0, Math.max(authIndex, 0)).forEach((entry, index) => {
-    const definition = registry.get(entry.name)?.definition;
-    if (!entry.enabled || !definition || definition.runsBeforeAuthentication) return;
+  const authIndex = enabled.findIndex((d) => d?.authenticatesClient);
+  enabled.slice(0, Math.max(authIndex, 0)).forEach((definition, index) => {
+    const entry = pipe.valves[index]!;
+    if (!definition || definition.runsBeforeAuthentication) return;
     ok = false;
     sink.add('valve_config', `valve '${entry.name}' would run before the client is authenticated; put '${pipe.valves[authIndex]!.name}' before it`, ['pipes', pipeIndex, 'valves', index, 'name']);
   });
@@ -89,8 +91,7 @@ export async function compilePipe(
       else sink.add('valve_config', `valve '${entry.name}' failed to start: ${(error as Error).message}`, path);
     }
   }
-  const answers = pipe.valves.some((v) => v.enabled && registry.get(v.name)?.definition.answers);
-  if (ok && !answers) {
+  if (ok && !enabled.some((d) => d?.answers)) {
     sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
   }
   if (!ok) return undefined;

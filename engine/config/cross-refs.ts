@@ -38,8 +38,8 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
 
   const pipeIds = sections.declaredPipeIds;
   const rawRps = (Array.isArray(raw.rps) ? raw.rps : []) as Array<Record<string, unknown> | undefined>;
+  const grants = [...GRANT_TYPES.values()];
   for (const [rp, i] of sections.rps) {
-    const grants = [...GRANT_TYPES.values()];
     for (const grant of grants) {
       const pipeId = pipeIdOf(rp, grant);
       if (pipeId === undefined || pipeIds.includes(pipeId)) continue;
