@@ -10,7 +10,7 @@ import type { RpConfig } from './config/types.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { RegisteredClient } from './engine.js';
 import { ConfigError } from './errors.js';
-import { GRANT_TYPES, pipeIdOf } from './grants.js';
+import { GRANT_TYPES, pipeIdOf } from './grants/index.js';
 import type { CompiledPipe } from './pipes.js';
 
 function deepFreeze<T>(value: T): T {

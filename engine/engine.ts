@@ -8,7 +8,7 @@ import type { ClientAuthenticator, ClientCredentialsConfig, VerifyContext } from
 import type { SluiceConfig } from './config/types.js';
 import type { Client, Flow } from './flow.js';
 import { authenticateFlow } from './flow-state.js';
-import { GRANT_TYPES } from './grants.js';
+import { GRANT_TYPES } from './grants/index.js';
 import type { Keystore } from './keystores/types.js';
 import type { CompiledPipe } from './pipes.js';
 

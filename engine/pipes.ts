@@ -8,7 +8,7 @@ import type { DiagnosticSink } from './diagnostics.js';
 import type { PipeConfig } from './config/types.js';
 import type { EngineServices } from './plugin-api.js';
 import type { ValveRegistry } from './registry.js';
-import { compose, type NamedValve } from './runner.js';
+import { compose, type NamedStep } from './runner.js';
 import { validateWith } from './config/schema.js';
 import { checkRequestTemplate, hasTemplate } from './template.js';
 import type { Flow } from './flow.js';
@@ -45,7 +45,7 @@ export async function compilePipe(
   services: EngineServices,
   sink: DiagnosticSink,
 ): Promise<CompiledPipe | undefined> {
-  const valves: NamedValve[] = [];
+  const valves: Array<NamedStep<Flow>> = [];
   let authenticatesClient = false;
   let ok = true;
   // The definitions of the enabled valves (undefined for disabled or unknown ones).

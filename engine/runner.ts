@@ -1,31 +1,94 @@
 /**
- * The pipe runner: koa-compose for valves. Each valve gets the flow and `next`, which runs
- * the rest of the pipe; a valve stops the pipe by throwing an OAuthError, or by returning
- * without calling next() (e.g. a cache that already has the answer).
+ * The step runner: koa-compose for valves, and for the token endpoint's own steps. Each
+ * step gets the context and `next`, which runs the rest; a step stops the chain by
+ * throwing an OAuthError, or by returning without calling next() (e.g. a cache that
+ * already has the answer).
+ *
+ * Plugin bugs must not take the process down or leak past the request: whatever a step
+ * does with `next` (forgets to await it, calls it twice, calls it after returning), the
+ * runner waits for the rest of the chain to settle, so no rejection goes unhandled, and
+ * answers with an error that names the step.
  */
-import type { Flow } from './flow.js';
-import type { Valve } from './plugin-api.js';
+import { OAuthError } from './errors.js';
 
-export interface NamedValve {
+export interface NamedStep<C> {
   readonly name: string;
-  readonly run: Valve;
+  readonly run: (context: C, next: () => Promise<void>) => Promise<void> | void;
 }
 
-export function compose(valves: readonly NamedValve[]): (flow: Flow) => Promise<void> {
-  return function runPipe(flow: Flow): Promise<void> {
-    let last = -1;
+/**
+ * A step misbehaved (a bug, not a refused request): answered as server_error, with the
+ * step's name in the log. `cause` is what it threw, if anything.
+ */
+export class StepFailure extends Error {
+  readonly step: string;
+
+  constructor(step: string, message: string, cause?: unknown) {
+    super(`${step}: ${message}`, cause === undefined ? undefined : { cause });
+    this.name = 'StepFailure';
+    this.step = step;
+  }
+}
+
+type Outcome = { ok: true } | { ok: false; error: unknown };
+
+export function compose<C>(steps: ReadonlyArray<NamedStep<C>>): (context: C) => Promise<void> {
+  return function runSteps(context: C): Promise<void> {
     const dispatch = async (i: number): Promise<void> => {
-      if (i <= last) throw new Error(`valve '${valves[i - 1]?.name}' called next() more than once`);
-      last = i;
-      const valve = valves[i];
-      if (!valve) return;
-      let finished = false;
-      await valve.run(flow, async () => {
-        if (finished) throw new Error(`valve '${valve.name}' called next() after it returned (missing await?)`);
-        await dispatch(i + 1);
-      });
-      finished = true;
+      const step = steps[i];
+      if (!step) return;
+      // The rest of the chain, once this step calls next(); observed here, so that its
+      // rejection is never unhandled even when the step forgets to await it.
+      let rest: Promise<Outcome> | undefined;
+      let restSettled = false;
+      let returned = false;
+      let misuse: StepFailure | undefined;
+      const next = (): Promise<void> => {
+        if (returned) return observed(new StepFailure(step.name, 'called next() after it returned (missing await?)'));
+        if (rest) return observed((misuse = new StepFailure(step.name, 'called next() more than once')));
+        const running = dispatch(i + 1);
+        rest = running.then(
+          (): Outcome => ({ ok: true }),
+          (error: unknown): Outcome => ({ ok: false, error }),
+        ).finally(() => {
+          restSettled = true;
+        });
+        return running;
+      };
+
+      let thrown: { error: unknown } | undefined;
+      try {
+        await step.run(context, next);
+      } catch (error) {
+        thrown = { error };
+      }
+      returned = true;
+      const wasSettled = restSettled;
+      const outcome = rest ? await rest : undefined;
+      if (thrown) throw attribute(step.name, thrown.error);
+      if (misuse) throw misuse;
+      if (rest && !wasSettled) {
+        // The step returned while the rest was still running: its result was never seen by
+        // the step, so the request cannot be answered as if the chain had run normally.
+        throw new StepFailure(step.name, 'returned before the rest of the pipe finished (missing await on next()?)', outcome?.ok === false ? outcome.error : undefined);
+      }
     };
     return dispatch(0);
   };
+}
+
+/**
+ * A rejection for a step that misused next(), already observed: if the step does not
+ * await it, it must not become an unhandled rejection (which ends the process).
+ */
+function observed(failure: StepFailure): Promise<never> {
+  const rejection = Promise.reject(failure);
+  rejection.catch(() => undefined);
+  return rejection;
+}
+
+/** An OAuthError is a decision and passes as is; anything else is a bug of this step. */
+function attribute(step: string, error: unknown): unknown {
+  if (error instanceof OAuthError || error instanceof StepFailure) return error;
+  return new StepFailure(step, `threw ${error instanceof Error ? error.name : typeof error}: ${error instanceof Error ? error.message : String(error)}`, error);
 }

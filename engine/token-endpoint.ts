@@ -1,96 +1,121 @@
 /**
- * POST /token: parse, identify the client, pick its pipe for the grant type, make sure the
- * client is authenticated, run the pipe, answer. Every failure is an OAuthError value;
- * anything else is a bug, answered as server_error with the details only in the log.
+ * POST /token as an ordered list of named steps, run by the same composer as pipes:
+ *
+ *   readForm → grantType → singleValued → findClient → prepareFlow → authenticateClient → runPipe
+ *
+ * Before the client is proven, only the form and the grant type are judged (grant types
+ * are public: discovery lists them). The grant's own parameters are parsed before the
+ * pipe runs, but a problem with them is told only once the client is authenticated.
  */
-import { AUTHENTICATION_FAILED } from './client-auth/authenticate.js';
-import { extractCredentials } from './client-auth/credentials.js';
-import type { Engine } from './engine.js';
-import { InvalidClient, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
+import { authenticationFailed } from './client-auth/failure.js';
+import { CREDENTIAL_PARAMS } from './client-auth/credentials.js';
+import { findClient, readForm, readSingleValued, type ClientRequestContext } from './endpoints/client-steps.js';
+import { defineEndpoint } from './endpoints/handler.js';
+import type { FormParams } from './endpoints/form.js';
+import { InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
 import { createFlow } from './flow-state.js';
-import { GRANT_TYPES } from './grants.js';
-import { buildTokenRequest, parseForm, singleValued } from './token-request.js';
+import type { Flow, TokenRequest } from './flow.js';
+import { GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
+import type { CompiledPipe } from './pipes.js';
+import type { NamedStep } from './runner.js';
 
-export interface TokenHttpRequest {
-  readonly id: string;
-  readonly body: string;
-  readonly contentType: string | undefined;
-  readonly authorization: string | undefined;
-  readonly ip: string;
+export type { EndpointRequest as TokenHttpRequest, HttpAnswer } from './endpoints/handler.js';
+
+interface TokenContext extends ClientRequestContext {
+  grant?: GrantType;
+  flow?: Flow;
+  pipe?: CompiledPipe;
 }
 
-export interface HttpAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: Record<string, unknown>;
+const NOTHING_GRANTED: GrantParameters = { scope: [], resource: [], audience: [] };
+
+/** A step that does its part and always goes on. */
+function step(name: string, run: (context: TokenContext) => void | Promise<void>): NamedStep<TokenContext> {
+  return {
+    name,
+    run: async (context, next) => {
+      await run(context);
+      await next();
+    },
+  };
 }
 
-// RFC 6749 §5.1: token responses must not be cached.
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+function grantType(context: TokenContext): void {
+  const values = context.form!.get('grant_type');
+  if (values === undefined) throw InvalidRequest('grant_type is required');
+  if (values.length > 1) throw InvalidRequest("parameter 'grant_type' is repeated");
+  context.line.grant_type = values[0];
+  const grant = GRANT_TYPES.get(values[0]!);
+  if (!grant) throw UnsupportedGrantType('unsupported grant_type');
+  context.grant = grant;
+}
 
-export async function handleTokenRequest(engine: Engine, http: TokenHttpRequest): Promise<HttpAnswer> {
-  const started = process.hrtime.bigint();
-  const log = engine.logger.child({ req_id: http.id });
-  const line: Record<string, unknown> = { event: 'token' };
-  try {
-    const body = await issue(engine, http, log, line);
-    line.outcome = 'issued';
-    return { status: 200, headers: { ...NO_STORE }, body };
-  } catch (error) {
-    const oauth = error instanceof OAuthError ? error : ServerError('the server failed to process the request', { cause: error });
-    line.outcome = oauth.code === 'server_error' ? 'error' : 'refused';
-    line.error = oauth.code;
-    line.error_description = oauth.message;
-    if (oauth.detail) line.error_detail = oauth.detail;
-    if (!(error instanceof OAuthError) || oauth.code === 'server_error') line.err = error;
-    // A server_error's own message may hold internals: it goes to the log, not the client.
-    const body = oauth.code === 'server_error'
-      ? { error: oauth.code, error_description: `internal error (request ${http.id}); see the server log` }
-      : oauth.toJSON();
-    return { status: oauth.status, headers: { ...NO_STORE, ...oauth.headers }, body };
-  } finally {
-    line.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (line.outcome === 'error') log.error(line, 'token request failed');
-    else log.info(line, 'token request');
+async function prepareFlow(context: TokenContext): Promise<void> {
+  const { engine, http, registered, credentials } = context;
+  if (!registered) {
+    // An unknown client fails like a wrong secret, at the same cost: it always throws.
+    await engine.authenticator.verify(credentials!, undefined, engine.verifyContext, http.ip);
+    throw authenticationFailed('unknown client');
   }
+  const parsed = context.grant!.parse(context.form!);
+  const deferred = parsed instanceof OAuthError ? parsed : undefined;
+  const request = tokenRequest(context.form!, context.grant!, registered.client.client_id, http.ip, deferred ? NOTHING_GRANTED : (parsed as GrantParameters));
+  context.flow = createFlow({ id: http.id, request, client: registered.client, credentials: credentials!, source: http.ip, deferred, log: context.log });
 }
 
-async function issue(engine: Engine, http: TokenHttpRequest, log: Engine['logger'], line: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const mediaType = http.contentType?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/x-www-form-urlencoded') {
-    throw InvalidRequest('the token endpoint takes application/x-www-form-urlencoded (RFC 6749 §3.2)');
-  }
-  const params = parseForm(http.body);
-  const single = singleValued(params);
-  const grantType = single.get('grant_type');
-  line.grant_type = grantType;
-  if (grantType === undefined) throw InvalidRequest('grant_type is required');
-  // Grant types are public (discovery lists them): no need to authenticate to learn this.
-  if (!GRANT_TYPES.has(grantType)) throw UnsupportedGrantType('unsupported grant_type');
-  const credentials = extractCredentials(single, http.authorization);
-  line.client_id = credentials.client_id;
-
-  const registered = engine.clients.get(credentials.client_id);
-  if (!registered) throw InvalidClient(AUTHENTICATION_FAILED, { detail: 'unknown client' });
-  const request = buildTokenRequest(params, single, credentials.client_id, http.ip);
-  const flow = createFlow({ id: http.id, request, client: registered.client, credentials, log });
-
-  const pipe = registered.pipes.get(grantType);
+async function authenticateClient(context: TokenContext): Promise<void> {
+  const { engine, registered, flow, grant } = context;
+  const pipe = registered!.pipes.get(grant!.type);
   if (!pipe) {
     // Authenticate before saying what the client may do: strangers learn nothing.
-    await engine.authenticate(flow, registered);
-    throw UnauthorizedClient(`this client may not use grant_type '${grantType}'`);
+    await engine.authenticate(flow!, registered!);
+    throw UnauthorizedClient(`this client may not use grant_type '${grant!.type}'`);
   }
-  line.pipe = pipe.id;
+  context.pipe = pipe;
+  context.line.pipe = pipe.id;
   // A pipe without an authenticating valve: the engine authenticates first.
-  if (!pipe.authenticatesClient) await engine.authenticate(flow, registered);
-  await pipe.run(flow);
-
-  // Whatever the pipe did, no token leaves for a client that was not authenticated.
-  if (!flow.authentication) {
-    log.error({ pipe: pipe.id }, 'pipe finished without authenticating the client; response withheld');
-    throw InvalidClient(AUTHENTICATION_FAILED, { detail: 'pipe finished unauthenticated' });
-  }
-  if (!flow.response) throw ServerError(`pipe '${pipe.id}' produced no response (is TokenResponse missing?)`);
-  return flow.response;
+  if (!pipe.authenticatesClient) await engine.authenticate(flow!, registered!);
 }
+
+async function runPipe(context: TokenContext): Promise<void> {
+  const { flow, pipe } = context;
+  await pipe!.run(flow!);
+  // Whatever the pipe did, no token leaves for a client that was not authenticated.
+  if (!flow!.authentication) {
+    context.log.error({ pipe: pipe!.id }, 'pipe finished without authenticating the client; response withheld');
+    throw authenticationFailed('pipe finished unauthenticated');
+  }
+  if (!flow!.response) throw ServerError(`pipe '${pipe!.id}' produced no response (is TokenResponse missing?)`);
+  context.answer = flow!.response;
+}
+
+/** The request as valves and templates see it: every parameter but the credentials. */
+function tokenRequest(form: FormParams, grant: GrantType, clientId: string, ip: string, granted: GrantParameters): TokenRequest {
+  // No prototype: a parameter named __proto__ is kept as a parameter.
+  const visible = Object.create(null) as Record<string, string | readonly string[]>;
+  for (const [key, values] of form) {
+    if (CREDENTIAL_PARAMS.has(key)) continue;
+    visible[key] = grant.repeatable.includes(key) ? values : values[0]!;
+  }
+  return Object.freeze({
+    grant_type: grant.type,
+    client_id: clientId,
+    scope: [...granted.scope],
+    resource: [...granted.resource],
+    audience: [...granted.audience],
+    params: Object.freeze(visible),
+    ip,
+  });
+}
+
+export const TOKEN_STEPS: ReadonlyArray<NamedStep<TokenContext>> = [
+  step('readForm', readForm),
+  step('grantType', grantType),
+  step('singleValued', (context) => readSingleValued(context, context.grant!.repeatable)),
+  step('findClient', findClient),
+  step('prepareFlow', prepareFlow),
+  step('authenticateClient', authenticateClient),
+  step('runPipe', runPipe),
+];
+
+export const handleTokenRequest = defineEndpoint<TokenContext>('token', TOKEN_STEPS, (base) => ({ ...base }));

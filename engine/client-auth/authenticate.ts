@@ -1,18 +1,23 @@
 /**
  * Client authentication by the RP's registered token_endpoint_auth_method, and only that
  * method. It works on presented credentials, not on a token flow, so that introspection
- * and revocation can authenticate callers the same way. Methods are a table so that
- * private_key_jwt and client_secret_jwt (RFC 7523) slot in beside the secret methods.
+ * and revocation authenticate their callers the same way.
  *
- * Every failure tells the caller only "client authentication failed": which clients exist
- * and how they authenticate is nobody else's business. The reason goes to the log.
+ * Strangers learn nothing: every failure answers "client authentication failed", and
+ * every failure costs about one key derivation, whether the client exists or not, and
+ * whatever its method (issue 9, item 4): an unknown client_id, a method mismatch and a
+ * wrong plain secret are not answered faster than a wrong hashed secret. The derivations
+ * go through a fair limiter keyed by the claimed client_id and the caller's address.
  */
-import { InvalidClient } from '../errors.js';
+import { randomBytes } from 'node:crypto';
 import type { ClientAuthentication } from '../flow.js';
-import type { PresentedCredentials } from './credentials.js';
-import { ConcurrencyLimiter } from './limiter.js';
-import { secretsEqual, verifySecretHash, type SecretHash } from './secret-hash.js';
-import { VerifiedSecretCache } from './verified-cache.js';
+import { OAuthError } from '../errors.js';
+import { authenticationFailed } from './failure.js';
+import { DEFAULT_FAIR_LIMITS, FairLimiter } from './fair-limiter.js';
+import { authMethod, AUTH_METHOD_NAMES, type PresentedCredentials } from './methods/index.js';
+import type { MethodContext } from './methods/types.js';
+import { hashSecret, type SecretHash } from './secret-hash.js';
+import { SecretVerifier, type KdfSlot } from './secret-verifier.js';
 
 export type ClientSecret = { readonly kind: 'plain'; readonly value: string } | { readonly kind: 'hash'; readonly hash: SecretHash };
 
@@ -31,81 +36,61 @@ export interface VerifyContext {
   now(): number;
 }
 
-/** Resolves when the credentials prove the client; throws invalid_client otherwise. */
-type MethodVerifier = (presented: PresentedCredentials, client: ClientCredentialsConfig, context: VerifyContext) => Promise<void>;
-
-export const AUTHENTICATION_FAILED = 'client authentication failed';
-const fail = (detail: string) => InvalidClient(AUTHENTICATION_FAILED, { detail });
-
 export class ClientAuthenticator {
   // Kept across config reloads by whoever owns the authenticator: the cache and the KDF
   // bound protect the process, not one config.
-  private readonly cache = new VerifiedSecretCache();
-  private readonly kdf = new ConcurrencyLimiter(2, 64);
-  /** Verifications under way: a burst with the same credentials shares one KDF run. */
-  private readonly inflight = new Map<string, Promise<boolean>>();
-  private readonly methods: ReadonlyMap<string, MethodVerifier>;
+  private readonly limiter: FairLimiter;
+  private readonly secrets = new SecretVerifier();
 
-  constructor() {
-    const secret: MethodVerifier = (presented, client) => this.verifySecret(presented, client);
-    this.methods = new Map([
-      ['client_secret_basic', secret],
-      ['client_secret_post', secret],
-    ]);
+  constructor(limiter: FairLimiter = new FairLimiter(DEFAULT_FAIR_LIMITS)) {
+    this.limiter = limiter;
   }
 
   supportedMethods(): string[] {
-    return [...this.methods.keys()];
+    return [...AUTH_METHOD_NAMES];
   }
 
-  async verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: VerifyContext): Promise<ClientAuthentication> {
-    if (presented.client_id !== client.client_id) throw fail('credentials are for another client');
+  /** Secrets verified and cached so far (for tests and, later, metrics). */
+  get cachedSecrets(): number {
+    return this.secrets.cachedCount;
+  }
+
+  /**
+   * Resolve when `presented` proves `client`; `client` is undefined for an unknown
+   * client_id, which fails like any other. `source` is the caller's address.
+   */
+  async verify(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, context: VerifyContext, source = ''): Promise<ClientAuthentication> {
+    let derived = false;
+    const kdf: KdfSlot = (task) => {
+      derived = true;
+      return this.limiter.run({ client: presented.client_id, source }, task);
+    };
+    try {
+      return await this.check(presented, client, { ...context, secrets: this.secrets, kdf });
+    } catch (error) {
+      if (!derived && error instanceof OAuthError && error.code === 'invalid_client') await kdf(equalizingDerivation);
+      throw error;
+    }
+  }
+
+  private async check(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, context: MethodContext): Promise<ClientAuthentication> {
+    if (!client) throw authenticationFailed('unknown client');
+    if (presented.client_id !== client.client_id) throw authenticationFailed('credentials are for another client');
     const registered = client.token_endpoint_auth_method;
-    if (presented.method === 'none') throw fail(`no credentials; the client is registered for ${registered}`);
-    if (presented.method !== registered) throw fail(`${presented.method} used; the client is registered for ${registered}`);
-    const verify = this.methods.get(registered);
-    if (!verify) throw fail(`unsupported method ${registered}`);
-    await verify(presented, client, context);
+    if (presented.method === 'none') throw authenticationFailed(`no credentials; the client is registered for ${registered}`);
+    if (presented.method !== registered) throw authenticationFailed(`${presented.method} used; the client is registered for ${registered}`);
+    const method = authMethod(registered);
+    if (!method) throw authenticationFailed(`unsupported method ${registered}`);
+    await method.verify(presented, client, context);
     return { method: registered, client_id: client.client_id };
   }
+}
 
-  private async verifySecret(presented: PresentedCredentials, client: ClientCredentialsConfig): Promise<void> {
-    const { secret, rawSecret } = presented;
-    if (secret === undefined) throw fail('no secret');
-    if (this.cachedOrPlainMatch(secret, client) || (rawSecret !== undefined && this.cachedOrPlainMatch(rawSecret, client))) return;
-    const hashes = client.secrets.filter((s): s is Extract<ClientSecret, { kind: 'hash' }> => s.kind === 'hash');
-    if (hashes.length === 0) throw fail('wrong secret');
-    // One bounded slot covers every candidate and both spellings of the secret.
-    const key = this.cache.id(client.client_id, `${secret}\0${rawSecret ?? ''}`, hashes.map((h) => h.hash.encoded).join(','));
-    let verification = this.inflight.get(key);
-    if (!verification) {
-      verification = this.kdf.run(() => this.verifyAgainstHashes([secret, rawSecret], client.client_id, hashes)).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, verification);
-    }
-    const matched = await verification;
-    if (!matched) throw fail('wrong secret');
-  }
-
-  private async verifyAgainstHashes(secrets: ReadonlyArray<string | undefined>, clientId: string, hashes: ReadonlyArray<{ hash: SecretHash }>): Promise<boolean> {
-    for (const candidate of secrets) {
-      if (candidate === undefined) continue;
-      for (const { hash } of hashes) {
-        if (await verifySecretHash(candidate, hash)) {
-          this.cache.add(clientId, candidate, hash.encoded);
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** Plain secrets and cached verifications: no KDF. Every plain secret is compared. */
-  private cachedOrPlainMatch(secret: string, client: ClientCredentialsConfig): boolean {
-    let ok = false;
-    for (const candidate of client.secrets) {
-      if (candidate.kind === 'plain') ok = secretsEqual(secret, candidate.value) || ok;
-      else ok = this.cache.has(client.client_id, secret, candidate.hash.encoded) || ok;
-    }
-    return ok;
-  }
+/**
+ * The work a failed attempt would have cost against a client of the default kind (a
+ * secret hashed with `sluice secret hash`'s parameters), so that failing fast does not
+ * tell a stranger that the client does not exist or is not of that kind.
+ */
+async function equalizingDerivation(): Promise<void> {
+  await hashSecret(randomBytes(16).toString('base64url'));
 }

@@ -7,7 +7,7 @@ import type { ValveRegistry } from '../registry.js';
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig } from './types.js';
 import { closest } from './suggest.js';
-import { GRANT_TYPES, pipeIdOf } from '../grants.js';
+import { GRANT_TYPES, pipeIdOf } from '../grants/index.js';
 
 /** A config item with its index in the document (items the schema rejected are absent). */
 export type Indexed<T> = readonly [item: T, index: number];

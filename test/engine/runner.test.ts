@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { compose } from '../../engine/runner.js';
+import { compose, StepFailure, type NamedStep } from '../../engine/runner.js';
+import { InvalidScope } from '../../engine/errors.js';
 import type { Flow } from '../../engine/flow.js';
 
 const flow = {} as Flow;
+type Step = NamedStep<Flow>;
+
+/** Collects unhandled rejections while `body` runs (and a little after). */
+async function unhandledDuring(body: () => Promise<unknown>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  const listener = (reason: unknown) => seen.push(reason);
+  process.on('unhandledRejection', listener);
+  try {
+    await body().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    process.off('unhandledRejection', listener);
+  }
+  return seen;
+}
 
 describe('compose', () => {
-  it('runs valves in order, around next()', async () => {
+  it('runs steps in order, around next()', async () => {
     const order: string[] = [];
-    const run = compose([
+    const run = compose<Flow>([
       { name: 'A', run: async (_f, next) => { order.push('a1'); await next(); order.push('a2'); } },
       { name: 'B', run: async (_f, next) => { order.push('b'); await next(); } },
     ]);
@@ -15,9 +31,9 @@ describe('compose', () => {
     expect(order).toEqual(['a1', 'b', 'a2']);
   });
 
-  it('stops when a valve does not call next()', async () => {
+  it('stops when a step does not call next()', async () => {
     const order: string[] = [];
-    const run = compose([
+    const run = compose<Flow>([
       { name: 'A', run: async () => { order.push('a'); } },
       { name: 'B', run: async () => { order.push('b'); } },
     ]);
@@ -25,16 +41,87 @@ describe('compose', () => {
     expect(order).toEqual(['a']);
   });
 
-  it('names the valve that calls next() twice', async () => {
-    const run = compose([
+  it('names the step that calls next() twice', async () => {
+    const run = compose<Flow>([
       { name: 'Twice', run: async (_f, next) => { await next(); await next(); } },
       { name: 'B', run: async () => {} },
     ]);
-    await expect(run(flow)).rejects.toThrow("valve 'Twice' called next() more than once");
+    const error = await run(flow).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepFailure);
+    expect(error).toMatchObject({ step: 'Twice' });
   });
 
-  it('propagates a valve error', async () => {
-    const run = compose([{ name: 'Boom', run: async () => { throw new Error('boom'); } }]);
-    await expect(run(flow)).rejects.toThrow('boom');
+  it('passes an OAuthError through unchanged', async () => {
+    const run = compose<Flow>([{ name: 'Refuse', run: async () => { throw InvalidScope('no'); } }]);
+    await expect(run(flow)).rejects.toMatchObject({ code: 'invalid_scope' });
+  });
+
+  it('wraps any other error with the name of the step that threw', async () => {
+    const run = compose<Flow>([
+      { name: 'Outer', run: async (_f, next) => { await next(); } },
+      { name: 'Boom', run: () => { throw new TypeError('boom'); } }, // synchronous throw
+    ]);
+    const error = await run(flow).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepFailure);
+    expect(error).toMatchObject({ step: 'Boom' });
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+  });
+
+  // Issue 9 item 14: `next()` without await made a later valve's OAuthError an unhandled
+  // rejection, which took `sluice serve` down.
+  it('a step that forgets to await next(): the rest still finishes, nothing is unhandled, the step is named', async () => {
+    const order: string[] = [];
+    const steps: Step[] = [
+      { name: 'Careless', run: async (_f, next) => { void next(); } },
+      { name: 'Slow', run: async (_f, next) => { await new Promise((r) => setTimeout(r, 5)); order.push('slow'); await next(); } },
+      { name: 'Refuse', run: async () => { throw InvalidScope('no'); } },
+    ];
+    let error: unknown;
+    const unhandled = await unhandledDuring(async () => {
+      error = await compose(steps)(flow).catch((e: unknown) => e);
+    });
+    expect(unhandled).toEqual([]);
+    expect(order).toEqual(['slow']); // the runner waited for the rest before answering
+    expect(error).toBeInstanceOf(StepFailure);
+    expect(error).toMatchObject({ step: 'Careless' });
+  });
+
+  it('a step that calls next() after returning gets an error, not a second run', async () => {
+    let late: Promise<void> | undefined;
+    let runs = 0;
+    const run = compose<Flow>([
+      { name: 'Late', run: async (_f, next) => { setTimeout(() => { late = next(); }, 1); } },
+      { name: 'B', run: async () => { runs += 1; } },
+    ]);
+    const unhandled = await unhandledDuring(() => run(flow));
+    expect(unhandled).toEqual([]);
+    await expect(late).rejects.toBeInstanceOf(StepFailure);
+    expect(runs).toBe(0);
+  });
+
+  it('a step that throws after calling next() without await: the rest is awaited before the error surfaces', async () => {
+    let restDone = false;
+    const run = compose<Flow>([
+      { name: 'Thrower', run: async (_f, next) => { void next(); throw new Error('after next'); } },
+      { name: 'Rest', run: async () => { await new Promise((r) => setTimeout(r, 5)); restDone = true; throw InvalidScope('late'); } },
+    ]);
+    const unhandled = await unhandledDuring(async () => {
+      await expect(run(flow)).rejects.toMatchObject({ step: 'Thrower' });
+      expect(restDone).toBe(true);
+    });
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe('compose, misuse that is not awaited', () => {
+  it('next() called twice without await: the step is named, nothing is unhandled', async () => {
+    const run = compose<Flow>([
+      { name: 'Twice', run: async (_f, next) => { await next(); void next(); } },
+      { name: 'B', run: async () => {} },
+    ]);
+    let error: unknown;
+    const unhandled = await unhandledDuring(async () => { error = await run(flow).catch((e: unknown) => e); });
+    expect(unhandled).toEqual([]);
+    expect(error).toMatchObject({ step: 'Twice' });
   });
 });

@@ -1,0 +1,10 @@
+/** The verification the two secret methods share. */
+import type { ClientCredentialsConfig } from '../authenticate.js';
+import { authenticationFailed } from '../failure.js';
+import type { MethodContext, PresentedCredentials } from './types.js';
+
+export async function verifyPresentedSecret(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
+  if (presented.secret === undefined) throw authenticationFailed('no secret');
+  const ok = await context.secrets.verify({ secret: presented.secret, alternate: presented.alternateSecret }, client, context.kdf);
+  if (!ok) throw authenticationFailed('wrong secret');
+}

@@ -1,0 +1,48 @@
+/**
+ * A client authentication method (RFC 6749 section 2.3, RFC 7523 section 2.2): which
+ * request parameters it owns, how it finds its credentials in a request, and how it
+ * verifies them. The list of methods (methods/index.ts) is the one source for the config
+ * schema's enum, discovery's token_endpoint_auth_methods_supported and `check`.
+ */
+import type { ClientCredentialsConfig, VerifyContext } from '../authenticate.js';
+import type { KdfSlot, SecretVerifier } from '../secret-verifier.js';
+
+/** Where credentials may be: the single-valued form parameters and the Authorization header. */
+export interface CredentialSource {
+  readonly params: ReadonlyMap<string, string>;
+  readonly authorization: string | undefined;
+}
+
+/** Credentials as a request presented them; `method` names the method that found them. */
+export interface PresentedCredentials {
+  /** A method's name, or 'none' when the request carried only a client_id. */
+  readonly method: string;
+  readonly client_id: string;
+  /** A secret, for the secret methods: the spelling a key is derived from. */
+  readonly secret?: string;
+  /**
+   * The other reading of a Basic secret, compared only where that is cheap: RFC 6749
+   * section 2.3.1 says to form-encode, and curl -u and many libraries do not.
+   */
+  readonly alternateSecret?: string;
+}
+
+/** What a method may use to verify: the clock and URLs, the secret checker, a KDF slot. */
+export interface MethodContext extends VerifyContext {
+  readonly secrets: SecretVerifier;
+  readonly kdf: KdfSlot;
+}
+
+export interface ClientAuthMethod {
+  /** The token_endpoint_auth_method value. */
+  readonly name: string;
+  readonly description: string;
+  /** Form parameters that carry this method's credentials: never logged, never templated. */
+  readonly credentialParams: readonly string[];
+  /** Whether the request carries this method's credentials (two at once is refused). */
+  isPresented(source: CredentialSource): boolean;
+  /** Take the credentials out; throws invalid_request or invalid_client when malformed. */
+  extract(source: CredentialSource): PresentedCredentials;
+  /** Resolves when the credentials prove `client`; throws invalid_client otherwise. */
+  verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void>;
+}

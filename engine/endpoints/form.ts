@@ -1,0 +1,33 @@
+/**
+ * application/x-www-form-urlencoded request bodies (RFC 6749 section 3.2 and appendix B).
+ * Malformed input is invalid_request, never an exception.
+ */
+import { InvalidRequest } from '../errors.js';
+
+export type FormParams = ReadonlyMap<string, readonly string[]>;
+
+export function isFormBody(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
+
+export function parseForm(body: string): FormParams {
+  const params = new Map<string, string[]>();
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (value === '') continue; // RFC 6749 section 3.1: a parameter without a value is omitted
+    const values = params.get(key);
+    if (values) values.push(value);
+    else params.set(key, [value]);
+  }
+  return params;
+}
+
+/** The single-valued view; a repeated parameter not in `repeatable` is invalid_request (RFC 6749 section 3.1). */
+export function singleValued(params: FormParams, repeatable: readonly string[] = []): Map<string, string> {
+  const single = new Map<string, string>();
+  for (const [key, values] of params) {
+    if (repeatable.includes(key)) continue;
+    if (values.length > 1) throw InvalidRequest(`parameter '${key}' is repeated`);
+    single.set(key, values[0]!);
+  }
+  return single;
+}

@@ -1,0 +1,92 @@
+/**
+ * One wrapper for every form-posting endpoint (token now; introspection and revocation
+ * next): runs the endpoint's named steps with the same composer as pipes, maps errors to
+ * RFC 6749 section 5.2 answers, and writes one log line per request. Anything that is not
+ * an OAuthError is a bug: answered as server_error, the details in the log only.
+ */
+import type { Logger } from 'pino';
+import type { Engine } from '../engine.js';
+import { OAuthError, ServerError } from '../errors.js';
+import { compose, StepFailure, type NamedStep } from '../runner.js';
+
+/** What the HTTP layer hands an endpoint. */
+export interface EndpointRequest {
+  readonly id: string;
+  readonly body: string;
+  readonly contentType: string | undefined;
+  readonly authorization: string | undefined;
+  /** The caller's address (after trust_proxy). */
+  readonly ip: string;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Record<string, unknown>;
+}
+
+/** The log line of one request: fields are added by the steps as they learn them. */
+export type LogLine = Record<string, unknown>;
+
+/** What every endpoint's steps share; an endpoint extends it with its own fields. */
+export interface EndpointContext {
+  readonly engine: Engine;
+  readonly http: EndpointRequest;
+  readonly log: Logger;
+  readonly line: LogLine;
+  /** The success body, set by the endpoint's last step. */
+  answer?: Record<string, unknown>;
+}
+
+// RFC 6749 section 5.1: token responses must not be cached; errors neither.
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+export function defineEndpoint<C extends EndpointContext>(
+  event: string,
+  steps: ReadonlyArray<NamedStep<C>>,
+  init: (base: EndpointContext) => C,
+): (engine: Engine, http: EndpointRequest) => Promise<HttpAnswer> {
+  const run = compose(steps);
+  return async function handleEndpoint(engine, http) {
+    const started = process.hrtime.bigint();
+    const log = engine.logger.child({ req_id: http.id });
+    const line: LogLine = { event, remote_addr: http.ip };
+    try {
+      const context = init({ engine, http, log, line });
+      await run(context);
+      if (!context.answer) throw ServerError(`${event}: no step answered`);
+      line.outcome = 'issued';
+      return { status: 200, headers: { ...NO_STORE }, body: context.answer };
+    } catch (error) {
+      return failure(error, http, line);
+    } finally {
+      line.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (line.outcome === 'error') log.error(line, `${event} request failed`);
+      else log.info(line, `${event} request`);
+    }
+  };
+}
+
+function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnswer {
+  const oauth = error instanceof OAuthError ? error : ServerError('the server failed to process the request', { cause: error });
+  line.outcome = oauth.code === 'server_error' ? 'error' : 'refused';
+  line.error = oauth.code;
+  line.error_description = oauth.message;
+  if (oauth.detail) line.error_detail = oauth.detail;
+  if (error instanceof StepFailure) line.valve = error.step;
+  if (!(error instanceof OAuthError) || oauth.code === 'server_error') line.err = error;
+  // A server_error's own message may hold internals: it goes to the log, not the client.
+  const body = oauth.code === 'server_error'
+    ? { error: oauth.code, error_description: `internal error (request ${http.id}); see the server log` }
+    : oauth.toJSON();
+  return { status: oauth.status, headers: { ...NO_STORE, ...oauth.headers }, body };
+}
+
+/**
+ * A claimed client_id as it may appear in a log: strangers choose it, so it is cut to a
+ * sane length and stripped of anything that is not printable ASCII (RFC 6749 appendix A.1).
+ */
+export function loggableClientId(id: string): string {
+  const printable = id.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 64 ? `${printable.slice(0, 64)}...(${id.length} chars)` : printable;
+}
