@@ -11,7 +11,8 @@ import { ClientAuthenticator } from './client-auth/authenticate.js';
 import { buildClients } from './clients.js';
 import { checkCrossReferences, type CheckedSections, type Indexed } from './config/cross-refs.js';
 import { resolveLoadTime } from './config/resolve-load-time.js';
-import { createAjv, loadBaseSchema, validateWith } from './config/schema.js';
+import { buildBaseSchema } from './config/base-schema.js';
+import { createAjv, validateWith } from './config/schema.js';
 import { ConfigSource } from './config/source.js';
 import type { PipeConfig, RpConfig, SluiceConfig } from './config/types.js';
 import { DiagnosticSink, startsWith, type Diagnostic } from './diagnostics.js';
@@ -49,7 +50,7 @@ export interface LoadResult {
   registry?: ValveRegistry;
 }
 
-const validateBase = createAjv({ coerceTypes: true }).compile(loadBaseSchema());
+const validateBase = createAjv({ coerceTypes: true }).compile(buildBaseSchema());
 
 export async function createRegistry(): Promise<ValveRegistry> {
   const registry = new ValveRegistry();

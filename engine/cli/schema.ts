@@ -1,5 +1,5 @@
 /** `sluice schema [-c FILE]`: the config JSON Schema, with every valve's config schema. */
-import { buildFullSchema } from '../config/schema.js';
+import { buildPublishedSchema } from '../config/published-schema.js';
 import { formatDiagnostic } from '../diagnostics.js';
 import { createRegistry, loadConfigFile } from '../load.js';
 import { createLogger } from '../logger.js';
@@ -19,6 +19,6 @@ export async function schema(args: string[]): Promise<number> {
     }
     registry = result.registry;
   }
-  process.stdout.write(JSON.stringify(buildFullSchema(registry.all()), null, 2) + '\n');
+  process.stdout.write(JSON.stringify(buildPublishedSchema(registry.all()), null, 2) + '\n');
   return 0;
 }

@@ -1,22 +1,13 @@
 /**
- * JSON Schema validation with ajv, every error mapped back to its YAML node. The schema
- * in schemas/ is the one source of truth for what a config may say; valves bring their
- * own config schemas, validated in the same way and merged in by `sluice schema`.
+ * JSON Schema validation with ajv, every error mapped back to its YAML node. The config
+ * schema is built in base-schema.ts from the lists the code owns; valves bring their own
+ * config schemas, validated in the same way and merged in by `sluice schema`.
  */
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
-import type { JsonSchema } from '../plugin-api.js';
-import type { RegisteredValve } from '../registry.js';
-import { packagePath } from '../package-root.js';
 import { closest } from './suggest.js';
 
-let baseSchema: JsonSchema | undefined;
-export function loadBaseSchema(): JsonSchema {
-  baseSchema ??= JSON.parse(readFileSync(packagePath('schemas/sluice.schema.json'), 'utf8')) as JsonSchema;
-  return baseSchema;
-}
 
 /**
  * Defaults are filled in (`default:`), as fastify does with its options. verbose: errors
@@ -25,7 +16,10 @@ export function loadBaseSchema(): JsonSchema {
  * valve configs stay strictly typed, so a wrong type there is an error.
  */
 export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
-  return new Ajv({ allErrors: true, useDefaults: true, coerceTypes: options.coerceTypes ?? false, strict: false, allowUnionTypes: true, verbose: true });
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: options.coerceTypes ?? false, strict: false, allowUnionTypes: true, verbose: true });
+  // Our schemas say in words what a pattern means; ajv need only know the keyword.
+  ajv.addKeyword({ keyword: 'patternMessage', schemaType: 'string' });
+  return ajv;
 }
 
 /**
@@ -90,24 +84,4 @@ function dedupe(errors: ErrorObject[]): ErrorObject[] {
     seen.add(key);
     return true;
   });
-}
-
-/**
- * The base schema with each valve's config schema attached by name, for editors: a valve
- * entry whose `name` is X must have a config matching X's schema.
- */
-export function buildFullSchema(valves: Iterable<RegisteredValve>): JsonSchema {
-  const schema = structuredClone(loadBaseSchema()) as { definitions: Record<string, Record<string, unknown>> };
-  const valve = schema.definitions.valve!;
-  const list = [...valves];
-  (valve.properties as Record<string, unknown>).name = {
-    type: 'string',
-    enum: list.map((v) => v.definition.name),
-    description: 'A built-in valve, or one of the plugins this schema was printed with.',
-  };
-  valve.allOf = list.map((v) => ({
-    if: { properties: { name: { const: v.definition.name } }, required: ['name'] },
-    then: { properties: { config: { description: v.definition.description, ...v.schema } } },
-  }));
-  return schema as unknown as JsonSchema;
 }

@@ -6,10 +6,14 @@ export const SIGNING_ALGS = [
 ] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
+/** Keystore formats (the config schema's enum is derived from this list). */
+export const KEYSTORE_TYPES = ['pem', 'pkcs12', 'jwks', 'generated'] as const;
+export type KeystoreType = (typeof KEYSTORE_TYPES)[number];
+
 /** A keystore entry of the config, after schema validation and load-time `${…}` resolution. */
 export interface KeystoreConfig {
   id: string;
-  type: 'pem' | 'pkcs12' | 'jwks' | 'generated';
+  type: KeystoreType;
   /** pem | pkcs12 | jwks: the file, relative to the config file's directory. */
   path?: string;
   /** Encrypted PKCS#8 PEM, PKCS#12. */

@@ -23,8 +23,9 @@ function valveConfigSchema(schema: Schema, name: string): Schema | undefined {
   return entries.find((e) => e.if?.properties?.name?.const === name)?.then?.properties?.config;
 }
 
+/** As an editor or CI would: ajv in strict mode (union types are standard JSON Schema). */
 function validator(schema: Schema) {
-  return new Ajv({ allErrors: true, strict: false, allowUnionTypes: true }).compile(schema);
+  return new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
 }
 
 const yamlFile = (path: string): unknown => parse(readFileSync(path, 'utf8'));
@@ -74,6 +75,24 @@ describe('sluice schema', () => {
     }
     const validatePlugin = validator(withPlugin);
     expect(validatePlugin(yamlFile(join(dir, 'plugin.yaml'))), JSON.stringify(validatePlugin.errors)).toBe(true);
+  });
+
+  // Issue 9 item 22: the published schema failed ajv strict mode and refused values that
+  // check accepts once ${env.…} is resolved.
+  it('is the file schemas/sluice.schema.json that editors use (run `npm run schema` after changing it)', () => {
+    expect(JSON.parse(readFileSync(join(ROOT, 'schemas/sluice.schema.json'), 'utf8'))).toEqual(builtIn);
+  });
+
+  it('accepts load-time expressions where check accepts them once resolved', () => {
+    const validate = validator(builtIn);
+    const config = parse(`
+server: { port: "\${env.PORT}", trust_proxy: "\${env.BEHIND_PROXY}", body_limit: "\${globals.limit}" }
+keystores: [{ id: k, type: "\${env.KEYSTORE_TYPE}", path: "\${env.KEY}" }]
+rps: [{ client_id: a, token_endpoint_auth_method: "\${env.METHOD}", client_secret_hash: "\${env.HASH}" }]
+pipes: [{ id: p, valves: [{ name: CreateJwt, config: { keystore: "\${env.KS}" } }] }]
+`);
+    expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(parse('rps: []\npipes: []\nserver: { port: "80a" }'))).toBe(false);
   });
 
   it("rejects a wrong type and a typo in a built-in valve's config, as check does", () => {
