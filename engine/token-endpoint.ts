@@ -31,7 +31,7 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 export async function handleTokenRequest(engine: Engine, http: TokenHttpRequest): Promise<HttpAnswer> {
   const started = process.hrtime.bigint();
   const log = engine.logger.child({ req_id: http.id });
-  const line: Record<string, unknown> = { event: 'token' };
+  const line: Record<string, unknown> = { event: 'token', remote_addr: http.ip };
   try {
     const body = await issue(engine, http, log, line);
     line.outcome = 'issued';
