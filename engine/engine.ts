@@ -18,6 +18,7 @@ export interface RegisteredClient extends ClientCredentialsConfig {
   readonly pipes: ReadonlyMap<string, CompiledPipe>;
 }
 
+/** Endpoint paths relative to the issuer: a published URL is the issuer + one of these. */
 export const PATHS = {
   openidConfiguration: '/.well-known/openid-configuration',
   oauthMetadata: '/.well-known/oauth-authorization-server',
@@ -50,6 +51,10 @@ export class Engine {
     this.metadata = Object.freeze(this.buildMetadata());
   }
 
+  /**
+   * The public URL of an endpoint: the issuer exactly as configured (path included, no
+   * slash added) + its path. Where the server routes it locally is engine/http/paths.ts.
+   */
   endpoint(path: string): string {
     return this.issuer + path;
   }

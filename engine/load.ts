@@ -18,6 +18,7 @@ import type { PipeConfig, RpConfig, SluiceConfig } from './config/types.js';
 import { DiagnosticSink, startsWith, type Diagnostic } from './diagnostics.js';
 import { Engine, PATHS, type RegisteredClient } from './engine.js';
 import { ConfigError } from './errors.js';
+import { checkServerConfig } from './http/server-config.js';
 import { loadKeystore } from './keystores/load.js';
 import type { Keystore, KeystoreConfig } from './keystores/types.js';
 import { createLogger } from './logger.js';
@@ -106,10 +107,11 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     discoveryMeta: config.oidc?.discovery_meta ?? {},
   };
   checkCrossReferences(sections, raw as Record<string, unknown>, registry, sink);
+  checkServerConfig(config.server, sink);
 
   if (config.server && typeof config.server === 'object') Object.assign(config.server, options.server);
   const logger = options.logger ?? createLogger(config.log?.level ?? 'info');
-  const issuer = config.issuer ?? `http://${config.server?.host ?? '127.0.0.1'}:${config.server?.port ?? 8080}`;
+  const issuer = config.issuer ?? `http://${config.server?.host ?? '127.0.0.1'}:${config.server?.port ?? 8080}${config.server?.base_path ?? ''}`;
   if (config.issuer === undefined && ['0.0.0.0', '::'].includes(config.server?.host ?? '')) {
     sink.warn('schema', `no issuer is set and the server listens on every interface: tokens will say iss '${issuer}'; set issuer to the URL clients use`, ['server', 'host']);
   }

@@ -33,10 +33,10 @@ export function buildBaseSchema(): JsonSchema {
     required: ['rps', 'pipes'],
     properties: {
       issuer: {
-        description: 'The issuer identifier (RFC 8414 section 2): scheme://host[:port], no path, query, fragment or trailing slash (the endpoints are served at the root). Default: http://HOST:PORT of `server`.',
+        description: 'The issuer identifier (RFC 8414 section 2): scheme://host[:port] and an optional path such as /platform or /realms/x; no query, fragment or trailing slash. Tokens carry it exactly as written; the endpoints are served under its path (see server.base_path). Default: http://HOST:PORT of `server` (plus server.base_path).',
         type: 'string',
-        pattern: '^https?://[^/?#]+$',
-        patternMessage: 'must be scheme://host[:port] with no path or trailing slash (e.g. https://auth.example.com)',
+        pattern: '^https?://[^/?#]+(/(?!\\.{1,2}(/|$))[A-Za-z0-9._~-]+)*$',
+        patternMessage: 'must be scheme://host[:port] with an optional path of plain segments (letters, digits, . _ ~ -), no query, fragment or trailing slash (e.g. https://auth.example.com or https://auth.example.com/realms/acme)',
       },
       server: {
         type: 'object',
@@ -45,8 +45,22 @@ export function buildBaseSchema(): JsonSchema {
         properties: {
           host: { type: 'string', default: '127.0.0.1' },
           port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+          base_path: {
+            description: 'Where the endpoints are served (/token becomes BASE/token). Default: the path of `issuer`. Set "" when a proxy strips the issuer\'s path before forwarding.',
+            type: 'string',
+            pattern: '^(/(?!\\.{1,2}(/|$))[A-Za-z0-9._~-]+)*$',
+            patternMessage: 'must be empty or /segment[/segment...] of plain segments (letters, digits, . _ ~ -), no trailing slash',
+          },
           body_limit: { description: 'Largest request body in bytes.', type: 'integer', minimum: 256, maximum: 1048576, default: 16384 },
-          trust_proxy: { description: 'Trust X-Forwarded-* headers (only behind a reverse proxy).', type: 'boolean', default: false },
+          trust_proxy: {
+            description: 'Which proxies to believe about the client address (X-Forwarded-For): false (none, the default) or the proxies\' addresses/CIDRs, as a list or a comma-separated string (loopback, linklocal and uniquelocal name ranges). `true` and hop counts are refused: a caller could choose its own address.',
+            type: ['boolean', 'integer', 'string', 'array'],
+            items: { type: 'string' },
+            default: false,
+          },
+          max_connections: { description: 'Most connections open at once; further ones are closed on arrival.', type: 'integer', minimum: 1, maximum: 1000000, default: 1024 },
+          keep_alive_timeout: { description: 'Seconds an idle keep-alive connection stays open. Behind a load balancer, make it longer than the balancer\'s idle timeout (AWS ALB: 60).', type: 'number', exclusiveMinimum: 0, maximum: 600, default: 5 },
+          request_timeout: { description: 'Seconds a client has to send a whole request (headers included).', type: 'number', minimum: 1, maximum: 300, default: 10 },
         },
       },
       log: {

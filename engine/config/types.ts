@@ -24,9 +24,24 @@ export interface PipeConfig {
   valves: ValveEntry[];
 }
 
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Where the endpoints are served; undefined: the issuer's path. */
+  base_path?: string;
+  body_limit: number;
+  /** Normalised at load (engine/http/server-config.ts): never `true`. */
+  trust_proxy: false | string[];
+  max_connections: number;
+  /** Seconds. */
+  keep_alive_timeout: number;
+  /** Seconds. */
+  request_timeout: number;
+}
+
 export interface SluiceConfig {
   issuer?: string;
-  server: { host: string; port: number; body_limit: number; trust_proxy: boolean };
+  server: ServerConfig;
   log: { level: string };
   globals?: Record<string, unknown>;
   keystores: KeystoreConfig[];

@@ -1,42 +1,59 @@
 /**
- * The HTTP face of an Engine (fastify): discovery, JWKS and the token endpoint. The
+ * The HTTP face of an Engine (fastify): mounts the endpoint table (routes.ts) under the
+ * base path, with the connection limits, proxy trust and error shapes of `server`. The
  * engine is read through a holder on every request, so a reload can swap it atomically.
  * However malformed a request, the answer is a clean JSON error, never a stack trace.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine.js';
-import { PATHS } from '../engine.js';
 import { OAuthError } from '../errors.js';
-import { handleTokenRequest } from '../token-endpoint.js';
+import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
+import { refuseRepeatedHeaders, refuseUrlQuery } from './guards.js';
+import { basePath } from './paths.js';
+import { SECURITY_HEADERS, refuse, sendError } from './reply.js';
+import { ENDPOINTS, type Endpoint } from './routes.js';
 
 export interface EngineHolder {
   current: Engine;
 }
 
-function sendError(reply: FastifyReply, error: OAuthError): FastifyReply {
-  return reply.code(error.status).headers({ 'cache-control': 'no-store', ...error.headers }).send(error.toJSON());
-}
-
 export function createServer(holder: EngineHolder): FastifyInstance {
   const { server } = holder.current.config;
+  const logger = holder.current.logger as FastifyBaseLogger;
+  const requestTimeout = server.request_timeout * 1000;
   const app = Fastify({
-    loggerInstance: holder.current.logger as FastifyBaseLogger,
-    // The token endpoint writes its own line per request; fastify's would duplicate it.
+    loggerInstance: logger,
+    // The token endpoint writes its own line per request; fastify's would duplicate it
+    // (and would log the URL, query included).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: server.body_limit,
+    // Normalised at load (server-config.ts): false, a hop count, or addresses/CIDRs.
     trustProxy: server.trust_proxy,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
-    // A client that sends its request slowly must not hold a socket for ever.
-    requestTimeout: 10_000,
+    // A token request is small and quick: a client that sends it slowly, or keeps an idle
+    // connection open, must not hold a socket for long (fastify's keep-alive default is 72 s).
+    requestTimeout,
+    keepAliveTimeout: server.keep_alive_timeout * 1000,
     connectionTimeout: 30_000,
+    clientErrorHandler: clientErrorHandler(logger),
+    frameworkErrors: frameworkErrorHandler,
   });
+  // Node answers a slow header block after min(60 s, requestTimeout); say it outright.
+  app.server.headersTimeout = requestTimeout;
+  // Connections beyond this are closed on arrival (Node's server.maxConnections).
+  app.server.maxConnections = server.max_connections;
 
   // Bodies stay strings here; the token endpoint parses forms itself so that it can see
   // repeated parameters and answer any other media type with an OAuth error.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', refuseRepeatedHeaders);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -46,35 +63,39 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     request.log.error({ err: error, req_id: request.id }, 'unhandled error');
     return sendError(reply, new OAuthError('server_error', `internal error (request ${request.id}); see the server log`));
   });
+
+  const methodsAt = mountEndpoints(app, holder, basePath(holder.current));
   app.setNotFoundHandler((request, reply) => {
-    const known = Object.values(PATHS).includes(request.url.split('?')[0] as never);
-    if (known) {
-      const allow = request.url.startsWith(PATHS.token) ? 'POST' : 'GET, HEAD';
-      return sendError(reply, new OAuthError('method_not_allowed', `use ${allow}`, { headers: { allow } }));
+    const methods = methodsAt.get(request.url.split('?')[0]!);
+    if (methods) {
+      const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+      return refuse(request, reply, new OAuthError('method_not_allowed', `use ${allow}`, { headers: { allow } }), 'debug');
     }
-    return sendError(reply, new OAuthError('not_found', 'no such endpoint'));
-  });
-
-  const metadata = async () => holder.current.metadata;
-  app.get(PATHS.openidConfiguration, metadata);
-  app.get(PATHS.oauthMetadata, metadata);
-  app.get(PATHS.jwks, async (_request, reply) => {
-    reply.header('content-type', 'application/jwk-set+json; charset=utf-8').header('cache-control', 'public, max-age=300');
-    return holder.current.jwks;
-  });
-
-  app.post(PATHS.token, async (request, reply) => {
-    const answer = await handleTokenRequest(holder.current, {
-      id: String(request.id),
-      body: typeof request.body === 'string' ? request.body : '',
-      contentType: request.headers['content-type'],
-      authorization: request.headers.authorization,
-      ip: request.ip,
-    });
-    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    return refuse(request, reply, new OAuthError('not_found', 'no such endpoint'), 'debug');
   });
 
   return app;
+}
+
+/** Route every endpoint at each of its paths; returns the methods served at each path. */
+function mountEndpoints(app: FastifyInstance, holder: EngineHolder, base: string): Map<string, Array<Endpoint['method']>> {
+  const methodsAt = new Map<string, Array<Endpoint['method']>>();
+  for (const endpoint of ENDPOINTS) {
+    const paths = new Set([base + endpoint.path, ...(endpoint.alsoAt?.(holder.current) ?? [])]);
+    for (const url of paths) {
+      methodsAt.set(url, [...(methodsAt.get(url) ?? []), endpoint.method]);
+      app.route({
+        method: endpoint.method,
+        url,
+        ...(endpoint.formBody ? { onRequest: refuseUrlQuery } : {}),
+        handler: async (request, reply) => {
+          reply.header('cache-control', endpoint.cacheControl);
+          return endpoint.handle(holder.current, request, reply);
+        },
+      });
+    }
+  }
+  return methodsAt;
 }
 
 function clientErrorMessage(error: FastifyError): string {

@@ -1,0 +1,28 @@
+/**
+ * Requests the HTTP layer refuses before any endpoint sees them: they are ambiguous, or
+ * carry what must not be sent that way. Refusing beats guessing which reading was meant.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidRequest } from '../errors.js';
+import { refuse } from './reply.js';
+
+// Node keeps the first of repeated headers it treats as single-valued; a proxy in front
+// may have kept the last, so the two would disagree on who the client is.
+const SINGLE_VALUED = ['authorization', 'content-type'];
+
+export async function refuseRepeatedHeaders(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  const raw = request.raw.rawHeaders;
+  for (const name of SINGLE_VALUED) {
+    let count = 0;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) count++;
+    if (count > 1) return refuse(request, reply, InvalidRequest(`more than one ${name} header`));
+  }
+  return undefined;
+}
+
+/** RFC 6749 section 2.3.1: client credentials are not sent in the request URI. */
+export async function refuseUrlQuery(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  const query = request.url.indexOf('?');
+  if (query < 0 || query === request.url.length - 1) return undefined;
+  return refuse(request, reply, InvalidRequest('parameters in the URL query are not accepted; send them in the form body (RFC 6749 section 2.3.1)'));
+}
