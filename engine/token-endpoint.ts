@@ -6,7 +6,7 @@
 import { AUTHENTICATION_FAILED } from './client-auth/authenticate.js';
 import { extractCredentials } from './client-auth/credentials.js';
 import type { Engine } from './engine.js';
-import { InvalidClient, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
+import { InvalidClient, InvalidRequest, isOAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
 import { createFlow } from './flow-state.js';
 import { GRANT_TYPES } from './grants.js';
 import { buildTokenRequest, parseForm, singleValued } from './token-request.js';
@@ -37,12 +37,12 @@ export async function handleTokenRequest(engine: Engine, http: TokenHttpRequest)
     line.outcome = 'issued';
     return { status: 200, headers: { ...NO_STORE }, body };
   } catch (error) {
-    const oauth = error instanceof OAuthError ? error : ServerError('the server failed to process the request', { cause: error });
+    const oauth = isOAuthError(error) ? error : ServerError('the server failed to process the request', { cause: error });
     line.outcome = oauth.code === 'server_error' ? 'error' : 'refused';
     line.error = oauth.code;
     line.error_description = oauth.message;
     if (oauth.detail) line.error_detail = oauth.detail;
-    if (!(error instanceof OAuthError) || oauth.code === 'server_error') line.err = error;
+    if (!isOAuthError(error) || oauth.code === 'server_error') line.err = error;
     // A server_error's own message may hold internals: it goes to the log, not the client.
     const body = oauth.code === 'server_error'
       ? { error: oauth.code, error_description: `internal error (request ${http.id}); see the server log` }
