@@ -34,6 +34,13 @@ const STATUS: Record<OAuthErrorCode, number> = {
   method_not_allowed: 405,
 };
 
+/**
+ * Marks OAuth errors across copies of this module: a plugin that brings its own copy of
+ * sluice throws errors of another OAuthError class, which `instanceof` would turn into a
+ * server_error. Symbol.for is one symbol per process, whatever the copy.
+ */
+const OAUTH_ERROR_BRAND = Symbol.for('sluice.oauth-error');
+
 export class OAuthError extends Error {
   readonly code: OAuthErrorCode;
   readonly status: number;
@@ -51,6 +58,10 @@ export class OAuthError extends Error {
     this.detail = options.detail;
   }
 
+  get [OAUTH_ERROR_BRAND](): true {
+    return true;
+  }
+
   /** The RFC 6749 §5.2 response body. */
   toJSON(): { error: string; error_description: string } {
     return { error: this.code, error_description: describable(this.message) };
@@ -64,16 +75,32 @@ export interface OAuthErrorOptions {
   cause?: unknown;
 }
 
-/**
- * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Messages
- * may quote what a client sent; anything outside that set becomes '?'.
- */
-function describable(text: string): string {
-  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?').slice(0, 300);
+/** An OAuth error, from this copy of sluice or another (a plugin's own install): check by brand, not instanceof. */
+export function isOAuthError(value: unknown): value is OAuthError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[OAUTH_ERROR_BRAND] === true;
 }
 
-type Factory = (description: string, options?: OAuthErrorOptions) => OAuthError;
-const E = (code: OAuthErrorCode): Factory => (description, options) => new OAuthError(code, description, options);
+/**
+ * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Messages
+ * cite RFCs by section sign, written out so it survives; messages may quote what a client
+ * sent, and anything else outside that set becomes '?'.
+ */
+function describable(text: string): string {
+  return text.replace(/§\s*/g, 'section ').replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?').slice(0, 300);
+}
+
+/**
+ * Callable with or without `new` (plugin authors write both): a plain function that
+ * returns an object gives that object to `new` too. An arrow function would not.
+ */
+type Factory<O = OAuthErrorOptions> = {
+  (description: string, options?: O): OAuthError;
+  new (description: string, options?: O): OAuthError;
+};
+const E = (code: OAuthErrorCode): Factory =>
+  function oauthError(description: string, options?: OAuthErrorOptions) {
+    return new OAuthError(code, description, options);
+  } as Factory;
 
 export const InvalidRequest = E('invalid_request');
 export const InvalidGrant = E('invalid_grant');
@@ -85,13 +112,19 @@ export const ServerError = E('server_error');
 export const TemporarilyUnavailable = E('temporarily_unavailable');
 
 /** RFC 6749 §5.2 + RFC 6750 §3: invalid_client answers 401 with a challenge. */
-export function InvalidClient(description: string, options: { scheme?: string; detail?: string; cause?: unknown } = {}): OAuthError {
+export const InvalidClient = function invalidClient(description: string, options: InvalidClientOptions = {}): OAuthError {
   const scheme = options.scheme ?? 'Basic';
   return new OAuthError('invalid_client', description, {
     headers: { 'www-authenticate': `${scheme} realm="sluice", error="invalid_client"` },
     detail: options.detail,
     cause: options.cause,
   });
+} as Factory<InvalidClientOptions>;
+
+export interface InvalidClientOptions {
+  scheme?: string;
+  detail?: string;
+  cause?: unknown;
 }
 
 /** A path into the config document: keys and array indexes, as ajv's instancePath. */

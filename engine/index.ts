@@ -10,13 +10,14 @@ export {
   InvalidRequest,
   InvalidScope,
   InvalidTarget,
+  isOAuthError,
   OAuthError,
   ServerError,
   TemporarilyUnavailable,
   UnauthorizedClient,
   UnsupportedGrantType,
 } from './errors.js';
-export type { ConfigErrorCode, ConfigPath, OAuthErrorCode } from './errors.js';
+export type { ConfigErrorCode, ConfigPath, InvalidClientOptions, OAuthErrorCode, OAuthErrorOptions } from './errors.js';
 export { loadConfigFile, loadConfigText } from './load.js';
 export type { LoadOptions, LoadResult } from './load.js';
 export type { Diagnostic } from './diagnostics.js';

@@ -1,11 +1,13 @@
 /**
  * Load the valve plugins listed under `plugins:`: ESM files (relative to the config file)
  * or package names. A module's default export is a valve definition or a list of them.
+ * Their `import … from 'sluice'` gets this engine (plugin-module-hook.ts).
  */
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors.js';
+import { provideSluiceToPlugins } from './plugin-module-hook.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { ValveRegistry } from './registry.js';
 
@@ -20,6 +22,7 @@ function toImportUrl(spec: string, baseDir: string): string {
 }
 
 export async function loadPlugins(specs: readonly string[], baseDir: string, registry: ValveRegistry, sink: DiagnosticSink): Promise<void> {
+  if (specs.length > 0) provideSluiceToPlugins();
   for (const [index, spec] of specs.entries()) {
     const path = ['plugins', index];
     let module: { default?: unknown };

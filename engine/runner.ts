@@ -9,7 +9,7 @@
  * runner waits for the rest of the chain to settle, so no rejection goes unhandled, and
  * answers with an error that names the step.
  */
-import { OAuthError } from './errors.js';
+import { isOAuthError } from './errors.js';
 
 export interface NamedStep<C> {
   readonly name: string;
@@ -89,6 +89,6 @@ function observed(failure: StepFailure): Promise<never> {
 
 /** An OAuthError is a decision and passes as is; anything else is a bug of this step. */
 function attribute(step: string, error: unknown): unknown {
-  if (error instanceof OAuthError || error instanceof StepFailure) return error;
+  if (isOAuthError(error) || error instanceof StepFailure) return error;
   return new StepFailure(step, `threw ${error instanceof Error ? error.name : typeof error}: ${error instanceof Error ? error.message : String(error)}`, error);
 }

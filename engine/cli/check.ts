@@ -1,13 +1,14 @@
-/** `sluice check [FILE] [--json]`: exit 0 valid, 1 invalid, 2 usage error. */
+/** `sluice check [FILE | -c FILE] [--json]`: exit 0 valid, 1 invalid, 2 usage error. */
 import { formatDiagnostic } from '../diagnostics.js';
 import { loadConfigFile } from '../load.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_CONFIG, parse, UsageError } from './usage.js';
+import { chooseConfig, fallbackNote } from './config-file.js';
+import { parse } from './usage.js';
 
 export async function check(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } }, true);
-  if (positionals.length > 1) throw new UsageError('check takes one config file');
-  const file = positionals[0] ?? DEFAULT_CONFIG;
+  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, true);
+  const { file, fellBack } = chooseConfig(values.config, positionals);
+  if (fellBack) process.stderr.write(fallbackNote('checking'));
   const { diagnostics, engine } = await loadConfigFile(file, { logger: createLogger('silent') });
   const valid = engine !== undefined;
   if (values.json) {

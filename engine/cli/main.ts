@@ -3,22 +3,13 @@
  * `sluice`: serve, check, schema, keys generate, secret hash, token.
  * Exit codes: 0 success, 1 failure (an invalid config, a refused request), 2 usage error.
  */
+import { commandHelp, isCommand, USAGE, version } from './help.js';
 import { UsageError } from './usage.js';
-
-const USAGE = `usage: sluice <command> [options]
-
-  serve [-c FILE] [--host H] [--port N]     serve FILE (default: the embedded config/sluice.yaml)
-  check [FILE] [--json]                     validate FILE without serving
-  schema [-c FILE]                          print the config JSON Schema (valves of FILE's plugins too)
-  keys generate --alg ALG --out FILE        write a new signing key (.pem, or .p12 with --password-env)
-  secret hash                               read a client secret on stdin, print its client_secret_hash
-  token --issuer URL --client-id ID         get a token from a running server (secret from --secret-env or stdin)
-`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(USAGE);
+  if (isCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(commandHelp(command));
     return 0;
   }
   switch (command) {
@@ -28,21 +19,29 @@ async function main(argv: string[]): Promise<number> {
     case 'keys': return (await import('./keys.js')).keys(rest);
     case 'secret': return (await import('./secret.js')).secret(rest);
     case 'token': return (await import('./token.js')).token(rest);
-    case '-h': case '--help': case 'help':
-      process.stdout.write(USAGE);
+    case 'help': case '-h': case '--help': {
+      const topic = rest[0];
+      if (topic !== undefined && !isCommand(topic)) throw new UsageError(`unknown command '${topic}'`);
+      process.stdout.write(topic === undefined ? USAGE : commandHelp(topic));
+      return 0;
+    }
+    case '--version': case '-V':
+      process.stdout.write(`${version()}\n`);
       return 0;
     default:
       throw new UsageError(command ? `unknown command '${command}'` : 'no command given');
   }
 }
 
+const command = process.argv[2];
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`sluice: ${error.message}\n\n${USAGE}`);
+      // A usage error shows the help of the command it is about.
+      process.stderr.write(`sluice: ${error.message}\n\n${isCommand(command) ? commandHelp(command) : USAGE}`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`sluice: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,19 +1,25 @@
-/** `sluice serve [-c FILE] [--host H] [--port N]`: refuses an invalid config like check. */
+/** `sluice serve [FILE | -c FILE] [--host H] [--port N]`: refuses an invalid config like check. */
 import { formatDiagnostic } from '../diagnostics.js';
+import type { Engine } from '../engine.js';
 import { createServer } from '../http/server.js';
 import { loadConfigFile } from '../load.js';
-import { DEFAULT_CONFIG, parse, UsageError } from './usage.js';
+import { chooseConfig, demoClients, fallbackNote } from './config-file.js';
+import { guardProcess } from './process-guard.js';
+import { parse, UsageError } from './usage.js';
 
 export async function serve(args: string[]): Promise<number> {
-  const { values } = parse(args, { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string' } });
+  const { values, positionals } = parse(args, { config: { type: 'string', short: 'c' }, host: { type: 'string' }, port: { type: 'string' } }, true);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError('--port must be 0..65535');
-  const file = values.config ?? DEFAULT_CONFIG;
+  const { file, fellBack } = chooseConfig(values.config, positionals);
+  if (fellBack) process.stderr.write(fallbackNote('serving'));
   const { diagnostics, engine } = await loadConfigFile(file, { server: { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) } });
   for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
   if (!engine) return 1;
+  guardProcess(engine.logger);
   // Warnings (a generated dev key, a secret in clear) also reach the JSON log, where operators look.
   for (const d of diagnostics) engine.logger.warn({ event: 'config_warning', file: d.file, line: d.line, col: d.col, code: d.code }, d.message);
+  warnOfDemoClients(file, engine);
 
   const holder = { current: engine };
   const app = createServer(holder);
@@ -33,4 +39,13 @@ export async function serve(args: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return 0;
+}
+
+/** The demo's secret is in the README: serving it must not go unnoticed (stderr and the log). */
+function warnOfDemoClients(file: string, engine: Engine): void {
+  const clients = demoClients(file, engine.config.rps);
+  if (clients.length === 0) return;
+  const message = `serving the demo client${clients.length > 1 ? 's' : ''} ${clients.map((c) => `'${c}'`).join(', ')} whose secret is published: anyone can get tokens. For anything but a local try-out, serve your own config (sluice serve -c FILE)`;
+  process.stderr.write(`sluice: WARNING: ${message}\n`);
+  engine.logger.warn({ event: 'demo_client', clients }, message);
 }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Engine } from '../engine.js';
-import { OAuthError, ServerError } from '../errors.js';
+import { isOAuthError, ServerError } from '../errors.js';
 import { compose, StepFailure, type NamedStep } from '../runner.js';
 
 /** What the HTTP layer hands an endpoint. */
@@ -68,13 +68,13 @@ export function defineEndpoint<C extends EndpointContext>(
 }
 
 function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnswer {
-  const oauth = error instanceof OAuthError ? error : ServerError('the server failed to process the request', { cause: error });
+  const oauth = isOAuthError(error) ? error : ServerError('the server failed to process the request', { cause: error });
   line.outcome = oauth.code === 'server_error' ? 'error' : 'refused';
   line.error = oauth.code;
   line.error_description = oauth.message;
   if (oauth.detail) line.error_detail = oauth.detail;
   if (error instanceof StepFailure) line.valve = error.step;
-  if (!(error instanceof OAuthError) || oauth.code === 'server_error') line.err = error;
+  if (!isOAuthError(error) || oauth.code === 'server_error') line.err = error;
   // A server_error's own message may hold internals: it goes to the log, not the client.
   const body = oauth.code === 'server_error'
     ? { error: oauth.code, error_description: `internal error (request ${http.id}); see the server log` }

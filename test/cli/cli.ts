@@ -40,6 +40,19 @@ function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env };
 }
 
+/** Poll `read()` until it holds `pattern` or the process behind it exits (an event, not a timing assertion). */
+export async function waitFor(read: () => string, pattern: RegExp, exited?: Promise<unknown>, deadlineMs = 15_000): Promise<string> {
+  let done = false;
+  void exited?.then(() => (done = true));
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const match = read().match(pattern);
+    if (match) return match[0];
+    if (done || Date.now() > deadline) throw new Error(`never saw ${pattern} in:\n${read()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Run `sluice ARGS…` to completion. */
 export function sluice(args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
@@ -129,8 +142,13 @@ const tempDirs: string[] = [];
 
 /** A fresh temp copy of test/cli/fixtures. */
 export function fixtureDir(): string {
+  return trackedTempDir(FIXTURES);
+}
+
+/** A fresh temp dir (outside the checkout), with a copy of `from` when given; removed by removeTempDirs. */
+export function trackedTempDir(from?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
-  cpSync(FIXTURES, dir, { recursive: true });
+  if (from) cpSync(from, dir, { recursive: true });
   tempDirs.push(dir);
   return dir;
 }
@@ -161,10 +179,11 @@ export interface Served {
 }
 
 /**
- * `sluice serve -c FILE --port N`, polled until it answers discovery. A free port can be
+ * `sluice serve -c FILE --port N` (`sluice serve --port N` when FILE is undefined: the
+ * config sluice finds by itself), polled until it answers discovery. A free port can be
  * taken by a parallel test before the server binds it: then it tries another.
  */
-export async function serve(file: string, options: RunOptions & { extraArgs?: string[] } = {}): Promise<Served> {
+export async function serve(file: string | undefined, options: RunOptions & { extraArgs?: string[] } = {}): Promise<Served> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await serveOnce(file, options);
@@ -174,9 +193,9 @@ export async function serve(file: string, options: RunOptions & { extraArgs?: st
   }
 }
 
-async function serveOnce(file: string, options: RunOptions & { extraArgs?: string[] }): Promise<Served> {
+async function serveOnce(file: string | undefined, options: RunOptions & { extraArgs?: string[] }): Promise<Served> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', '-c', file, '--port', String(port), ...(options.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [BIN, 'serve', ...(file === undefined ? [] : ['-c', file]), '--port', String(port), ...(options.extraArgs ?? [])], {
     cwd: options.cwd ?? ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

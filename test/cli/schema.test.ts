@@ -124,8 +124,8 @@ describe.concurrent('sluice schema: failures', () => {
     expect(lines.map((l) => l.split(': error: ')[0])).toEqual(['plugin-failures.yaml:3:5', 'plugin-failures.yaml:4:5', 'plugin-failures.yaml:5:5']);
   });
 
-  it('an unknown flag or a positional argument is a usage error (exit 2)', async () => {
-    const [flag, positional] = await Promise.all([sluice(['schema', '--bogus']), sluice(['schema', 'plugin.yaml'], { cwd: dir })]);
+  it('an unknown flag or two config files is a usage error (exit 2)', async () => {
+    const [flag, positional] = await Promise.all([sluice(['schema', '--bogus']), sluice(['schema', 'plugin.yaml', 'plugin.yaml'], { cwd: dir })]);
     expect(flag.code).toBe(2);
     expect(positional.code).toBe(2);
   });

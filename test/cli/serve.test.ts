@@ -114,6 +114,19 @@ describe.concurrent('sluice serve -c VALID --port N', () => {
     expect(result.stderr).toMatch(/^sluice: 401 invalid_client/);
   });
 
+  it('sluice token refused with one auth method hints at the other one the server offers', async () => {
+    // tenant-client is registered for client_secret_post; Basic (the default) is refused.
+    const [basicTried, postTried] = await Promise.all([
+      sluice(['token', '--issuer', server.url, '--client-id', 'tenant-client', '--secret-env', 'S'], { env: { S: TENANT_SECRET } }),
+      sluice(['token', '--issuer', server.url, '--client-id', 'orders-service', '--auth', 'post', '--secret-env', 'S'], { env: { S: ORDERS_SECRET } }),
+    ]);
+    expect(basicTried.code).toBe(1);
+    expect(basicTried.stderr).toMatch(/^sluice: 401 invalid_client/);
+    expect(basicTried.stderr).toMatch(/^sluice: hint: .*--auth post/m);
+    expect(postTried.code).toBe(1);
+    expect(postTried.stderr).toMatch(/^sluice: hint: .*--auth basic/m);
+  });
+
   it('sluice token usage errors exit 2 (no --client-id; --secret-env naming an unset variable)', async () => {
     const results = await Promise.all([
       sluice(['token', '--issuer', server.url, '--secret-env', 'S'], { env: { S: 'x' } }),
@@ -152,11 +165,11 @@ describe.concurrent('sluice serve -c BROKEN', () => {
     expect(served.stdout).toBe('');
   });
 
-  it('usage errors exit 2: unknown flag, bad --port, positional file', async () => {
+  it('usage errors exit 2: unknown flag, bad --port, two config files', async () => {
     const results = await Promise.all([
       sluice(['serve', '-c', 'serve.yaml', '--bogus'], { cwd: dir }),
       sluice(['serve', '-c', 'serve.yaml', '--port', 'eighty'], { cwd: dir }),
-      sluice(['serve', 'serve.yaml'], { cwd: dir }),
+      sluice(['serve', 'serve.yaml', 'serve.yaml'], { cwd: dir }),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
