@@ -27,6 +27,7 @@ import { ValveRegistry } from './registry.js';
 import { compileValue } from './template.js';
 import { registerBuiltInValves } from '../valves/index.js';
 import { failedKeystore } from './keystores/failed.js';
+import { checkDuplicateKids } from './keystores/duplicate-kids.js';
 import { authenticateFlow } from './flow-state.js';
 
 export interface LoadOptions {
@@ -125,6 +126,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
       keystores.set(ks.id, failedKeystore(ks.id)); // reported once, here; valves still compile
     }
   }));
+  checkDuplicateKids(sections.keystores, keystores, sink);
 
   const authenticator = options.authenticator ?? new ClientAuthenticator();
   const verifyContext = { issuer, tokenEndpoint: issuer + PATHS.token, now };
