@@ -21,6 +21,7 @@ import { loadKeystore } from './keystores/load.js';
 import type { Keystore, KeystoreConfig } from './keystores/types.js';
 import { createLogger } from './logger.js';
 import { compilePipe, type CompiledPipe } from './pipes.js';
+import { checkPipeWiring } from './pipe-wiring.js';
 import type { EngineServices } from './plugin-api.js';
 import { loadPlugins } from './plugins.js';
 import { ValveRegistry } from './registry.js';
@@ -151,6 +152,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     const compiled = await compilePipe(pipe, i, registry, services, sink);
     if (compiled) pipes.set(pipe.id, compiled);
   }
+  checkPipeWiring({ pipes: sections.pipes, rps: sections.rps, registry, issuer }, sink);
 
   // Pipes compile before clients exist; valves reach clients only per request, through this map.
   for (const [id, client] of buildClients(sections.rps, pipes, sink)) clients.set(id, client);
