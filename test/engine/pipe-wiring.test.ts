@@ -51,7 +51,18 @@ export const undeclared = {
   name: 'Undeclared',
   create() { return async function undeclared(flow, next) { await next(); }; },
 };
-export default [minter, tenantClaim, undeclared];
+export const picky = {
+  name: 'Picky',
+  configSchema: { type: 'object', properties: { level: { type: 'integer' } } },
+  check: (config, { clients }) => config.level > clients.length ? [{ severity: 'warning', message: 'level above the client count', path: ['level'] }] : [],
+  create() { return async function picky(flow, next) { await next(); }; },
+};
+export const broken = {
+  name: 'BrokenCheck',
+  check() { throw new Error('boom'); },
+  create() { return async function brokenCheck(flow, next) { await next(); }; },
+};
+export default [minter, tenantClaim, undeclared, picky, broken];
 `;
 
 async function check(valves: string, extra = '') {
@@ -111,6 +122,28 @@ describe('pipe wiring: reads and writes', () => {
 - name: Undeclared
 - name: TokenResponse`);
     expect(errors).toEqual([expect.objectContaining({ code: 'unknown_reference', ...positionOf(yaml, 'TokenResponse') })]);
+  });
+});
+
+describe("a plugin's check()", () => {
+  it('reports its problems in the YAML, with the clients that use the pipe', async () => {
+    const { yaml, engine, warnings } = await check(`
+- name: Picky
+  config: { level: 2 }
+- name: CreateJwt
+  config: { keystore: signing }
+- name: TokenResponse`);
+    expect(engine).toBeDefined();
+    expect(warnings).toEqual([expect.objectContaining({ code: 'valve_config', ...positionOf(yaml, '2 }') })]);
+  });
+
+  it('a check() that throws is a plugin error at the valve, not a crash', async () => {
+    const { yaml, errors } = await check(`
+- name: BrokenCheck
+- name: CreateJwt
+  config: { keystore: signing }
+- name: TokenResponse`);
+    expect(errors).toEqual([expect.objectContaining({ code: 'plugin', ...positionOf(yaml, 'BrokenCheck') })]);
   });
 });
 
