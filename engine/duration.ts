@@ -4,8 +4,18 @@ import { ConfigError } from './errors.js';
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 const STRING = /^(?:\d+[smhd])+$/;
 
-/** Seconds; throws ConfigError('valve_config') for a malformed or non-positive value. */
-export function parseDuration(value: number | string, numberUnit: keyof typeof UNIT_SECONDS): number {
+/**
+ * One year: the longest duration any setting takes. A token that lives longer is a
+ * credential nobody rotates, and a bound keeps `now + ttl` a plain integer (1e300 minutes
+ * used to put exp in exponent notation).
+ */
+export const MAX_DURATION_SECONDS = 365 * 86400;
+
+/**
+ * Whole seconds (rounded), between 1 and `max` (default one year); throws
+ * ConfigError('valve_config') for a malformed or out-of-range value.
+ */
+export function parseDuration(value: number | string, numberUnit: keyof typeof UNIT_SECONDS, max = MAX_DURATION_SECONDS): number {
   let seconds: number;
   if (typeof value === 'number') {
     seconds = value * UNIT_SECONDS[numberUnit];
@@ -15,6 +25,7 @@ export function parseDuration(value: number | string, numberUnit: keyof typeof U
     seconds = 0;
     for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g)) seconds += Number(amount) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS];
   }
-  if (!Number.isFinite(seconds) || seconds < 1) throw new ConfigError('valve_config', `duration must be at least 1 second, got ${JSON.stringify(value)}`);
+  if (seconds < 1) throw new ConfigError('valve_config', `duration must be at least 1 second, got ${JSON.stringify(value)}`);
+  if (!(Math.round(seconds) <= max)) throw new ConfigError('valve_config', `duration must be at most ${max / 86400} days (${max}s), got ${JSON.stringify(value)}`);
   return Math.round(seconds);
 }

@@ -23,12 +23,14 @@ import { loadKeystore } from './keystores/load.js';
 import type { Keystore, KeystoreConfig } from './keystores/types.js';
 import { createLogger } from './logger.js';
 import { compilePipe, type CompiledPipe } from './pipes.js';
+import { checkPipeWiring } from './pipe-wiring.js';
 import type { EngineServices } from './plugin-api.js';
 import { loadPlugins } from './plugins.js';
 import { ValveRegistry } from './registry.js';
 import { compileValue } from './template.js';
 import { registerBuiltInValves } from '../valves/index.js';
 import { failedKeystore } from './keystores/failed.js';
+import { checkDuplicateKids } from './keystores/duplicate-kids.js';
 import { authenticateFlow } from './flow-state.js';
 
 export interface LoadOptions {
@@ -128,6 +130,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
       keystores.set(ks.id, failedKeystore(ks.id)); // reported once, here; valves still compile
     }
   }));
+  checkDuplicateKids(sections.keystores, keystores, sink);
 
   const authenticator = options.authenticator ?? new ClientAuthenticator();
   const verifyContext = { issuer, tokenEndpoint: issuer + PATHS.token, now };
@@ -152,6 +155,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     const compiled = await compilePipe(pipe, i, registry, services, sink);
     if (compiled) pipes.set(pipe.id, compiled);
   }
+  checkPipeWiring({ pipes: sections.pipes, rps: sections.rps, registry, issuer }, sink);
 
   // Pipes compile before clients exist; valves reach clients only per request, through this map.
   for (const [id, client] of buildClients(sections.rps, pipes, sink)) clients.set(id, client);

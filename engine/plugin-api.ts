@@ -5,9 +5,9 @@
  * called once at load with the validated config, returning the per-request function.
  */
 import type { Logger } from 'pino';
-import type { Flow } from './flow.js';
+import type { Client, Flow } from './flow.js';
 import type { Keystore } from './keystores/types.js';
-import type { ConfigPath } from './errors.js';
+import type { ConfigErrorCode, ConfigPath } from './errors.js';
 
 export type Next = () => Promise<void>;
 /** The per-request step. Call `await next()` to run the rest of the pipe. */
@@ -24,6 +24,29 @@ export interface ValveContext {
   /** The valve's index in its pipe. */
   readonly index: number;
 }
+
+/** A problem a valve's check() finds in its own config; the engine places it in the YAML. */
+export interface ValveProblem {
+  /** Default 'error': the config does not load. A warning is printed, and the config loads. */
+  readonly severity?: 'error' | 'warning';
+  /** Default 'valve_config'. */
+  readonly code?: ConfigErrorCode;
+  readonly message: string;
+  /** Relative to the valve's `config`; default: the config itself. */
+  readonly path?: ConfigPath;
+  /** Point at the key rather than its value. */
+  readonly atKey?: boolean;
+}
+
+/** What check() may look at besides the valve's config. */
+export interface ValveCheckContext extends ValveContext {
+  readonly issuer: string;
+  /** The registered clients whose pipes include this one (for any grant type). */
+  readonly clients: readonly Client[];
+}
+
+/** Dest names (see `reads`/`writes`): a fixed list, or computed from the valve's config. */
+export type DestNames<C> = readonly string[] | ((config: C) => readonly string[]);
 
 /** Services the engine gives valves at create() time. */
 export interface EngineServices {
@@ -68,6 +91,26 @@ export interface ValveDefinition<C = Record<string, unknown>> {
   readonly runsBeforeAuthentication?: boolean;
   /** The valve sets flow.response. A token pipe without one can only fail; check warns. */
   readonly answers?: boolean;
+  /**
+   * The `dest` names the valve writes (flow.state / flow.issued) for later valves. A valve
+   * that does not say writes nothing, as far as `check` knows.
+   */
+  readonly writes?: DestNames<C>;
+  /**
+   * The `dest` names the valve needs an earlier enabled valve to have written. `check`
+   * refuses a pipe where none does (a disabled CreateJwt before TokenResponse, say).
+   */
+  readonly reads?: DestNames<C>;
+  /** The valve adds to flow.claims; `check` warns when it stands after a valve that reads them. */
+  readonly setsClaims?: boolean;
+  /** The valve puts flow.claims into what it issues (CreateJwt); claims set after it are lost. */
+  readonly readsClaims?: boolean;
+  /**
+   * Checks of the config that its JSON Schema cannot express, run by `sluice check` (and at
+   * every load) on a schema-valid config, whether the valve is enabled or not. Plain data
+   * in, problems out: it must not throw, and it runs independently of create().
+   */
+  check?(config: C, context: ValveCheckContext): readonly ValveProblem[];
   create(config: C, engine: EngineServices, context: ValveContext): Valve | Promise<Valve>;
 }
 

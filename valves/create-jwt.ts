@@ -1,14 +1,20 @@
 /**
  * CreateJwt: signs a JWT access token (RFC 9068) with a keystore and writes it under
- * `dest` for later valves. Always sets iss, sub (= client_id), aud (the granted audiences,
- * else the issuer), exp, iat, jti, client_id and scope; `jwt_claims` add to or override
- * them. The header carries alg and kid from the keystore and `typ: at+jwt` by default.
+ * `dest` for later valves. Always sets iss, sub, aud (the granted audiences, else the
+ * issuer), exp, iat, jti, client_id and scope; flow.claims, then `jwt_claims`, add to or
+ * override them. sub is the client_id unless an earlier valve sets flow.claims.sub (a
+ * valve that maps an external identity to a service identity does). The header carries
+ * alg and kid from the keystore and `typ: at+jwt` by default.
+ *
+ * What jwt_headers and jwt_claims may say is checked at load (create-jwt-rules.ts); a claim
+ * the caller may choose (allow_request_claims) is checked against its allowed list here.
  */
 import { randomBytes } from 'node:crypto';
 import { defineValve } from '../engine/plugin-api.js';
-import { ConfigError, InvalidClient } from '../engine/errors.js';
-import { parseDuration } from '../engine/duration.js';
+import { ConfigError, InvalidClient, InvalidRequest, InvalidScope, InvalidTarget, type OAuthError } from '../engine/errors.js';
+import { MAX_DURATION_SECONDS, parseDuration } from '../engine/duration.js';
 import { SIGNING_ALGS, type SigningAlg } from '../engine/keystores/types.js';
+import { checkJwtConfig } from './create-jwt-rules.js';
 
 export interface CreateJwtConfig {
   keystore: string;
@@ -16,12 +22,31 @@ export interface CreateJwtConfig {
   jwt_ttl: number | string;
   jwt_headers: Record<string, unknown>;
   jwt_claims: Record<string, unknown>;
+  /** Claim → the values a caller may choose for it (a list, or a template giving one). */
+  allow_request_claims?: Record<string, unknown>;
   dest: string;
+}
+
+/** The answer when a caller chooses a value it may not have, by the claim it is for. */
+function refusal(claim: string): OAuthError {
+  const description = `the requested '${claim}' is not allowed for this client`;
+  if (claim === 'aud') return InvalidTarget(description); // RFC 8707 section 2
+  if (claim === 'scope') return InvalidScope(description); // RFC 6749 section 5.2
+  return InvalidRequest(description); // RFC 6749 section 5.2: an invalid parameter value
+}
+
+/** Whether a caller-chosen claim value is within its allowed list (aud may be a list, scope space-separated). */
+function allowed(claim: string, value: unknown, list: unknown): boolean {
+  const permitted = [list].flat().filter((v): v is string => typeof v === 'string');
+  const chosen = claim === 'aud' ? [value].flat() : claim === 'scope' && typeof value === 'string' ? value.split(' ') : [value];
+  return chosen.length > 0 && chosen.every((v) => typeof v === 'string' && permitted.includes(v));
 }
 
 export default defineValve<CreateJwtConfig>({
   name: 'CreateJwt',
   description: 'Sign a JWT access token (RFC 9068) with a keystore; the token is written under `dest`.',
+  writes: (config) => [config.dest],
+  readsClaims: true,
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -32,6 +57,7 @@ export default defineValve<CreateJwtConfig>({
       jwt_ttl: {
         type: ['number', 'string'],
         exclusiveMinimum: 0,
+        maximum: MAX_DURATION_SECONDS / 60,
         pattern: '^(\\d+[smhd])+$',
         patternMessage: 'must be minutes as a number, or a duration such as 90s, 60m, 1h30m, 1d',
         default: 60,
@@ -39,9 +65,15 @@ export default defineValve<CreateJwtConfig>({
       },
       jwt_headers: { type: 'object', default: {}, description: 'JOSE header members, over `typ: at+jwt` (alg and kid come from the keystore).' },
       jwt_claims: { type: 'object', default: {}, description: 'Claims to add or override; values may be ${…} templates.' },
+      allow_request_claims: {
+        type: 'object',
+        additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+        description: 'Claims the caller may choose (e.g. sub from ${request.params.sub}), each with the values it may choose from (a list or a template such as ${client.attributes.allowed_subjects}); any other value is refused.',
+      },
       dest: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be a name (letters, digits, _ and -)', default: 'access_token', description: 'Where later valves find the token (${state.DEST}).' },
     },
   },
+  check: (config, context) => checkJwtConfig(config, context),
   create(config, engine) {
     const keystore = engine.keystore(config.keystore);
     if (!keystore) {
@@ -50,11 +82,6 @@ export default defineValve<CreateJwtConfig>({
     const alg = config.alg ?? keystore.alg;
     if (!keystore.algorithms.includes(alg)) {
       throw new ConfigError('valve_config', `keystore '${keystore.id}' cannot sign ${alg}; it can sign ${keystore.algorithms.join(', ')}`, ['alg']);
-    }
-    for (const reserved of ['alg', 'kid']) {
-      if (reserved in config.jwt_headers) {
-        throw new ConfigError('valve_config', `'${reserved}' comes from the keystore${reserved === 'alg' ? " (set the valve's alg instead)" : ''}`, ['jwt_headers', reserved], { atKey: true });
-      }
     }
     let ttl: number;
     try {
@@ -65,12 +92,20 @@ export default defineValve<CreateJwtConfig>({
     // RFC 9068 §2.1: typ at+jwt unless the config says otherwise.
     const headers = engine.compileTemplate({ typ: 'at+jwt', ...config.jwt_headers });
     const claims = engine.compileTemplate(config.jwt_claims);
+    const choosable = config.allow_request_claims && engine.compileTemplate(config.allow_request_claims);
 
     return async function createJwt(flow, next) {
       // Defence in depth: whatever order the pipe has, never sign for an unauthenticated client.
       if (!flow.authentication) throw InvalidClient('client authentication failed');
-      const now = engine.now();
+      const now = Math.floor(engine.now()); // NumericDate, kept whole (RFC 7519 section 2)
       const { grant, client } = flow;
+      const configured = claims(flow);
+      if (choosable) {
+        for (const [claim, list] of Object.entries(choosable(flow))) {
+          // Absent (the caller chose nothing): the claim keeps its default.
+          if (configured[claim] !== undefined && !allowed(claim, configured[claim], list)) throw refusal(claim);
+        }
+      }
       const audience = grant.audience.length === 0 ? engine.issuer : grant.audience.length === 1 ? grant.audience[0] : [...grant.audience];
       const payload: Record<string, unknown> = {
         iss: engine.issuer,
@@ -82,7 +117,7 @@ export default defineValve<CreateJwtConfig>({
         client_id: client.client_id,
         ...(grant.scope.length ? { scope: grant.scope.join(' ') } : {}),
         ...flow.claims,
-        ...claims(flow),
+        ...configured,
       };
       const token = await keystore.sign(payload, headers(flow), alg);
       const exp = typeof payload.exp === 'number' ? payload.exp : now + ttl;

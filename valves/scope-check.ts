@@ -4,9 +4,10 @@
  * `audience` values must be among its `audiences` (invalid_target). Nothing requested
  * means the defaults: all of the client's, unless the config narrows them.
  */
-import { defineValve } from '../engine/plugin-api.js';
-import type { Flow } from '../engine/flow.js';
+import { defineValve, type ValveProblem } from '../engine/plugin-api.js';
+import type { Client, Flow } from '../engine/flow.js';
 import { InvalidScope, InvalidTarget } from '../engine/errors.js';
+import { hasTemplate } from '../engine/template.js';
 
 export interface ScopeCheckConfig {
   default_scopes?: string[];
@@ -14,6 +15,21 @@ export interface ScopeCheckConfig {
 }
 
 const list = { type: 'array', items: { type: 'string', minLength: 1 } };
+
+/**
+ * A literal default the client does not have would be dropped silently at request time;
+ * `check` says so, for each client that uses the pipe. Templated defaults depend on the
+ * request and are left to it.
+ */
+function missingDefaults(defaults: readonly string[] | undefined, key: 'default_scopes' | 'default_audiences', clients: readonly Client[]): ValveProblem[] {
+  const field = key === 'default_scopes' ? 'scopes' : 'audiences';
+  return (defaults ?? []).flatMap((value, i) => {
+    if (hasTemplate(value)) return [];
+    const without = clients.filter((c) => !c[field].includes(value)).map((c) => `'${c.client_id}'`);
+    if (without.length === 0) return [];
+    return [{ message: `'${value}' is not among the ${field} of client ${without.join(', ')}, which use${without.length === 1 ? 's' : ''} this pipe`, path: [key, i] }];
+  });
+}
 
 export default defineValve<ScopeCheckConfig>({
   name: 'ScopeCheck',
@@ -26,6 +42,10 @@ export default defineValve<ScopeCheckConfig>({
       default_audiences: { ...list, description: "Granted when no resource/audience is requested. Default: all of the client's audiences." },
     },
   },
+  check: (config, { clients }) => [
+    ...missingDefaults(config.default_scopes, 'default_scopes', clients),
+    ...missingDefaults(config.default_audiences, 'default_audiences', clients),
+  ],
   create(config, engine) {
     // Defaults may be templates (`${client.attributes.default_scopes}`); a list value is spread.
     const defaultScopes = config.default_scopes && engine.compileTemplate(config.default_scopes);

@@ -15,6 +15,7 @@ export default defineValve<TokenResponseConfig>({
   name: 'TokenResponse',
   description: 'Answer with the token issued under `token`: access_token, token_type, expires_in, scope.',
   answers: true,
+  reads: (config) => [config.token],
   configSchema: {
     type: 'object',
     additionalProperties: false,

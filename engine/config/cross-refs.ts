@@ -76,6 +76,14 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
     }
   }
 
+  // Counting RPs the schema rejected too: their pipe is not unused, only their entry is wrong.
+  const usedPipeIds = new Set(rawRps.flatMap((rp) => grants.map((grant) => rp?.[grant.pipeField])));
+  for (const [rp] of sections.rps) for (const grant of grants) usedPipeIds.add(pipeIdOf(rp, grant));
+  for (const [pipe, p] of sections.pipes) {
+    if (usedPipeIds.has(pipe.id)) continue;
+    sink.warn('unknown_pipe', `pipe '${pipe.id}' is used by no client (${grants.map((g) => g.pipeField).join(', ')})`, ['pipes', p, 'id']);
+  }
+
   for (const [pipe, p] of sections.pipes) {
     pipe.valves.forEach((valve, v) => {
       if (registry.get(valve.name)) return;

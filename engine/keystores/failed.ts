@@ -5,8 +5,10 @@
  */
 import { SIGNING_ALGS, type Keystore } from './types.js';
 
+const failed = new WeakSet<Keystore>();
+
 export function failedKeystore(id: string): Keystore {
-  return {
+  const keystore: Keystore = {
     id,
     kid: id,
     alg: 'ES256',
@@ -15,4 +17,11 @@ export function failedKeystore(id: string): Keystore {
     publish: false,
     sign: () => Promise.reject(new Error(`keystore '${id}' failed to load`)),
   };
+  failed.add(keystore);
+  return keystore;
+}
+
+/** Whether `keystore` is such a placeholder (its kid is made up, so checks on keys skip it). */
+export function isFailedKeystore(keystore: Keystore): boolean {
+  return failed.has(keystore);
 }

@@ -26,7 +26,7 @@ pipes:
   - id: careless
     valves: [{ name: ClientAuthenticate }, { name: Careless }, { name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
   - id: thrower
-    valves: [{ name: ClientAuthenticate }, { name: Thrower }, { name: TokenResponse }]
+    valves: [{ name: ClientAuthenticate }, { name: Thrower }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
 `, { env: { S }, files: { 'bugs.mjs': PLUGIN } });
 });
 afterAll(() => s.close());

@@ -15,11 +15,13 @@ describe('TokenResponse', () => {
 pipes:
   - id: silent
     valves:
-      - name: CreateJwt
-        config: { keystore: signing, dest: other }
+      - name: PromisesToken
       - name: TokenResponse`,
     );
-    s = await serve(config, { env: BASIC_ENV, now: () => clock });
+    // A pipe whose reader no valve writes is refused by check (test/engine/pipe-wiring.test.ts);
+    // a plugin can still declare a dest and not write it.
+    const liar = "export default { name: 'PromisesToken', writes: ['access_token'], create: () => async function promisesToken(flow, next) { await next(); } };";
+    s = await serve(`plugins: [./liar.mjs]\n${config}`, { env: BASIC_ENV, now: () => clock, files: { 'liar.mjs': liar } });
   });
   afterAll(() => s.close());
 

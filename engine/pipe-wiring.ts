@@ -1,0 +1,132 @@
+/**
+ * Checks of a pipe as a whole, from what its valves declare (engine/plugin-api.ts):
+ *  - each valve's own check(config, context), with the clients that use the pipe;
+ *  - reads/writes: a valve that reads a dest no enabled valve before it writes would fail
+ *    every request (a disabled CreateJwt before TokenResponse); an error at the reader;
+ *  - setsClaims after readsClaims: those claims miss the token; a warning.
+ * Runs after the pipes compile, on every valve whose config the schema accepted.
+ */
+import type { Indexed } from './config/cross-refs.js';
+import type { PipeConfig, RpConfig, ValveEntry } from './config/types.js';
+import type { DiagnosticSink } from './diagnostics.js';
+import type { ConfigPath } from './errors.js';
+import type { Client } from './flow.js';
+import { GRANT_TYPES, pipeIdOf } from './grants/index.js';
+import type { DestNames, ValveDefinition } from './plugin-api.js';
+import type { RegisteredValve, ValveRegistry } from './registry.js';
+
+export interface PipeWiringInput {
+  readonly pipes: ReadonlyArray<Indexed<PipeConfig>>;
+  readonly rps: ReadonlyArray<Indexed<RpConfig>>;
+  readonly registry: ValveRegistry;
+  readonly issuer: string;
+}
+
+interface CheckedValve {
+  readonly entry: ValveEntry;
+  readonly index: number;
+  readonly path: ConfigPath;
+  readonly definition: ValveDefinition<never>;
+  /** The config schema as enforced, for the defaults it fills in. */
+  readonly schema: Record<string, unknown>;
+}
+
+/** The public view of each RP, as valves see a client at request time. */
+function clientsByPipe(rps: ReadonlyArray<Indexed<RpConfig>>): Map<string, Client[]> {
+  const byPipe = new Map<string, Client[]>();
+  for (const [rp] of rps) {
+    const client: Client = {
+      client_id: rp.client_id,
+      token_endpoint_auth_method: rp.token_endpoint_auth_method,
+      scopes: rp.scopes ?? [],
+      audiences: rp.audiences ?? [],
+      attributes: rp.attributes ?? {},
+    };
+    const pipeIds = new Set([...GRANT_TYPES.values()].map((grant) => pipeIdOf(rp, grant)));
+    for (const id of pipeIds) if (id !== undefined) byPipe.set(id, [...(byPipe.get(id) ?? []), client]);
+  }
+  return byPipe;
+}
+
+/** A plugin's declaration, read defensively: a throwing or malformed one is a plugin error. */
+function destNames(declared: DestNames<never> | undefined, config: unknown): string[] {
+  const names = typeof declared === 'function' ? declared(config as never) : declared ?? [];
+  if (!Array.isArray(names)) throw new TypeError('reads/writes must be a list of dest names');
+  return names.filter((n): n is string => typeof n === 'string');
+}
+
+/**
+ * Where to point for a dest a valve reads: the config key naming it, else the valve's name
+ * (also when the value is the schema's default, which the YAML may not spell out).
+ */
+function readerPath(valve: CheckedValve, dest: string): ConfigPath {
+  const key = Object.entries(valve.entry.config ?? {}).find(([, v]) => v === dest)?.[0];
+  const properties = (valve.schema.properties ?? {}) as Record<string, { default?: unknown } | undefined>;
+  if (key === undefined || properties[key]?.default === dest) return [...valve.path, 'name'];
+  return [...valve.path, 'config', key];
+}
+
+function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly Client[], issuer: string, sink: DiagnosticSink): void {
+  const { definition, entry, index, path } = valve;
+  if (!definition.check) return;
+  try {
+    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients })) {
+      sink.add(problem.code ?? 'valve_config', problem.message, [...path, 'config', ...(problem.path ?? [])], {
+        atKey: problem.atKey ?? false,
+        severity: problem.severity ?? 'error',
+      });
+    }
+  } catch (error) {
+    sink.add('plugin', `valve '${entry.name}': check() failed: ${(error as Error).message}`, [...path, 'name']);
+  }
+}
+
+function checkDataFlow(valves: readonly CheckedValve[], sink: DiagnosticSink): void {
+  const written = new Set<string>();
+  let claimsReader: CheckedValve | undefined;
+  for (const valve of valves) {
+    const { definition, entry, path } = valve;
+    if (!entry.enabled) continue;
+    let reads: string[];
+    let writes: string[];
+    try {
+      reads = destNames(definition.reads, entry.config);
+      writes = destNames(definition.writes, entry.config);
+    } catch (error) {
+      sink.add('plugin', `valve '${entry.name}': ${(error as Error).message}`, [...path, 'name']);
+      return; // what the rest of the pipe sees is unknown
+    }
+    for (const dest of reads.filter((d) => !written.has(d))) {
+      sink.add('unknown_reference',
+        `valve '${entry.name}' reads '${dest}', which no enabled valve before it writes (is the valve that issues it disabled, misspelt or later in the pipe?)`,
+        readerPath(valve, dest));
+    }
+    if (definition.setsClaims && claimsReader) {
+      sink.warn('valve_config',
+        `valve '${entry.name}' sets claims after '${claimsReader.entry.name}' (valves[${claimsReader.index}]) has issued its token: they are not in it; move it before`,
+        [...path, 'name']);
+    }
+    if (definition.readsClaims) claimsReader ??= valve;
+    for (const dest of writes) written.add(dest);
+  }
+}
+
+export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInput, sink: DiagnosticSink): void {
+  const clients = clientsByPipe(rps);
+  for (const [pipe, p] of pipes) {
+    const valves: CheckedValve[] = [];
+    // A valve that is unknown or whose config is invalid is reported already; what it would
+    // have written is unknown, so the data flow of its pipe is not judged.
+    let complete = true;
+    pipe.valves.forEach((entry, index) => {
+      const registered: RegisteredValve | undefined = registry.get(entry.name);
+      if (!registered || !registered.validate(entry.config)) {
+        complete = false;
+        return;
+      }
+      valves.push({ entry, index, path: ['pipes', p, 'valves', index], definition: registered.definition, schema: registered.schema });
+    });
+    for (const valve of valves) runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, sink);
+    if (complete) checkDataFlow(valves, sink);
+  }
+}

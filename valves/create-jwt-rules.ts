@@ -1,0 +1,157 @@
+/**
+ * What `sluice check` refuses or warns about in CreateJwt's jwt_headers and jwt_claims.
+ * The config author is trusted, but a token's identity claims must not be chosen by the
+ * caller, and a header must not steer verifiers away from the published keys.
+ */
+import type { ConfigPath } from '../engine/errors.js';
+import type { ValveCheckContext, ValveProblem } from '../engine/plugin-api.js';
+import { hasTemplate, parseTemplate, type Expression } from '../engine/template.js';
+
+export interface JwtRulesConfig {
+  jwt_headers: Record<string, unknown>;
+  jwt_claims: Record<string, unknown>;
+  allow_request_claims?: Record<string, unknown>;
+}
+
+const KEYSTORE = 'comes from the keystore';
+const JWE_ONLY = 'is a JWE member (RFC 7516 section 4.1); this token is a JWS, and a JWS carrying it may be taken for a JWE';
+/** JOSE header members a config may not set, and why. */
+const REFUSED_HEADERS: Readonly<Record<string, string>> = {
+  alg: `${KEYSTORE} (set the valve's alg instead)`,
+  kid: KEYSTORE,
+  // RFC 8725 section 3.10: key references in a token must not be trusted; verifiers must use the published /jwks.
+  jku: 'points verifiers at another key set (RFC 7515 section 4.1.2); they must use the published /jwks (RFC 8725 section 3.10)',
+  x5u: 'points verifiers at another certificate (RFC 7515 section 4.1.5); they must use the published /jwks (RFC 8725 section 3.10)',
+  jwk: 'embeds a key in the token (RFC 7515 section 4.1.3); a verifier that trusted it would accept any signer',
+  x5c: 'embeds a certificate chain (RFC 7515 section 4.1.6); keystores publish keys, and a config-chosen chain would not match the signing key',
+  crit: 'names extensions a verifier must understand or reject the token (RFC 7515 section 4.1.11); Sluice implements none',
+  b64: 'changes what is signed (RFC 7797); Sluice always signs the encoded payload, so verifiers would reject or misread the token',
+  enc: JWE_ONLY, zip: JWE_ONLY, epk: JWE_ONLY, apu: JWE_ONLY, apv: JWE_ONLY, iv: JWE_ONLY, tag: JWE_ONLY, p2s: JWE_ONLY, p2c: JWE_ONLY,
+};
+
+/** RFC 7519 section 2 NumericDate claims (sections 4.1.4-4.1.6). */
+const TIME_CLAIMS = ['exp', 'iat', 'nbf'];
+
+/** Claims that say who the token is for and what it allows: never the caller's choice unguarded. */
+export const IDENTITY_CLAIMS = ['iss', 'sub', 'aud', 'client_id', 'scope'];
+
+/**
+ * How far a `${request.…}` field is under the caller's control. `caller`: taken as sent
+ * (form parameters; audience and resource, which only ScopeCheck bounds, into grant.audience).
+ * `requested`: sent by the caller but bounded by ScopeCheck. Everything else in `request`
+ * (client_id once authenticated, grant_type, ip) and the other namespaces is trusted.
+ *
+ * Seam for FortifiedID pipes (issue 13): there `${request.scope}` is the GRANTED scope. When
+ * the engine gives it that meaning, its entry goes, and `scope: ${request.scope}` stops
+ * warning; until then it is the requested scope, which is empty when nothing was asked
+ * for, an array rather than RFC 9068's string, and unchecked in a pipe without ScopeCheck.
+ */
+const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = {
+  params: 'caller',
+  audience: 'caller',
+  resource: 'caller',
+  scope: 'requested',
+};
+
+type Control = 'caller' | 'requested' | 'trusted';
+
+function controlOf(expr: Expression): Control {
+  if (expr.namespace !== 'request') return 'trusted';
+  return REQUEST_FIELDS[expr.path[0] ?? ''] ?? 'trusted';
+}
+
+/** Every template string inside a config value, with its path and the most caller control it has. */
+function templates(value: unknown, path: ConfigPath): Array<{ path: ConfigPath; text: string; control: Control }> {
+  if (typeof value === 'string') {
+    if (!hasTemplate(value)) return [];
+    let parts;
+    try {
+      parts = parseTemplate(value);
+    } catch {
+      return []; // a syntax error is reported by the template check
+    }
+    const controls = parts.filter((p): p is Expression => typeof p !== 'string').map(controlOf);
+    const control = controls.includes('caller') ? 'caller' : controls.includes('requested') ? 'requested' : 'trusted';
+    return [{ path, text: value, control }];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => templates(v, [...path, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => templates(v, [...path, k]));
+  return [];
+}
+
+/** A NumericDate from config: a whole number of seconds, or exactly `${now}`. */
+function isNumericDate(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
+  if (typeof value !== 'string' || !hasTemplate(value)) return false;
+  try {
+    const parts = parseTemplate(value);
+    return parts.length === 1 && typeof parts[0] !== 'string' && parts[0]!.namespace === 'now';
+  } catch {
+    return true; // a syntax error is reported by the template check
+  }
+}
+
+function headerProblems(headers: Record<string, unknown>): ValveProblem[] {
+  const problems: ValveProblem[] = [];
+  for (const name of Object.keys(headers)) {
+    const why = REFUSED_HEADERS[name];
+    if (why) problems.push({ message: `header '${name}' ${why}`, path: ['jwt_headers', name], atKey: true });
+  }
+  for (const t of templates(headers, ['jwt_headers']).filter((t) => t.control !== 'trusted')) {
+    problems.push({ message: `a JOSE header cannot come from the request ('${t.text}')`, path: t.path });
+  }
+  return problems;
+}
+
+const OVERRIDE_WARNINGS: Readonly<Record<string, string>> = {
+  exp: "'exp' replaces the lifetime jwt_ttl gives; the response's expires_in follows it",
+  aud: "'aud' replaces the audiences ScopeCheck granted: every token says this whatever the client asked for or may have",
+  jti: "'jti' replaces the unique token id; replay detection and revocation by jti need it unique (RFC 7519 section 4.1.7)",
+};
+
+function claimProblems(config: JwtRulesConfig, issuer: string): ValveProblem[] {
+  const problems: ValveProblem[] = [];
+  const claims = config.jwt_claims;
+  const guarded = config.allow_request_claims ?? {};
+  for (const [name, value] of Object.entries(claims)) {
+    const path = ['jwt_claims', name];
+    if (TIME_CLAIMS.includes(name) && !isNumericDate(value)) {
+      problems.push({ message: `'${name}' must be a whole number of seconds since the epoch or '\${now}' (RFC 7519 section 2, NumericDate)`, path });
+    }
+    if (name === 'iss' && value !== issuer) {
+      problems.push({
+        severity: 'warning', path, atKey: true,
+        message: `'iss' replaces the server's issuer '${issuer}': resource servers that check iss against discovery (RFC 8414 section 3.3, RFC 9068 section 4) must be configured with this value instead`,
+      });
+    }
+    const warning = OVERRIDE_WARNINGS[name];
+    if (warning) problems.push({ severity: 'warning', message: warning, path, atKey: true });
+    if (!IDENTITY_CLAIMS.includes(name) || Object.hasOwn(guarded, name)) continue;
+    for (const t of templates(value, path)) {
+      if (t.control === 'caller') {
+        problems.push({
+          path: t.path,
+          message: `'${name}' would be whatever the caller sends ('${t.text}'); use \${grant.…} or \${client.…}, or let the client choose from a list with allow_request_claims.${name}`,
+        });
+      } else if (t.control === 'requested') {
+        problems.push({
+          severity: 'warning', path: t.path,
+          message: `'${t.text}' is the scope the caller asked for, not the granted one: empty when none was asked for, and unchecked without ScopeCheck before this valve; \${grant.scope} is what was granted`,
+        });
+      }
+    }
+  }
+  for (const [name, list] of Object.entries(guarded)) {
+    if (!Object.hasOwn(claims, name)) {
+      problems.push({ message: `allow_request_claims.${name}: jwt_claims sets no '${name}'`, path: ['allow_request_claims', name], atKey: true });
+    }
+    for (const t of templates(list, ['allow_request_claims', name]).filter((t) => t.control !== 'trusted')) {
+      problems.push({ message: `the allowed values cannot come from the request ('${t.text}')`, path: t.path });
+    }
+  }
+  return problems;
+}
+
+export function checkJwtConfig(config: JwtRulesConfig, context: Pick<ValveCheckContext, 'issuer'>): ValveProblem[] {
+  return [...headerProblems(config.jwt_headers), ...claimProblems(config, context.issuer)];
+}
