@@ -13,6 +13,7 @@ import { checkCrossReferences, type CheckedSections, type Indexed } from './conf
 import { resolveLoadTime } from './config/resolve-load-time.js';
 import { createAjv, loadBaseSchema, validateWith } from './config/schema.js';
 import { ConfigSource } from './config/source.js';
+import { warnUnknownAttributes } from './config/template-fields.js';
 import type { PipeConfig, RpConfig, SluiceConfig } from './config/types.js';
 import { DiagnosticSink, startsWith, type Diagnostic } from './diagnostics.js';
 import { Engine, PATHS, type RegisteredClient } from './engine.js';
@@ -105,6 +106,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     discoveryMeta: config.oidc?.discovery_meta ?? {},
   };
   checkCrossReferences(sections, raw as Record<string, unknown>, registry, sink);
+  warnUnknownAttributes(sections.rps, sections.pipes, sink);
 
   if (config.server && typeof config.server === 'object') Object.assign(config.server, options.server);
   const logger = options.logger ?? createLogger(config.log?.level ?? 'info');
