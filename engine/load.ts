@@ -73,7 +73,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   const source = new ConfigSource(file, text);
   const sink = new DiagnosticSink(source);
   const done = (extra: Partial<LoadResult> = {}): LoadResult => ({ diagnostics: sink.sorted(), ...extra });
-  for (const e of source.syntaxErrors) sink.items.push({ file, ...e.position, severity: 'error', code: 'yaml_syntax', message: e.message });
+  for (const e of source.syntaxErrors) sink.items.push({ file, ...e.position, severity: 'error', code: e.code, message: e.message });
   if (sink.hasErrors) return done();
   const raw = source.data;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
