@@ -51,6 +51,10 @@ describe('YAML aliases', () => {
     expect(engine).toBeDefined();
   });
 
+  it('an alias with no anchor before it is a diagnostic at the alias', async () => {
+    expect(await errorsOf('globals:\n  a: *nope\n' + VALID)).toEqual([[2, 6, 'yaml_syntax']]);
+  });
+
   it('a billion laughs is a diagnostic at an alias', async () => {
     expect(await errorsOf(billionLaughs(9) + VALID)).toEqual([[expect.any(Number), expect.any(Number), 'yaml_syntax']]);
   });
