@@ -32,9 +32,20 @@ export class ConfigSource {
     this.file = file;
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    const syntax = this.doc.errors.map((e) => ({ code: 'yaml_syntax' as const, message: e.message.split('\n')[0] ?? e.message, position: this.at(e.pos[0]) }));
-    this.syntaxErrors = syntax.length > 0 ? syntax : findTreeProblems(this.doc).map((p) => ({ code: p.code, message: p.message, position: this.at(p.offset) }));
-    this.data = this.syntaxErrors.length === 0 ? this.toData() : undefined;
+    const syntax = this.doc.errors.map((e): YamlProblem => ({ code: 'yaml_syntax', message: e.message.split('\n')[0] ?? e.message, position: this.at(e.pos[0]) }));
+    const problems = syntax.length > 0 ? syntax : findTreeProblems(this.doc).map((p): YamlProblem => ({ code: p.code, message: p.message, position: this.at(p.offset) }));
+    let data: unknown;
+    if (problems.length === 0) {
+      try {
+        // Aliases are bounded by findTreeProblems, by expanded size; yaml's own count is off.
+        data = this.doc.toJS({ maxAliasCount: -1 });
+      } catch (error) {
+        // Not expected after the checks above; still a diagnostic, never a crash of `check`.
+        problems.push({ code: 'yaml_syntax', message: (error as Error).message, position: { line: 1, col: 1 } });
+      }
+    }
+    this.syntaxErrors = problems;
+    this.data = data;
   }
 
   /**
@@ -65,17 +76,6 @@ export class ConfigSource {
       }
     }
     return best;
-  }
-
-  /** The document's value. Aliases were bounded by findTreeProblems, hence no yaml count here. */
-  private toData(): unknown {
-    try {
-      return this.doc.toJS({ maxAliasCount: -1 });
-    } catch (error) {
-      // Not expected after the checks above; still a diagnostic, never a crash of `check`.
-      (this.syntaxErrors as YamlProblem[]).push({ code: 'yaml_syntax', message: (error as Error).message, position: { line: 1, col: 1 } });
-      return undefined;
-    }
   }
 
   private at(offset: number): Position {
