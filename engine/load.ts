@@ -14,6 +14,7 @@ import { resolveLoadTime } from './config/resolve-load-time.js';
 import { buildBaseSchema } from './config/base-schema.js';
 import { createAjv, validateWith } from './config/schema.js';
 import { ConfigSource } from './config/source.js';
+import { warnUnknownAttributes } from './config/template-fields.js';
 import type { PipeConfig, RpConfig, SluiceConfig } from './config/types.js';
 import { DiagnosticSink, startsWith, type Diagnostic } from './diagnostics.js';
 import { Engine, PATHS, type RegisteredClient } from './engine.js';
@@ -76,7 +77,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   const source = new ConfigSource(file, text);
   const sink = new DiagnosticSink(source);
   const done = (extra: Partial<LoadResult> = {}): LoadResult => ({ diagnostics: sink.sorted(), ...extra });
-  for (const e of source.syntaxErrors) sink.items.push({ file, ...e.position, severity: 'error', code: 'yaml_syntax', message: e.message });
+  for (const e of source.syntaxErrors) sink.items.push({ file, ...e.position, severity: 'error', code: e.code, message: e.message });
   if (sink.hasErrors) return done();
   const raw = source.data;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -110,6 +111,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   };
   checkCrossReferences(sections, raw as Record<string, unknown>, registry, sink);
   checkServerConfig(config.server, sink);
+  warnUnknownAttributes(sections.rps, sections.pipes, sink);
 
   if (config.server && typeof config.server === 'object') Object.assign(config.server, options.server);
   const logger = options.logger ?? createLogger(config.log?.level ?? 'info');

@@ -5,10 +5,16 @@
  *   request time: ${client.…}  ${request.…}  ${grant.…}  ${state.…}  ${claims.…}  ${item.…}  ${now}
  *
  * A value that is exactly one `${…}` keeps its type; inside a longer string the value is
- * stringified (lists joined with spaces, as OAuth joins scopes). `$${` is a literal `${`.
+ * stringified (lists joined with spaces, as OAuth joins scopes).
+ *
+ * Escapes: `$${` is a literal `${`. In general a run of `$` that reaches a `{` stands for
+ * half as many literal `$`, and an odd one left over opens an expression: `$$${x}` is a `$`
+ * followed by the value of x. With that rule every text has a spelling (formatTemplate),
+ * which the loader relies on to hand load-time values to the pipe compiler as plain text.
  */
 import { ConfigError } from './errors.js';
 import type { Flow } from './flow.js';
+import { LOAD_TIME_NAMESPACES, pathProblem } from './namespaces.js';
 
 export interface Expression {
   readonly source: string;
@@ -16,10 +22,6 @@ export interface Expression {
   readonly path: readonly string[];
 }
 export type TemplatePart = string | Expression;
-
-export const LOAD_TIME_NAMESPACES = ['env', 'globals', 'file'] as const;
-/** `item` is FortifiedID's name for valve outputs; here it is the same object as `state`. */
-export const REQUEST_NAMESPACES = ['client', 'request', 'grant', 'state', 'claims', 'item', 'now'] as const;
 
 const SEGMENT = /^[A-Za-z0-9_\-:]+$/;
 
@@ -31,22 +33,25 @@ export function parseTemplate(text: string): TemplatePart[] {
   const parts: TemplatePart[] = [];
   let literal = '';
   let i = 0;
-  while (i < text.length) {
-    if (text.startsWith('$${', i)) {
-      literal += '${';
-      i += 3;
-    } else if (text.startsWith('${', i)) {
-      const end = text.indexOf('}', i + 2);
-      if (end < 0) throw new ConfigError('template', `unterminated '\${' in "${text}"`);
-      if (literal) parts.push(literal);
-      literal = '';
-      parts.push(parseExpression(text.slice(i + 2, end).trim()));
-      i = end + 1;
-    } else {
-      literal += text[i];
-      i += 1;
+  for (let open = text.indexOf('${', i); open >= 0; open = text.indexOf('${', i)) {
+    let first = open; // the first `$` of the run that reaches the `{`
+    while (first > i && text[first - 1] === '$') first -= 1;
+    const brace = open + 1;
+    const dollars = brace - first;
+    literal += text.slice(i, first) + '$'.repeat(Math.floor(dollars / 2));
+    if (dollars % 2 === 0) {
+      literal += '{';
+      i = brace + 1;
+      continue;
     }
+    const end = text.indexOf('}', brace + 1);
+    if (end < 0) throw new ConfigError('template', `unterminated '\${' in "${text}"`);
+    if (literal) parts.push(literal);
+    literal = '';
+    parts.push(parseExpression(text.slice(brace + 1, end).trim()));
+    i = end + 1;
   }
+  literal += text.slice(i);
   if (literal || parts.length === 0) parts.push(literal);
   return parts;
 }
@@ -65,9 +70,32 @@ function parseExpression(source: string): Expression {
   return { source, namespace, path };
 }
 
-/** Put a `${` that came from a substituted value beyond the reach of a later parse. */
+/**
+ * The spelling of `parts`: parseTemplate(formatTemplate(parts)) gives the same parts back
+ * (adjacent literals joined). Literal text cannot open an expression, whatever it holds.
+ */
+export function formatTemplate(parts: readonly TemplatePart[]): string {
+  let out = '';
+  let literal = '';
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      literal += part;
+      continue;
+    }
+    out += escapeLiteral(literal, true) + `\${${part.source}}`;
+    literal = '';
+  }
+  return out + escapeLiteral(literal, false);
+}
+
+/** Literal text as template source: `${x}` spells the text `${x}`, never an expression. */
 export function escapeTemplate(text: string): string {
-  return text.replaceAll('${', '$${');
+  return escapeLiteral(text, false);
+}
+
+/** Double each run of `$` that reaches a `{`, and the trailing run when an expression follows. */
+function escapeLiteral(text: string, beforeExpression: boolean): string {
+  return text.replace(beforeExpression ? /\$+(?=\{|$)/g : /\$+(?=\{)/g, (run) => run + run);
 }
 
 export function stringify(value: unknown): string {
@@ -87,17 +115,16 @@ export function lookup(root: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-/** Check the request-time expressions of a string; throws ConfigError('template'). */
+/**
+ * Check the request-time expressions of a string: known namespaces, and known fields of
+ * the fixed ones (client, request, grant, now). Throws ConfigError('template').
+ */
 export function checkRequestTemplate(text: string): void {
   for (const part of parseTemplate(text)) {
     if (typeof part === 'string') continue;
     if ((LOAD_TIME_NAMESPACES as readonly string[]).includes(part.namespace)) continue; // resolved earlier
-    if (!(REQUEST_NAMESPACES as readonly string[]).includes(part.namespace)) {
-      throw new ConfigError('template', `unknown namespace '${part.namespace}' in '\${${part.source}}'; expected one of ${REQUEST_NAMESPACES.join(', ')}`);
-    }
-    if (part.namespace === 'now' && part.path.length > 0) {
-      throw new ConfigError('template', `'\${now}' takes no path`);
-    }
+    const problem = pathProblem(part.namespace, part.path);
+    if (problem) throw new ConfigError('template', `'\${${part.source}}': ${problem}`);
   }
 }
 

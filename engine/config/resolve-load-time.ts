@@ -2,12 +2,20 @@
  * Resolve the load-time expressions `${env.NAME}`, `${globals.path}` and `${file.PATH}`
  * once, before validation. Request-time expressions are left in place for the pipe
  * compiler, and are only allowed inside a valve's `config`.
+ *
+ * A resolved value is data: it is never parsed again. Outside valve configs the result is
+ * the plain value. Inside a valve's config every string is template source (the pipe
+ * compiler parses it once, per valve, when the valve compiles it), so the result is the
+ * *spelling* of the resolved parts (formatTemplate): a value holding `${request.…}`, or
+ * a literal written `$${…}`, reaches the compiler escaped and comes out as the same text.
+ * Valve configs stay plain JSON on purpose: ajv validates them and plugins read them.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigErrorCode, type ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
-import { escapeTemplate, hasTemplate, lookup, parseTemplate, stringify, type Expression } from '../template.js';
+import { LOAD_TIME_NAMESPACES } from '../namespaces.js';
+import { escapeTemplate, formatTemplate, hasTemplate, lookup, parseTemplate, stringify, type Expression, type TemplatePart } from '../template.js';
+import { readFileValue } from './read-file.js';
 
 export interface LoadTimeContext {
   baseDir: string;
@@ -22,11 +30,8 @@ function isValveConfig(path: ConfigPath): boolean {
 
 export function resolveLoadTime(data: Record<string, unknown>, ctx: LoadTimeContext): Record<string, unknown> {
   const globals = walk(data.globals ?? {}, ['globals'], ctx, undefined);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    out[key] = key === 'globals' ? globals : walk(value, [key], ctx, globals);
-  }
-  return out;
+  // fromEntries makes own properties: no key of the document can reach a prototype.
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, key === 'globals' ? globals : walk(value, [key], ctx, globals)]));
 }
 
 function walk(value: unknown, path: ConfigPath, ctx: LoadTimeContext, globals: unknown): unknown {
@@ -48,25 +53,27 @@ function resolveString(text: string, path: ConfigPath, ctx: LoadTimeContext, glo
     ctx.sink.silence(path); // the pipe compiler would report the same text again
     return text;
   }
-  const keepForRequest = isValveConfig(path);
+  const inValveConfig = isValveConfig(path);
   const [first] = parts;
   if (parts.length === 1 && first !== undefined && typeof first !== 'string' && isLoadTime(first)) {
-    return evaluate(first, path, ctx, globals); // a whole `${…}` keeps its type
+    const value = evaluate(first, path, ctx, globals); // a whole `${…}` keeps its type
+    return inValveConfig ? spellValue(value) : value;
   }
-  let out = '';
-  for (const part of parts) {
-    if (typeof part === 'string') {
-      out += keepForRequest ? escapeTemplate(part) : part;
-    } else if (isLoadTime(part)) {
-      const text = stringify(evaluate(part, path, ctx, globals));
-      out += keepForRequest ? escapeTemplate(text) : text;
-    } else if (keepForRequest) {
-      out += `\${${part.source}}`; // checked and compiled by the pipe compiler
-    } else {
-      ctx.sink.add('template', `'\${${part.source}}' is resolved per request and is only allowed in a valve's config; here use env, globals or file`, path);
-    }
-  }
-  return out;
+  const resolved: TemplatePart[] = parts.map((part) => {
+    if (typeof part === 'string') return part;
+    if (isLoadTime(part)) return stringify(evaluate(part, path, ctx, globals));
+    if (!inValveConfig) ctx.sink.add('template', `'\${${part.source}}' is resolved per request and is only allowed in a valve's config; here use env, globals or file`, path);
+    return part; // checked and compiled by the pipe compiler
+  });
+  return inValveConfig ? formatTemplate(resolved) : resolved.filter((p) => typeof p === 'string').join('');
+}
+
+/** A load-time value as valve-config template source: every string in it spelled literally. */
+function spellValue(value: unknown): unknown {
+  if (typeof value === 'string') return escapeTemplate(value);
+  if (Array.isArray(value)) return value.map(spellValue);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, spellValue(v)]));
+  return value;
 }
 
 /** Report once: the empty stand-in value must not be reported again by the schema. */
@@ -76,7 +83,7 @@ function fail(ctx: LoadTimeContext, code: ConfigErrorCode, message: string, path
 }
 
 function isLoadTime(expr: Expression): boolean {
-  return expr.namespace === 'env' || expr.namespace === 'globals' || expr.namespace === 'file';
+  return (LOAD_TIME_NAMESPACES as readonly string[]).includes(expr.namespace);
 }
 
 function evaluate(expr: Expression, path: ConfigPath, ctx: LoadTimeContext, globals: unknown): unknown {
@@ -97,11 +104,11 @@ function evaluate(expr: Expression, path: ConfigPath, ctx: LoadTimeContext, glob
       return value ?? '';
     }
     default: {
-      const file = resolve(ctx.baseDir, first);
       try {
-        return readFileSync(file, 'utf8').trim();
+        return readFileValue(resolve(ctx.baseDir, first)).trim();
       } catch (error) {
-        fail(ctx, 'file_unreadable', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, path);
+        if (!(error instanceof ConfigError)) throw error;
+        fail(ctx, error.code, error.message, path);
         return '';
       }
     }

@@ -2,8 +2,9 @@
  * A YAML config file with every node's source position kept, so that any problem found
  * later (schema, cross references, a valve's create()) can point at FILE:LINE:COL.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import type { ConfigPath } from '../errors.js';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { ConfigErrorCode, ConfigPath } from '../errors.js';
+import { findTreeProblems } from './yaml-guards.js';
 
 export interface Position {
   line: number;
@@ -11,6 +12,7 @@ export interface Position {
 }
 
 export interface YamlProblem {
+  code: ConfigErrorCode;
   message: string;
   position: Position;
 }
@@ -18,7 +20,10 @@ export interface YamlProblem {
 export class ConfigSource {
   readonly file: string;
   readonly data: unknown;
-  /** YAML syntax problems (duplicate keys included); data is unusable when non-empty. */
+  /**
+   * Problems of the YAML itself (syntax, duplicate keys, aliases, `__proto__` keys); data
+   * is unusable when non-empty.
+   */
   readonly syntaxErrors: readonly YamlProblem[];
   private readonly doc: Document;
   private readonly lines: LineCounter;
@@ -27,11 +32,20 @@ export class ConfigSource {
     this.file = file;
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    this.syntaxErrors = [
-      ...this.doc.errors.map((e) => ({ message: e.message.split('\n')[0] ?? e.message, position: this.at(e.pos[0]) })),
-      ...this.circularAliases(),
-    ];
-    this.data = this.syntaxErrors.length === 0 ? this.doc.toJS({ maxAliasCount: 100 }) : undefined;
+    const syntax = this.doc.errors.map((e): YamlProblem => ({ code: 'yaml_syntax', message: e.message.split('\n')[0] ?? e.message, position: this.at(e.pos[0]) }));
+    const problems = syntax.length > 0 ? syntax : findTreeProblems(this.doc).map((p): YamlProblem => ({ code: p.code, message: p.message, position: this.at(p.offset) }));
+    let data: unknown;
+    if (problems.length === 0) {
+      try {
+        // Aliases are bounded by findTreeProblems, by expanded size; yaml's own count is off.
+        data = this.doc.toJS({ maxAliasCount: -1 });
+      } catch (error) {
+        // Not expected after the checks above; still a diagnostic, never a crash of `check`.
+        problems.push({ code: 'yaml_syntax', message: (error as Error).message, position: { line: 1, col: 1 } });
+      }
+    }
+    this.syntaxErrors = problems;
+    this.data = data;
   }
 
   /**
@@ -62,21 +76,6 @@ export class ConfigSource {
       }
     }
     return best;
-  }
-
-  /** `a: &a [*a]` would make toJS build a cycle that every later walk overflows on. */
-  private circularAliases(): YamlProblem[] {
-    const problems: YamlProblem[] = [];
-    visit(this.doc, {
-      Alias: (_key, alias) => {
-        const target = alias.resolve(this.doc);
-        const [start] = alias.range ?? [0];
-        if (target?.range && start >= target.range[0] && start < target.range[2]) {
-          problems.push({ message: `alias *${alias.source} refers to a node that contains it`, position: this.at(start) });
-        }
-      },
-    });
-    return problems;
   }
 
   private at(offset: number): Position {

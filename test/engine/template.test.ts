@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileValue, parseTemplate } from '../../engine/template.js';
+import { checkRequestTemplate, compileValue, escapeTemplate, formatTemplate, parseTemplate, type TemplatePart } from '../../engine/template.js';
 import type { Flow } from '../../engine/flow.js';
 import { ConfigError } from '../../engine/errors.js';
 
@@ -23,6 +23,8 @@ describe('templates', () => {
     ['a missing value is undefined when whole', '${client.attributes.nope}', undefined],
     ['a missing value is empty inside text', '[${client.attributes.nope}]', '[]'],
     ['$${ is a literal', 'cost: $${x}', 'cost: ${x}'],
+    ['$$ before { is one literal $', '$$$${x} $$$$', '$${x} $$$$'],
+    ['an odd $ left over opens an expression', 'cost: $$${client.client_id}', 'cost: $svc'],
     ['no prototype is reachable', '${client.constructor}', undefined],
     ['now', '${now}', 1234],
   ];
@@ -42,5 +44,54 @@ describe('templates', () => {
 
   it.each(['${client', '${}', '${client.a b}'])('rejects malformed %s with a template ConfigError', (text) => {
     expect(() => parseTemplate(text)).toThrow(ConfigError);
+  });
+});
+
+describe('formatTemplate spells any parts so that parsing gives them back', () => {
+  const expr = parseTemplate('${client.client_id}')[0] as TemplatePart;
+  const cases: TemplatePart[][] = [
+    ['${request.params.sub}'],
+    ['$${x}', '$$', '$'],
+    ['a$', expr],
+    ['$$', expr, '{x}'],
+    [expr, '$', expr, '$'],
+    ['$', '{request.params.sub}'],
+    ['{', expr, '}'],
+  ];
+  it.each(cases)('%j', (...parts) => {
+    const joined = parts.reduce<TemplatePart[]>((out, p) => {
+      const last = out.at(-1);
+      if (typeof p === 'string' && typeof last === 'string') out[out.length - 1] = last + p;
+      else out.push(p);
+      return out;
+    }, []);
+    expect(parseTemplate(formatTemplate(parts))).toEqual(joined);
+  });
+
+  it('escapeTemplate makes any text a literal', () => {
+    for (const text of ['${request.params.sub}', '$${x}', 'a$', '$$$${', '}${', '']) {
+      expect(compileValue(escapeTemplate(text), () => 0)(flow)).toBe(text);
+    }
+  });
+});
+
+describe('request-time fields', () => {
+  it.each([
+    '${client.attributes.appid}', '${client.attributes.a.b.c}', '${client.scopes}', '${client.scopes.0}',
+    '${request.params.anything}', '${request.ip}', '${grant.audience}', '${state.x.y}', '${item.x}', '${claims.z}', '${now}', '${client}',
+  ])('accepts %s', (text) => {
+    expect(() => checkRequestTemplate(text)).not.toThrow();
+  });
+
+  it.each([
+    ['${client.atributes.appid}-eu', /did you mean 'attributes'/],
+    ['${request.parms.x}', /did you mean 'params'/],
+    ['${grant.scopes}', /did you mean 'scope'/],
+    ['${clinet.client_id}', /did you mean 'client'/],
+    ['${now.iso}', /takes no path/],
+    ['${client.client_id.x}', /takes no path/],
+    ['${request.scope.first}', /list/],
+  ])('refuses %s', (text, message) => {
+    expect(() => checkRequestTemplate(text)).toThrow(message);
   });
 });

@@ -93,14 +93,13 @@ jwt_claims:
     }
   });
 
-  it('keeps typ at+jwt when jwt_headers adds other members, and a claim named __proto__ is a claim', async () => {
-    const s = await serve(withCreateJwt('keystore: signing\njwt_headers: { cty: orders }\njwt_claims: { __proto__: { polluted: true } }'), { env: BASIC_ENV });
+  // A claim named __proto__ is refused by check (test/engine/yaml-source.test.ts).
+  it('keeps typ at+jwt when jwt_headers adds other members', async () => {
+    const s = await serve(withCreateJwt('keystore: signing\njwt_headers: { cty: orders }'), { env: BASIC_ENV });
     try {
       const r = await postToken(s.url, grant, auth);
       const { header, payload } = await verifyToken(s.url, String(r.body.access_token));
       expect(header).toMatchObject({ typ: 'at+jwt', cty: 'orders' });
-      expect(Object.getOwnPropertyDescriptor(payload, '__proto__')?.value).toEqual({ polluted: true });
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     } finally {
       await s.close();
     }

@@ -1,0 +1,82 @@
+/**
+ * What a request-time expression may read: the namespaces of the flow and the fixed fields
+ * of each. Defined once, next to the Flow types they mirror (`satisfies` makes the compiler
+ * insist that a field added to Client, TokenRequest or Grant is added here too), so that
+ * `${…}` templates now and `exec_if` expressions later accept the same names.
+ */
+import type { Client, Grant, TokenRequest } from './flow.js';
+import { closest } from './config/suggest.js';
+
+/** `value`: nothing below it; `list`: an index below it; `map`: any path below it (free-form). */
+export type FieldShape = 'value' | 'list' | 'map';
+
+const CLIENT_FIELDS = {
+  client_id: 'value',
+  token_endpoint_auth_method: 'value',
+  scopes: 'list',
+  audiences: 'list',
+  attributes: 'map',
+} as const satisfies Record<keyof Client, FieldShape>;
+
+const REQUEST_FIELDS = {
+  grant_type: 'value',
+  client_id: 'value',
+  scope: 'list',
+  resource: 'list',
+  audience: 'list',
+  params: 'map',
+  ip: 'value',
+} as const satisfies Record<keyof TokenRequest, FieldShape>;
+
+const GRANT_FIELDS = {
+  type: 'value',
+  scope: 'list',
+  audience: 'list',
+} as const satisfies Record<keyof Grant, FieldShape>;
+
+/** `item` is FortifiedID's name for valve outputs; here it is the same object as `state`. */
+export const REQUEST_NAMESPACES = {
+  client: CLIENT_FIELDS,
+  request: REQUEST_FIELDS,
+  grant: GRANT_FIELDS,
+  state: 'map',
+  claims: 'map',
+  item: 'map',
+  now: 'value',
+} as const satisfies Record<string, FieldShape | Record<string, FieldShape>>;
+
+export type RequestNamespace = keyof typeof REQUEST_NAMESPACES;
+
+export const LOAD_TIME_NAMESPACES = ['env', 'globals', 'file'] as const;
+
+export function isRequestNamespace(name: string): name is RequestNamespace {
+  return Object.hasOwn(REQUEST_NAMESPACES, name);
+}
+
+/**
+ * Why `namespace.path` names nothing a flow can hold, or undefined when it may. A typo
+ * (`client.atributes`) would otherwise resolve to nothing on every request, silently.
+ */
+export function pathProblem(namespace: string, path: readonly string[]): string | undefined {
+  const names = Object.keys(REQUEST_NAMESPACES);
+  if (!isRequestNamespace(namespace)) {
+    const hint = closest(namespace, [...names, ...LOAD_TIME_NAMESPACES]);
+    return `unknown namespace '${namespace}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${names.join(', ')}`;
+  }
+  const shape = REQUEST_NAMESPACES[namespace];
+  if (typeof shape === 'string') return shapeProblem(shape, namespace, path);
+  const [field, ...rest] = path;
+  if (field === undefined) return undefined; // the whole object
+  if (!Object.hasOwn(shape, field)) {
+    const fields = Object.keys(shape);
+    const hint = closest(field, fields);
+    return `'${namespace}' has no field '${field}'${hint ? ` (did you mean '${hint}'?)` : ''}; fields: ${fields.join(', ')}`;
+  }
+  return shapeProblem(shape[field as keyof typeof shape], `${namespace}.${field}`, rest);
+}
+
+function shapeProblem(shape: FieldShape, name: string, rest: readonly string[]): string | undefined {
+  if (rest.length === 0 || shape === 'map') return undefined;
+  if (shape === 'list' && rest.length === 1 && /^\d+$/.test(rest[0]!)) return undefined;
+  return shape === 'list' ? `'${name}' is a list: only an index (such as '${name}.0') may follow it` : `'${name}' takes no path`;
+}
