@@ -7,6 +7,7 @@ import type { ValveRegistry } from '../registry.js';
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig } from './types.js';
 import { closest } from './suggest.js';
+import { authMethod } from '../client-auth/methods/index.js';
 import { GRANT_TYPES, pipeIdOf } from '../grants/index.js';
 
 /** A config item with its index in the document (items the schema rejected are absent). */
@@ -49,9 +50,8 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
     if (grants.every((grant) => pipeIdOf(rp, grant) === undefined)) {
       sink.warn('unknown_pipe', `client '${rp.client_id}' has no pipe (${grants.map((g) => g.pipeField).join(', ')}): its token requests are refused`, ['rps', i]);
     }
-    if (rp.client_secret === undefined && rp.client_secret_hash === undefined) {
-      sink.add('schema', `client '${rp.client_id}' (${rp.token_endpoint_auth_method}) needs client_secret or client_secret_hash`, ['rps', i]);
-    }
+    const problem = authMethod(rp.token_endpoint_auth_method)?.registrationProblem(rp);
+    if (problem) sink.add('schema', `client '${rp.client_id}' (${rp.token_endpoint_auth_method}) ${problem}`, ['rps', i]);
     if (rp.client_secret !== undefined && rp.client_secret_hash !== undefined) {
       sink.add('schema', 'give client_secret or client_secret_hash, not both', ['rps', i, 'client_secret_hash'], { atKey: true });
     }

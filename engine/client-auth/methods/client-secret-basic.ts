@@ -1,6 +1,6 @@
 /** client_secret_basic: HTTP Basic with the form-encoded id and secret (RFC 6749 section 2.3.1). */
 import { InvalidClient, InvalidRequest } from '../../errors.js';
-import { verifyPresentedSecret } from './secret.js';
+import { secretRegistrationProblem, verifyPresentedSecret } from './secret.js';
 import type { ClientAuthMethod, CredentialSource, PresentedCredentials } from './types.js';
 
 /** Form-decode, or keep as is when it is not valid percent-encoding (curl sends raw). */
@@ -42,5 +42,6 @@ export const clientSecretBasic: ClientAuthMethod = {
     if (bodyId !== undefined && bodyId !== id) throw InvalidRequest('client_id in the body differs from the Authorization header');
     return { method: 'client_secret_basic', client_id: id, ...secretReadings(decoded.slice(colon + 1)) };
   },
+  registrationProblem: secretRegistrationProblem,
   verify: verifyPresentedSecret,
 };

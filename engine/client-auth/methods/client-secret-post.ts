@@ -1,6 +1,6 @@
 /** client_secret_post: client_id and client_secret in the form body (RFC 6749 section 2.3.1). */
 import { InvalidClient } from '../../errors.js';
-import { verifyPresentedSecret } from './secret.js';
+import { secretRegistrationProblem, verifyPresentedSecret } from './secret.js';
 import type { ClientAuthMethod, CredentialSource, PresentedCredentials } from './types.js';
 
 export const clientSecretPost: ClientAuthMethod = {
@@ -13,5 +13,6 @@ export const clientSecretPost: ClientAuthMethod = {
     if (!id) throw InvalidClient('client_secret without client_id');
     return { method: 'client_secret_post', client_id: id, secret: source.params.get('client_secret')! };
   },
+  registrationProblem: secretRegistrationProblem,
   verify: verifyPresentedSecret,
 };

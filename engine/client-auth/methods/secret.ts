@@ -1,10 +1,14 @@
 /** The verification the two secret methods share. */
 import type { ClientCredentialsConfig } from '../authenticate.js';
 import { authenticationFailed } from '../failure.js';
-import type { MethodContext, PresentedCredentials } from './types.js';
+import type { MethodContext, PresentedCredentials, RegisteredCredentials } from './types.js';
 
 export async function verifyPresentedSecret(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
   if (presented.secret === undefined) throw authenticationFailed('no secret');
   const ok = await context.secrets.verify({ secret: presented.secret, alternate: presented.alternateSecret }, client, context.kdf);
   if (!ok) throw authenticationFailed('wrong secret');
+}
+
+export function secretRegistrationProblem(rp: RegisteredCredentials): string | undefined {
+  return rp.client_secret === undefined && rp.client_secret_hash === undefined ? 'needs client_secret or client_secret_hash' : undefined;
 }

@@ -7,6 +7,13 @@
 import type { ClientCredentialsConfig, VerifyContext } from '../authenticate.js';
 import type { KdfSlot, SecretVerifier } from '../secret-verifier.js';
 
+/** What an RP entry of the config says about its credentials. */
+export interface RegisteredCredentials {
+  readonly client_id: string;
+  readonly client_secret?: string | undefined;
+  readonly client_secret_hash?: string | undefined;
+}
+
 /** Where credentials may be: the single-valued form parameters and the Authorization header. */
 export interface CredentialSource {
   readonly params: ReadonlyMap<string, string>;
@@ -43,6 +50,11 @@ export interface ClientAuthMethod {
   isPresented(source: CredentialSource): boolean;
   /** Take the credentials out; throws invalid_request or invalid_client when malformed. */
   extract(source: CredentialSource): PresentedCredentials;
+  /**
+   * What a client registered for this method lacks in the config (for `check`), or
+   * undefined when it has what the method needs.
+   */
+  registrationProblem(rp: RegisteredCredentials): string | undefined;
   /** Resolves when the credentials prove `client`; throws invalid_client otherwise. */
   verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void>;
 }

@@ -1,0 +1,171 @@
+/**
+ * Loading a config, phase by phase: parse → load-time values → plugins → schema →
+ * cross-references → keystores → pipes → clients. Each phase is small and reports what it
+ * finds as diagnostics at YAML positions; trusted issuers, roles, stores and reload slot
+ * in as phases of their own.
+ */
+import { ClientAuthenticator } from '../client-auth/authenticate.js';
+import { buildClients } from '../clients.js';
+import { buildBaseSchema } from '../config/base-schema.js';
+import { checkCrossReferences, type Indexed } from '../config/cross-refs.js';
+import { resolveLoadTime } from '../config/resolve-load-time.js';
+import { createAjv, validateWith } from '../config/schema.js';
+import { warnUnknownAttributes } from '../config/template-fields.js';
+import type { Keystore, KeystoreConfig } from '../keystores/types.js';
+import type { PipeConfig, RpConfig, SluiceConfig } from '../config/types.js';
+import { startsWith } from '../diagnostics.js';
+import { PATHS, type RegisteredClient } from '../engine.js';
+import { ConfigError } from '../errors.js';
+import { authenticateFlow } from '../flow-state.js';
+import { checkServerConfig } from '../http/server-config.js';
+import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
+import { failedKeystore } from '../keystores/failed.js';
+import { loadKeystore } from '../keystores/load.js';
+import { createLogger } from '../logger.js';
+import { checkPipeWiring } from '../pipe-wiring.js';
+import { compilePipe } from '../pipes.js';
+import { loadPlugins } from '../plugins.js';
+import { ValveRegistry } from '../registry.js';
+import { compileValue } from '../template.js';
+import { registerBuiltInValves } from '../../valves/index.js';
+import type { LoadState } from './state.js';
+
+export interface LoadPhase {
+  readonly name: string;
+  run(state: LoadState): void | Promise<void>;
+}
+
+const validateBase = createAjv({ coerceTypes: true }).compile(buildBaseSchema());
+
+export function createRegistry(): ValveRegistry {
+  const registry = new ValveRegistry();
+  registerBuiltInValves(registry);
+  return registry;
+}
+
+/** YAML syntax (positions kept); the document must be a mapping. */
+function parse(state: LoadState): void {
+  const { source, sink } = state;
+  for (const e of source.syntaxErrors) sink.items.push({ file: state.file, ...e.position, severity: 'error', code: e.code, message: e.message });
+  const raw = source.data;
+  if (sink.hasErrors) state.stopped = true;
+  else if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    sink.add('schema', 'the config must be a mapping (issuer, rps, pipes, ...)', []);
+    state.stopped = true;
+  } else state.raw = raw as Record<string, unknown>;
+}
+
+/** `${env.…}`, `${globals.…}`, `${file.…}`, once; request-time ones stay for the pipes. */
+function loadTimeValues(state: LoadState): void {
+  state.config = resolveLoadTime(state.raw!, { baseDir: state.baseDir, env: state.options.env ?? process.env, sink: state.sink }) as unknown as SluiceConfig;
+}
+
+/** Built-in valves, then the config's plugins (run as code: see the README's SECURITY). */
+async function plugins(state: LoadState): Promise<void> {
+  state.registry = createRegistry();
+  const specs: unknown = state.config!.plugins;
+  if (Array.isArray(specs)) await loadPlugins(specs.filter((p): p is string => typeof p === 'string'), state.baseDir, state.registry, state.sink);
+}
+
+/**
+ * The config schema (defaults filled in). Items the schema rejected are left out of later
+ * checks, so one mistake is told once: a section is unusable only when the section itself
+ * is wrong (rps is not a list); an item is left out when an error lies inside it.
+ */
+function schema(state: LoadState): void {
+  const config = state.config!;
+  const broken = validateWith(validateBase, config, state.sink);
+  const indexed = <T>(section: 'keystores' | 'rps' | 'pipes'): Array<Indexed<T>> => {
+    const list: unknown = config[section];
+    if (!Array.isArray(list) || broken.some((b) => b.length === 1 && b[0] === section)) return [];
+    return (list as T[]).map((item, i) => [item, i] as const).filter(([, i]) => !broken.some((b) => startsWith(b, [section, i])));
+  };
+  state.sections = {
+    keystores: indexed<KeystoreConfig>('keystores'),
+    rps: indexed<RpConfig>('rps'),
+    pipes: indexed<PipeConfig>('pipes'),
+    declaredPipeIds: Array.isArray(config.pipes) ? config.pipes.map((p) => String((p as { id?: unknown } | null)?.id)) : [],
+    discoveryMeta: config.oidc?.discovery_meta ?? {},
+  };
+}
+
+/** What the schema cannot say: references resolve, ids are unique, the server settings fit. */
+function crossReferences(state: LoadState): void {
+  const { config, sections, sink } = state;
+  checkCrossReferences(sections!, state.raw!, state.registry!, sink);
+  checkServerConfig(config!.server, sink);
+  warnUnknownAttributes(sections!.rps, sections!.pipes, sink);
+
+  const server = config!.server;
+  if (server && typeof server === 'object') Object.assign(server, state.options.server);
+  state.logger = state.options.logger ?? createLogger(config!.log?.level ?? 'info');
+  state.issuer = config!.issuer ?? `http://${server?.host ?? '127.0.0.1'}:${server?.port ?? 8080}${server?.base_path ?? ''}`;
+  if (config!.issuer === undefined && ['0.0.0.0', '::'].includes(server?.host ?? '')) {
+    sink.warn('schema', `no issuer is set and the server listens on every interface: tokens will say iss '${state.issuer}'; set issuer to the URL clients use`, ['server', 'host']);
+  }
+}
+
+async function keystores(state: LoadState): Promise<void> {
+  const { sink } = state;
+  const loaded = new Map<string, Keystore>();
+  await Promise.all(state.sections!.keystores.map(async ([ks, i]) => {
+    try {
+      loaded.set(ks.id, await loadKeystore(ks, { baseDir: state.baseDir }));
+      if (ks.type === 'generated') sink.warn('keystore_invalid', `keystore '${ks.id}' is generated at start: tokens stop verifying after a restart; for development only`, ['keystores', i, 'type']);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      sink.addError(error, ['keystores', i]);
+      loaded.set(ks.id, failedKeystore(ks.id)); // reported once, here; valves still compile
+    }
+  }));
+  checkDuplicateKids(state.sections!.keystores, loaded, sink);
+  state.keystores = loaded;
+}
+
+/**
+ * Each valve's config validated and compiled once, create() called; then the pipe's
+ * wiring (what each valve reads, some earlier one writes). Valves reach clients only per
+ * request, through `state.clients`, which the next phase fills.
+ */
+async function pipes(state: LoadState): Promise<void> {
+  const { issuer, keystores: stores, now } = state;
+  const authenticator = state.options.authenticator ?? new ClientAuthenticator();
+  const verifyContext = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now };
+  const clients = new Map<string, RegisteredClient>();
+  Object.assign(state, { authenticator, verifyContext, clients });
+  state.services = {
+    issuer: issuer!,
+    tokenEndpoint: verifyContext.tokenEndpoint,
+    logger: state.logger!,
+    keystore: (id) => stores!.get(id),
+    keystoreIds: () => [...stores!.keys()],
+    compileTemplate: (value) => compileValue(value, now),
+    authenticateClient: async (flow) => {
+      const registered = clients.get(flow.client.client_id);
+      if (!registered) throw new Error(`flow for unknown client '${flow.client.client_id}'`);
+      await authenticateFlow(flow, registered, authenticator, verifyContext);
+    },
+    now,
+  };
+  state.pipes = new Map();
+  for (const [pipe, i] of state.sections!.pipes) {
+    const compiled = await compilePipe(pipe, i, state.registry!, state.services, state.sink);
+    if (compiled) state.pipes.set(pipe.id, compiled);
+  }
+  checkPipeWiring({ pipes: state.sections!.pipes, rps: state.sections!.rps, registry: state.registry!, issuer: issuer! }, state.sink);
+}
+
+function clients(state: LoadState): void {
+  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink)) state.clients!.set(id, client);
+}
+
+export const LOAD_PHASES: readonly LoadPhase[] = [
+  { name: 'parse', run: parse },
+  { name: 'load-time values', run: loadTimeValues },
+  { name: 'plugins', run: plugins },
+  { name: 'schema', run: schema },
+  { name: 'cross-references', run: crossReferences },
+  { name: 'keystores', run: keystores },
+  { name: 'pipes', run: pipes },
+  { name: 'clients', run: clients },
+];

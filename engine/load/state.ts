@@ -1,0 +1,55 @@
+/**
+ * What the load phases pass along. Each phase reads what earlier ones set and adds its
+ * own part; a phase that leaves nothing usable for later ones sets `stopped`.
+ */
+import type { Logger } from 'pino';
+import type { ClientAuthenticator, VerifyContext } from '../client-auth/authenticate.js';
+import type { CheckedSections } from '../config/cross-refs.js';
+import type { ConfigSource } from '../config/source.js';
+import type { SluiceConfig } from '../config/types.js';
+import type { DiagnosticSink } from '../diagnostics.js';
+import type { RegisteredClient } from '../engine.js';
+import type { Keystore } from '../keystores/types.js';
+import type { CompiledPipe } from '../pipes.js';
+import type { EngineServices } from '../plugin-api.js';
+import type { ValveRegistry } from '../registry.js';
+
+export interface LoadOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  logger?: Logger;
+  now?: () => number;
+  /**
+   * The client authenticator to use. A reload passes the running one, so its cache of
+   * verified secrets and its KDF bounds carry over.
+   */
+  authenticator?: ClientAuthenticator;
+  /** Command-line overrides of `server` (they also shape the default issuer). */
+  server?: { host?: string; port?: number };
+}
+
+export interface LoadState {
+  readonly file: string;
+  readonly baseDir: string;
+  readonly options: LoadOptions;
+  readonly now: () => number;
+  readonly source: ConfigSource;
+  readonly sink: DiagnosticSink;
+  stopped: boolean;
+  /** parse: the document as written. */
+  raw?: Record<string, unknown>;
+  /** load-time values: `${env|globals|file}` resolved; then validated in place. */
+  config?: SluiceConfig;
+  /** plugins: built-in valves and the config's plugins. */
+  registry?: ValveRegistry;
+  /** schema: the items the schema accepted, for the checks after it. */
+  sections?: CheckedSections;
+  /** cross-references: the issuer tokens will carry, and the logger. */
+  issuer?: string;
+  logger?: Logger;
+  keystores?: Map<string, Keystore>;
+  authenticator?: ClientAuthenticator;
+  verifyContext?: VerifyContext;
+  services?: EngineServices;
+  pipes?: Map<string, CompiledPipe>;
+  clients?: Map<string, RegisteredClient>;
+}
