@@ -58,6 +58,17 @@ export interface ClientAuthentication {
   readonly client_id: string;
 }
 
+/**
+ * A token from a trusted issuer that the engine verified (the JWT-bearer assertion or the
+ * token-exchange subject token); set only by the engine, as `authentication` is.
+ */
+export interface VerifiedAssertion {
+  /** The id of the trusted issuer (`trusted_issuers[].id`) that signed it. */
+  readonly issuer: string;
+  /** Its claims: `${assertion.…}` in templates. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
 export interface Flow {
   /** Request id, also in every log line of the request. */
   readonly id: string;
@@ -65,6 +76,8 @@ export interface Flow {
   readonly client: Client;
   /** Undefined until the client is authenticated. Read-only: only the engine sets it. */
   readonly authentication: ClientAuthentication | undefined;
+  /** Undefined until a VerifyAssertion valve has verified the grant's token. Engine only. */
+  readonly assertion: VerifiedAssertion | undefined;
   readonly grant: Grant;
   /** Named outputs: a valve writes its result under its `dest` for later valves. */
   readonly state: Record<string, unknown>;

@@ -39,6 +39,7 @@ export const REQUEST_NAMESPACES = {
   client: CLIENT_FIELDS,
   request: REQUEST_FIELDS,
   grant: GRANT_FIELDS,
+  assertion: 'map',
   state: 'map',
   claims: 'map',
   item: 'map',

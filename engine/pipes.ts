@@ -19,6 +19,8 @@ export interface CompiledPipe {
   readonly valveNames: readonly string[];
   /** Whether an enabled valve authenticates the client; if not, the engine does first. */
   readonly authenticatesClient: boolean;
+  /** Whether an enabled valve verifies the grant's token (VerifyAssertion). */
+  readonly verifiesAssertion: boolean;
   readonly run: (flow: Flow) => Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function compilePipe(
 ): Promise<CompiledPipe | undefined> {
   const valves: Array<NamedStep<Flow>> = [];
   let authenticatesClient = false;
+  let verifiesAssertion = false;
   let ok = true;
   // The definitions of the enabled valves (undefined for disabled or unknown ones).
   const enabled = pipe.valves.map((v) => (v.enabled ? registry.get(v.name)?.definition : undefined));
@@ -85,6 +88,7 @@ export async function compilePipe(
       if (typeof run !== 'function') throw new ConfigError('plugin', `valve '${entry.name}': create() must return a function`);
       valves.push({ name: entry.name, run });
       authenticatesClient ||= registered.definition.authenticatesClient === true;
+      verifiesAssertion ||= registered.definition.verifiesAssertion === true;
     } catch (error) {
       ok = false;
       if (error instanceof ConfigError) sink.addError(error, error.code === 'plugin' ? path : configPath);
@@ -95,5 +99,5 @@ export async function compilePipe(
     sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
   }
   if (!ok) return undefined;
-  return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, run: compose(valves) };
+  return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, verifiesAssertion, run: compose(valves) };
 }

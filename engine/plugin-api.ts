@@ -69,6 +69,16 @@ export interface EngineServices {
    * OAuthError invalid_client; on success sets flow.authentication.
    */
   authenticateClient(flow: Flow): Promise<void>;
+  /**
+   * Verify the grant's token (JWT-bearer assertion, token-exchange subject token) against
+   * the trusted issuers (all, or those named); on success sets flow.assertion, whose claims
+   * templates read as `${assertion.…}`. Throws OAuthError invalid_grant.
+   */
+  verifyAssertion(flow: Flow, options?: { issuers?: readonly string[] }): Promise<void>;
+  /** The ids of the configured trusted issuers. */
+  trustedIssuerIds(): readonly string[];
+  /** The platform roles the config declares (`roles:`). */
+  readonly roles: readonly string[];
   /** Current time in seconds since the epoch (a seam for tests). */
   now(): number;
 }
@@ -84,6 +94,11 @@ export interface ValveDefinition<C = Record<string, unknown>> {
    * authenticated by the engine before it runs.
    */
   readonly authenticatesClient?: boolean;
+  /**
+   * The valve verifies the grant's token (engine.verifyAssertion). A pipe bound to a grant
+   * that presents a token (JWT-bearer, token exchange) must have one; check says so.
+   */
+  readonly verifiesAssertion?: boolean;
   /**
    * The valve is safe to run for a caller that has not yet proved who it is (a rate limit,
    * say). Only such valves may stand before the authenticating valve in a pipe.

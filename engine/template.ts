@@ -138,6 +138,7 @@ function compileExpression(expr: Expression, now: () => number): Resolver {
     case 'request': return (flow) => lookup(flow.request, path);
     case 'grant': return (flow) => lookup(flow.grant, path);
     case 'claims': return (flow) => lookup(flow.claims, path);
+    case 'assertion': return (flow) => lookup(flow.assertion?.claims, path);
     case 'state':
     case 'item': return (flow) => lookup(flow.state, path);
     default: throw new ConfigError('template', `unknown namespace '${expr.namespace}'`);

@@ -12,10 +12,10 @@ import { CREDENTIAL_PARAMS } from './client-auth/credentials.js';
 import { findClient, readForm, readSingleValued, type ClientRequestContext } from './endpoints/client-steps.js';
 import { defineEndpoint } from './endpoints/handler.js';
 import type { FormParams } from './endpoints/form.js';
-import { InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
-import { createFlow } from './flow-state.js';
+import { InvalidGrant, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
+import { createFlow, isProven } from './flow-state.js';
 import type { Flow, TokenRequest } from './flow.js';
-import { GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
+import { GRANT_SECRET_PARAMS, GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
 import type { CompiledPipe } from './pipes.js';
 import type { NamedStep } from './runner.js';
 
@@ -60,7 +60,8 @@ async function prepareFlow(context: TokenContext): Promise<void> {
   const parsed = context.grant!.parse(context.form!);
   const deferred = parsed instanceof OAuthError ? parsed : undefined;
   const request = tokenRequest(context.form!, context.grant!, registered.client.client_id, http.ip, deferred ? NOTHING_GRANTED : (parsed as GrantParameters));
-  context.flow = createFlow({ id: http.id, request, client: registered.client, credentials: credentials!, source: http.ip, deferred, log: context.log });
+  const grantToken = deferred ? undefined : (parsed as GrantParameters).token;
+  context.flow = createFlow({ id: http.id, request, client: registered.client, credentials: credentials!, source: http.ip, grantToken, deferred, log: context.log });
 }
 
 async function authenticateClient(context: TokenContext): Promise<void> {
@@ -73,20 +74,29 @@ async function authenticateClient(context: TokenContext): Promise<void> {
   }
   context.pipe = pipe;
   context.line.pipe = pipe.id;
+  // A public client (none) presenting nothing, for a grant its token can prove: nothing to
+  // authenticate; runPipe answers only if the pipe verified that token.
+  const provenByToken = registered!.client.token_endpoint_auth_method === 'none' && context.credentials!.method === 'none' && grant!.clientAuthentication === 'optional';
   // A pipe without an authenticating valve: the engine authenticates first.
-  if (!pipe.authenticatesClient) await engine.authenticate(flow!, registered!);
+  if (!provenByToken && !pipe.authenticatesClient) await engine.authenticate(flow!, registered!);
 }
 
 async function runPipe(context: TokenContext): Promise<void> {
-  const { flow, pipe } = context;
+  const { flow, pipe, grant } = context;
   await pipe!.run(flow!);
-  // Whatever the pipe did, no token leaves for a client that was not authenticated.
-  if (!flow!.authentication) {
+  // Whatever the pipe did, no token leaves for a caller that was not proven.
+  if (!isProven(flow!)) {
     context.log.error({ pipe: pipe!.id }, 'pipe finished without authenticating the client; response withheld');
-    throw authenticationFailed('pipe finished unauthenticated');
+    throw authenticationFailed('pipe finished unproven');
+  }
+  // A grant that presents a token is answered only once that token is verified, whoever
+  // the client is: otherwise a pipe would answer for a token it never looked at.
+  if (grant!.clientAuthentication === 'optional' && !flow!.assertion) {
+    context.log.error({ pipe: pipe!.id }, "pipe finished without verifying the grant's token (is VerifyAssertion missing?); response withheld");
+    throw InvalidGrant('the grant token was not verified');
   }
   if (!flow!.response) throw ServerError(`pipe '${pipe!.id}' produced no response (is TokenResponse missing?)`);
-  context.answer = flow!.response;
+  context.answer = { ...grant!.responseFields, ...flow!.response };
 }
 
 /** The request as valves and templates see it: every parameter but the credentials. */
@@ -94,7 +104,7 @@ function tokenRequest(form: FormParams, grant: GrantType, clientId: string, ip: 
   // No prototype: a parameter named __proto__ is kept as a parameter.
   const visible = Object.create(null) as Record<string, string | readonly string[]>;
   for (const [key, values] of form) {
-    if (CREDENTIAL_PARAMS.has(key)) continue;
+    if (CREDENTIAL_PARAMS.has(key) || GRANT_SECRET_PARAMS.has(key)) continue;
     visible[key] = grant.repeatable.includes(key) ? values : values[0]!;
   }
   return Object.freeze({

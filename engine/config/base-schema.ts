@@ -17,8 +17,13 @@ const SCOPE_TOKEN = { type: 'string', pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$
 function grantPipeFields(): Record<string, JsonSchema> {
   const fields: Record<string, JsonSchema> = {};
   for (const grant of GRANT_TYPES.values()) {
-    fields[grant.pipeField] = { description: `The pipe that answers grant_type ${grant.type}: ${grant.description}`, type: 'string', minLength: 1 };
+    if (grant.pipeField) fields[grant.pipeField] = { description: `The pipe that answers grant_type ${grant.type}: ${grant.description}`, type: 'string', minLength: 1 };
   }
+  fields.grant_pipes = {
+    description: `The pipe for each grant type (${[...GRANT_TYPES.keys()].join(', ')}).`,
+    type: 'object',
+    additionalProperties: { type: 'string', minLength: 1 },
+  };
   return fields;
 }
 
@@ -81,6 +86,19 @@ export function buildBaseSchema(): JsonSchema {
           discovery_meta: { description: 'Merged into both discovery documents.', type: 'object', default: {} },
         },
       },
+      trusted_issuers: {
+        description: 'Identity providers whose JWTs are accepted as grants (JWT-bearer, token exchange), verified by the VerifyAssertion valve.',
+        type: 'array',
+        default: [],
+        items: { $ref: '#/definitions/trusted_issuer' },
+      },
+      roles: {
+        description: 'The platform roles that MapIdentity may assign; a mapping naming another is a check error.',
+        type: 'array',
+        default: [],
+        uniqueItems: true,
+        items: { type: 'string', minLength: 1 },
+      },
       rps: { description: 'Relying parties: the clients allowed to ask for tokens.', type: 'array', items: { $ref: '#/definitions/rp' } },
       pipes: { type: 'array', items: { $ref: '#/definitions/pipe' } },
       plugins: { description: 'Valve plugins: ESM files (relative to this file) or package names.', type: 'array', default: [], items: { type: 'string', minLength: 1 } },
@@ -99,6 +117,20 @@ export function buildBaseSchema(): JsonSchema {
           alg: { enum: [...SIGNING_ALGS] },
           kid: { description: 'Default: the RFC 7638 thumbprint.', type: 'string', minLength: 1 },
           publish: { description: 'Publish the public key at /jwks.', type: 'boolean', default: true },
+        },
+      },
+      trusted_issuer: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'issuer', 'audiences'],
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          issuer: { description: 'The `iss` its tokens carry, exactly.', type: 'string', minLength: 1 },
+          jwks_uri: { description: 'Where its public keys are published (https; http only on loopback).', type: 'string', minLength: 1 },
+          jwks: { description: 'Its public keys, inline.', type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object' } } } },
+          audiences: { description: 'A token must name one of these in `aud` (us, as the IdP knows us).', type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          algorithms: { description: 'The algorithms its tokens may be signed with (never none or HMAC).', type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...SIGNING_ALGS] }, default: ['RS256'] },
+          clock_skew: { description: 'Seconds of clock difference tolerated on exp, nbf and iat.', type: 'integer', minimum: 0, maximum: 600, default: 60 },
         },
       },
       rp: {

@@ -6,9 +6,10 @@ import type { DiagnosticSink } from '../diagnostics.js';
 import type { ValveRegistry } from '../registry.js';
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig } from './types.js';
+import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 import { closest } from './suggest.js';
 import { authMethod } from '../client-auth/methods/index.js';
-import { GRANT_TYPES, pipeIdOf } from '../grants/index.js';
+import { boundPipeIds, checkGrantBindings } from './grant-refs.js';
 
 /** A config item with its index in the document (items the schema rejected are absent). */
 export type Indexed<T> = readonly [item: T, index: number];
@@ -17,6 +18,7 @@ export interface CheckedSections {
   keystores: ReadonlyArray<Indexed<KeystoreConfig>>;
   rps: ReadonlyArray<Indexed<RpConfig>>;
   pipes: ReadonlyArray<Indexed<PipeConfig>>;
+  trusted_issuers: ReadonlyArray<Indexed<TrustedIssuerConfig>>;
   /** Every pipe id the document declares, valid or not, so a broken pipe is not also "unknown". */
   declaredPipeIds: readonly string[];
   discoveryMeta: Readonly<Record<string, unknown>>;
@@ -36,20 +38,12 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
   checkUnique(sections.keystores, 'id', 'keystores', sink);
   checkUnique(sections.pipes, 'id', 'pipes', sink);
   checkUnique(sections.rps, 'client_id', 'rps', sink);
+  checkUnique(sections.trusted_issuers, 'id', 'trusted_issuers', sink);
 
   const pipeIds = sections.declaredPipeIds;
   const rawRps = (Array.isArray(raw.rps) ? raw.rps : []) as Array<Record<string, unknown> | undefined>;
-  const grants = [...GRANT_TYPES.values()];
+  checkGrantBindings(sections.rps, pipeIds, sink);
   for (const [rp, i] of sections.rps) {
-    for (const grant of grants) {
-      const pipeId = pipeIdOf(rp, grant);
-      if (pipeId === undefined || pipeIds.includes(pipeId)) continue;
-      const hint = closest(pipeId, pipeIds);
-      sink.add('unknown_pipe', `unknown pipe '${pipeId}'${hint ? ` (did you mean '${hint}'?)` : `; pipes: ${pipeIds.join(', ') || 'none'}`}`, ['rps', i, grant.pipeField]);
-    }
-    if (grants.every((grant) => pipeIdOf(rp, grant) === undefined)) {
-      sink.warn('unknown_pipe', `client '${rp.client_id}' has no pipe (${grants.map((g) => g.pipeField).join(', ')}): its token requests are refused`, ['rps', i]);
-    }
     const problem = authMethod(rp.token_endpoint_auth_method)?.registrationProblem(rp);
     if (problem) sink.add('schema', `client '${rp.client_id}' (${rp.token_endpoint_auth_method}) ${problem}`, ['rps', i]);
     if (rp.client_secret !== undefined && rp.client_secret_hash !== undefined) {
@@ -77,11 +71,10 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
   }
 
   // Counting RPs the schema rejected too: their pipe is not unused, only their entry is wrong.
-  const usedPipeIds = new Set(rawRps.flatMap((rp) => grants.map((grant) => rp?.[grant.pipeField])));
-  for (const [rp] of sections.rps) for (const grant of grants) usedPipeIds.add(pipeIdOf(rp, grant));
+  const usedPipeIds = boundPipeIds(rawRps);
   for (const [pipe, p] of sections.pipes) {
     if (usedPipeIds.has(pipe.id)) continue;
-    sink.warn('unknown_pipe', `pipe '${pipe.id}' is used by no client (${grants.map((g) => g.pipeField).join(', ')})`, ['pipes', p, 'id']);
+    sink.warn('unknown_pipe', `pipe '${pipe.id}' is used by no client (client_credentials_pipe_id, grant_pipes)`, ['pipes', p, 'id']);
   }
 
   for (const [pipe, p] of sections.pipes) {

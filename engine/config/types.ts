@@ -1,3 +1,4 @@
+import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 /** The config after load-time resolution, schema validation and defaults. */
 import type { KeystoreConfig } from '../keystores/types.js';
 
@@ -10,6 +11,8 @@ export interface RpConfig {
   audiences: string[];
   attributes: Record<string, unknown>;
   client_credentials_pipe_id?: string;
+  /** Pipes by grant type (besides client_credentials_pipe_id). */
+  grant_pipes?: Record<string, string>;
 }
 
 export interface ValveEntry {
@@ -40,6 +43,9 @@ export interface ServerConfig {
 }
 
 export interface SluiceConfig {
+  trusted_issuers: TrustedIssuerConfig[];
+  /** The platform roles a mapping may assign. */
+  roles: string[];
   issuer?: string;
   server: ServerConfig;
   log: { level: string };

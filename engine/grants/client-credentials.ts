@@ -8,6 +8,8 @@ export const clientCredentials: GrantType = {
   description: 'A client gets a token for itself with its own credentials (RFC 6749 section 4.4).',
   pipeField: 'client_credentials_pipe_id',
   repeatable: ['resource', 'audience'],
+  secretParams: [],
+  clientAuthentication: 'required',
   parse(form): GrantParameters | OAuthError {
     const scope = parseScope(form.get('scope')?.[0]);
     if (scope instanceof OAuthError) return scope;

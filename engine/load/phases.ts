@@ -1,6 +1,6 @@
 /**
  * Loading a config, phase by phase: parse → load-time values → plugins → schema →
- * cross-references → keystores → pipes → clients. Each phase is small and reports what it
+ * cross-references → trusted issuers → keystores → pipes → clients. Each phase is small and reports what it
  * finds as diagnostics at YAML positions; trusted issuers, roles, stores and reload slot
  * in as phases of their own.
  */
@@ -8,6 +8,7 @@ import { ClientAuthenticator } from '../client-auth/authenticate.js';
 import { buildClients } from '../clients.js';
 import { buildBaseSchema } from '../config/base-schema.js';
 import { checkCrossReferences, type Indexed } from '../config/cross-refs.js';
+import { checkAssertionPipes } from '../config/grant-refs.js';
 import { resolveLoadTime } from '../config/resolve-load-time.js';
 import { createAjv, validateWith } from '../config/schema.js';
 import { warnUnknownAttributes } from '../config/template-fields.js';
@@ -16,7 +17,9 @@ import type { PipeConfig, RpConfig, SluiceConfig } from '../config/types.js';
 import { startsWith } from '../diagnostics.js';
 import { PATHS, type RegisteredClient } from '../engine.js';
 import { ConfigError } from '../errors.js';
-import { authenticateFlow } from '../flow-state.js';
+import { authenticateFlow, verifyFlowAssertion } from '../flow-state.js';
+import { keySourceProblem } from '../jwks/key-source-check.js';
+import { buildTrustedIssuer, verifyIncomingToken, type TrustedIssuerConfig } from '../trusted-issuers.js';
 import { checkServerConfig } from '../http/server-config.js';
 import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
@@ -75,7 +78,7 @@ async function plugins(state: LoadState): Promise<void> {
 function schema(state: LoadState): void {
   const config = state.config!;
   const broken = validateWith(validateBase, config, state.sink);
-  const indexed = <T>(section: 'keystores' | 'rps' | 'pipes'): Array<Indexed<T>> => {
+  const indexed = <T>(section: 'keystores' | 'rps' | 'pipes' | 'trusted_issuers'): Array<Indexed<T>> => {
     const list: unknown = config[section];
     if (!Array.isArray(list) || broken.some((b) => b.length === 1 && b[0] === section)) return [];
     return (list as T[]).map((item, i) => [item, i] as const).filter(([, i]) => !broken.some((b) => startsWith(b, [section, i])));
@@ -84,6 +87,7 @@ function schema(state: LoadState): void {
     keystores: indexed<KeystoreConfig>('keystores'),
     rps: indexed<RpConfig>('rps'),
     pipes: indexed<PipeConfig>('pipes'),
+    trusted_issuers: indexed<TrustedIssuerConfig>('trusted_issuers'),
     declaredPipeIds: Array.isArray(config.pipes) ? config.pipes.map((p) => String((p as { id?: unknown } | null)?.id)) : [],
     discoveryMeta: config.oidc?.discovery_meta ?? {},
   };
@@ -102,6 +106,23 @@ function crossReferences(state: LoadState): void {
   state.issuer = config!.issuer ?? `http://${server?.host ?? '127.0.0.1'}:${server?.port ?? 8080}${server?.base_path ?? ''}`;
   if (config!.issuer === undefined && ['0.0.0.0', '::'].includes(server?.host ?? '')) {
     sink.warn('schema', `no issuer is set and the server listens on every interface: tokens will say iss '${state.issuer}'; set issuer to the URL clients use`, ['server', 'host']);
+  }
+}
+
+/** Identity providers whose tokens are grants: one key set each, built once. */
+function trustedIssuers(state: LoadState): void {
+  state.trustedIssuers = new Map();
+  for (const [config, i] of state.sections!.trusted_issuers) {
+    const problem = keySourceProblem(config);
+    if (problem) {
+      state.sink.add('schema', problem.message, ['trusted_issuers', i, ...problem.path]);
+      continue;
+    }
+    try {
+      state.trustedIssuers.set(config.id, buildTrustedIssuer(config));
+    } catch (error) {
+      state.sink.add('schema', `unusable keys: ${(error as Error).message}`, ['trusted_issuers', i, 'jwks']);
+    }
   }
 }
 
@@ -145,6 +166,14 @@ async function pipes(state: LoadState): Promise<void> {
       if (!registered) throw new Error(`flow for unknown client '${flow.client.client_id}'`);
       await authenticateFlow(flow, registered, authenticator, verifyContext);
     },
+    verifyAssertion: (flow, options = {}) => {
+      const all = [...state.trustedIssuers!.values()];
+      const issuers = options.issuers ? all.filter((i) => options.issuers!.includes(i.id)) : all;
+      return verifyFlowAssertion(flow, (token) => verifyIncomingToken(token, issuers, now()));
+    },
+    // Every declared id, usable or not: a broken issuer is reported once, where it is.
+    trustedIssuerIds: () => declaredIds(state.config!.trusted_issuers),
+    roles: Object.freeze([...(state.config!.roles ?? [])]),
     now,
   };
   state.pipes = new Map();
@@ -155,7 +184,12 @@ async function pipes(state: LoadState): Promise<void> {
   checkPipeWiring({ pipes: state.sections!.pipes, rps: state.sections!.rps, registry: state.registry!, issuer: issuer! }, state.sink);
 }
 
+function declaredIds(items: unknown): string[] {
+  return Array.isArray(items) ? items.map((i) => (i as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string') : [];
+}
+
 function clients(state: LoadState): void {
+  checkAssertionPipes(state.sections!.rps, state.pipes!, state.sink);
   for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink)) state.clients!.set(id, client);
 }
 
@@ -165,6 +199,7 @@ export const LOAD_PHASES: readonly LoadPhase[] = [
   { name: 'plugins', run: plugins },
   { name: 'schema', run: schema },
   { name: 'cross-references', run: crossReferences },
+  { name: 'trusted issuers', run: trustedIssuers },
   { name: 'keystores', run: keystores },
   { name: 'pipes', run: pipes },
   { name: 'clients', run: clients },

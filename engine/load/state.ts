@@ -13,6 +13,7 @@ import type { Keystore } from '../keystores/types.js';
 import type { CompiledPipe } from '../pipes.js';
 import type { EngineServices } from '../plugin-api.js';
 import type { ValveRegistry } from '../registry.js';
+import type { TrustedIssuer } from '../trusted-issuers.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -46,6 +47,7 @@ export interface LoadState {
   /** cross-references: the issuer tokens will carry, and the logger. */
   issuer?: string;
   logger?: Logger;
+  trustedIssuers?: Map<string, TrustedIssuer>;
   keystores?: Map<string, Keystore>;
   authenticator?: ClientAuthenticator;
   verifyContext?: VerifyContext;

@@ -107,8 +107,8 @@ describe('discovery and JWKS', () => {
       issuer: s.engine.issuer,
       token_endpoint: `${s.engine.issuer}/token`,
       jwks_uri: `${s.engine.issuer}/jwks`,
-      grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       scopes_supported: ['orders.read', 'orders.write'],
     });
     // Introspection and revocation arrive with their own issue; until then they are not advertised.

@@ -31,7 +31,7 @@ describe('discovery documents', () => {
       expect(body.issuer).toBe(s.issuer);
       expect(body.token_endpoint).toBe(`${s.issuer}/token`);
       expect(body.jwks_uri).toBe(`${s.issuer}/jwks`);
-      expect(body.grant_types_supported).toEqual(['client_credentials']);
+      expect(body.grant_types_supported).toEqual(['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:token-exchange']);
       expect(body.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post']));
       expect(body.scopes_supported).toEqual(['orders.read', 'orders.write']);
     });

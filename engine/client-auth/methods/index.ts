@@ -5,9 +5,10 @@
  */
 import { clientSecretBasic } from './client-secret-basic.js';
 import { clientSecretPost } from './client-secret-post.js';
+import { none } from './none.js';
 import type { ClientAuthMethod } from './types.js';
 
-export const AUTH_METHODS: readonly ClientAuthMethod[] = [clientSecretBasic, clientSecretPost];
+export const AUTH_METHODS: readonly ClientAuthMethod[] = [clientSecretBasic, clientSecretPost, none];
 
 export const AUTH_METHOD_NAMES: readonly string[] = AUTH_METHODS.map((m) => m.name);
 

@@ -1,0 +1,103 @@
+/**
+ * MapIdentity: turns an external identifier from the verified grant token (an Entra
+ * `appid`, say) into a service identity of ours: its subject, its platform roles, its
+ * attributes, from a table in the config. The identity's subject becomes the token's `sub`
+ * and its roles the `roles` claim. An unknown identifier is invalid_grant; roles that the
+ * incoming token carries are kept only if declared (`roles:`), else the request fails
+ * (or they are dropped, if so configured).
+ */
+import { ConfigError, InvalidGrant } from '../engine/errors.js';
+import { defineValve } from '../engine/plugin-api.js';
+
+interface Identity {
+  subject?: string;
+  roles: string[];
+  attributes: Record<string, unknown>;
+}
+
+const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope', 'roles'];
+
+export interface MapIdentityConfig {
+  claim: string;
+  identities: Record<string, Identity>;
+  token_roles: { claim: string; undeclared: 'fail' | 'drop' };
+  attributes_as_claims: boolean;
+  dest: string;
+}
+
+export default defineValve<MapIdentityConfig>({
+  name: 'MapIdentity',
+  description: 'Map an identifier from the verified grant token (e.g. appid) to a service identity: sub, roles and attributes from a table.',
+  setsClaims: true,
+  writes: (config) => [config.dest],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['claim', 'identities'],
+    properties: {
+      claim: { type: 'string', minLength: 1, description: 'The claim of the grant token that names the caller (e.g. appid, azp, sub).' },
+      identities: {
+        type: 'object',
+        description: 'Identifier -> { subject (default: the identifier), roles, attributes }.',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            subject: { type: 'string', minLength: 1 },
+            roles: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 }, default: [] },
+            attributes: { type: 'object', default: {} },
+          },
+        },
+      },
+      token_roles: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        description: 'Roles the incoming token carries: kept when declared; undeclared ones fail the request (fail) or are dropped (drop).',
+        properties: {
+          claim: { type: 'string', minLength: 1, default: 'roles' },
+          undeclared: { enum: ['fail', 'drop'], default: 'fail' },
+        },
+      },
+      attributes_as_claims: { type: 'boolean', default: true, description: "Add the identity's attributes to the token's claims." },
+      dest: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be a name (letters, digits, _ and -)', default: 'identity', description: 'Where later valves find { subject, roles, attributes } (${state.DEST}).' },
+    },
+  },
+  create(config, engine) {
+    const declared = new Set(engine.roles);
+    for (const [id, identity] of Object.entries(config.identities)) {
+      identity.roles.forEach((role, r) => {
+        if (!declared.has(role)) throw new ConfigError('unknown_reference', `role '${role}' is not declared under roles: (${[...declared].join(', ') || 'none'})`, ['identities', id, 'roles', r]);
+      });
+    }
+    for (const [id, identity] of Object.entries(config.identities)) {
+      if (!config.attributes_as_claims) break;
+      for (const name of Object.keys(identity.attributes)) {
+        // These are the token's own (RFC 7519, RFC 9068) or this valve's: a config typo must not replace them.
+        if (RESERVED_CLAIMS.includes(name)) throw new ConfigError('valve_config', `attribute '${name}' would replace the token's own claim; rename it`, ['identities', id, 'attributes', name]);
+      }
+    }
+    const table = new Map(Object.entries(config.identities));
+
+    return async function mapIdentity(flow, next) {
+      const claims = flow.assertion?.claims;
+      if (!claims) throw InvalidGrant('the grant token was not verified', { detail: 'MapIdentity before VerifyAssertion' });
+      const identifier = claims[config.claim];
+      const identity = typeof identifier === 'string' ? table.get(identifier) : undefined;
+      if (!identity) throw InvalidGrant('unknown identity', { detail: `${config.claim} ${JSON.stringify(String(identifier)).slice(0, 80)} is not mapped` });
+      const carried = claims[config.token_roles.claim];
+      const tokenRoles = Array.isArray(carried) ? carried.filter((r): r is string => typeof r === 'string') : [];
+      const undeclared = tokenRoles.filter((r) => !declared.has(r));
+      if (undeclared.length && config.token_roles.undeclared === 'fail') {
+        throw InvalidGrant('the grant token carries a role that does not exist here', { detail: `undeclared roles: ${undeclared.join(', ').slice(0, 200)}` });
+      }
+      const roles = [...new Set([...identity.roles, ...tokenRoles.filter((r) => declared.has(r))])];
+      const subject = identity.subject ?? (identifier as string);
+      if (config.attributes_as_claims) Object.assign(flow.claims, structuredClone(identity.attributes));
+      flow.claims.sub = subject;
+      flow.claims.roles = roles;
+      flow.state[config.dest] = { subject, roles, attributes: structuredClone(identity.attributes) };
+      await next();
+    };
+  },
+});
