@@ -4,9 +4,10 @@
  * and revocation authenticate their callers the same way.
  *
  * Strangers learn nothing: every failure answers "client authentication failed", and
- * every failure costs about one key derivation, whether the client exists or not, and
- * whatever its method (issue 9, item 4): an unknown client_id, a method mismatch and a
- * wrong plain secret are not answered faster than a wrong hashed secret. The derivations
+ * every failure costs about one key derivation (the costliest the config's hashed secrets
+ * need), whether the client exists or not, and whatever its method (issue 9, item 4): an
+ * unknown client_id, a method mismatch and a wrong plain secret are not answered faster
+ * than a wrong hashed secret. The derivations
  * go through a fair limiter keyed by the claimed client_id and the caller's address.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,17 @@ export interface VerifyContext {
   readonly issuer: string;
   readonly tokenEndpoint: string;
   now(): number;
+  /**
+   * The cost a failure is made to take: the scrypt parameters of the costliest hashed
+   * secret in the config (undefined when it has none, as then no failure derives).
+   */
+  readonly equalizeWith?: ScryptCost | undefined;
+}
+
+export interface ScryptCost {
+  readonly ln: number;
+  readonly r: number;
+  readonly p: number;
 }
 
 export class ClientAuthenticator {
@@ -68,7 +80,8 @@ export class ClientAuthenticator {
     try {
       return await this.check(presented, client, { ...context, secrets: this.secrets, kdf });
     } catch (error) {
-      if (!derived && error instanceof OAuthError && error.code === 'invalid_client') await kdf(equalizingDerivation);
+      const cost = context.equalizeWith;
+      if (!derived && cost && error instanceof OAuthError && error.code === 'invalid_client') await kdf(() => equalizingDerivation(cost));
       throw error;
     }
   }
@@ -87,10 +100,17 @@ export class ClientAuthenticator {
 }
 
 /**
- * The work a failed attempt would have cost against a client of the default kind (a
- * secret hashed with `sluice secret hash`'s parameters), so that failing fast does not
- * tell a stranger that the client does not exist or is not of that kind.
+ * The work a failed attempt would have cost against a hashed client of this config, so
+ * that failing fast does not tell a stranger that the client does not exist or is not
+ * of that kind.
  */
-async function equalizingDerivation(): Promise<void> {
-  await hashSecret(randomBytes(16).toString('base64url'));
+async function equalizingDerivation(cost: ScryptCost): Promise<void> {
+  await hashSecret(randomBytes(16).toString('base64url'), { ln: cost.ln, r: cost.r, p: cost.p });
+}
+
+/** The costliest scrypt parameters among `costs` (memory × passes), if any. */
+export function costliest(costs: Iterable<ScryptCost>): ScryptCost | undefined {
+  let best: ScryptCost | undefined;
+  for (const cost of costs) if (!best || 2 ** cost.ln * cost.r * cost.p > 2 ** best.ln * best.r * best.p) best = cost;
+  return best;
 }

@@ -4,7 +4,7 @@
  * finds as diagnostics at YAML positions; trusted issuers, roles, stores and reload slot
  * in as phases of their own.
  */
-import { ClientAuthenticator } from '../client-auth/authenticate.js';
+import { ClientAuthenticator, costliest, type ScryptCost, type VerifyContext } from '../client-auth/authenticate.js';
 import { buildClients } from '../clients.js';
 import { buildBaseSchema } from '../config/base-schema.js';
 import { checkCrossReferences, type Indexed } from '../config/cross-refs.js';
@@ -151,7 +151,8 @@ async function keystores(state: LoadState): Promise<void> {
 async function pipes(state: LoadState): Promise<void> {
   const { issuer, keystores: stores, now } = state;
   const authenticator = state.options.authenticator ?? new ClientAuthenticator();
-  const verifyContext = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now };
+  // equalizeWith is set once the clients are known (see `clients`).
+  const verifyContext: { -readonly [K in keyof VerifyContext]: VerifyContext[K] } = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now };
   const clients = new Map<string, RegisteredClient>();
   Object.assign(state, { authenticator, verifyContext, clients });
   state.services = {
@@ -191,6 +192,9 @@ function declaredIds(items: unknown): string[] {
 function clients(state: LoadState): void {
   checkAssertionPipes(state.sections!.rps, state.pipes!, state.sink);
   for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink)) state.clients!.set(id, client);
+  // A failed authentication costs what the costliest hashed secret here costs to check.
+  const hashes = [...state.clients!.values()].flatMap((c) => c.secrets).flatMap((s) => (s.kind === 'hash' ? [s.hash] : []));
+  (state.verifyContext as { equalizeWith?: ScryptCost }).equalizeWith = costliest(hashes);
 }
 
 export const LOAD_PHASES: readonly LoadPhase[] = [

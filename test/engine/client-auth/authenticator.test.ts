@@ -10,7 +10,8 @@ import { hashSecret, parseSecretHash } from '../../../engine/client-auth/secret-
 import { secretReadings } from '../../../engine/client-auth/methods/client-secret-basic.js';
 import type { PresentedCredentials } from '../../../engine/client-auth/methods/index.js';
 
-const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0 };
+// Failures cost what a hashed secret of these tests costs to check.
+const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0, equalizeWith: { ln: 10, r: 8, p: 1 } };
 
 /** A limiter that counts the derivations it runs, per client id. */
 class CountingLimiter extends FairLimiter {
@@ -89,6 +90,13 @@ describe('ClientAuthenticator', () => {
     const authenticator = new ClientAuthenticator(limiter);
     await expect(authenticator.verify(presented as PresentedCredentials, client, context)).rejects.toMatchObject({ code: 'invalid_client', message: 'client authentication failed' });
     expect(limiter.runs).toEqual([presented.client_id]);
+  });
+
+  it('with no hashed secret in the config, no failure derives (there is no slower kind to look like)', async () => {
+    const limiter = new CountingLimiter();
+    const { equalizeWith: _, ...plainConfig } = context;
+    await expect(new ClientAuthenticator(limiter).verify(basic('nobody', 'x'), undefined, plainConfig)).rejects.toMatchObject({ code: 'invalid_client' });
+    expect(limiter.runs).toEqual([]);
   });
 
   it('a right plain secret costs no derivation', async () => {
