@@ -8,6 +8,7 @@ import type { KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig } from './types.js';
 import { closest } from './suggest.js';
 import { authMethod } from '../client-auth/methods/index.js';
+import { checkSecretFields } from '../client-auth/registered-secrets.js';
 import { GRANT_TYPES, pipeIdOf } from '../grants/index.js';
 
 /** A config item with its index in the document (items the schema rejected are absent). */
@@ -55,6 +56,7 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
     if (rp.client_secret !== undefined && rp.client_secret_hash !== undefined) {
       sink.add('schema', 'give client_secret or client_secret_hash, not both', ['rps', i, 'client_secret_hash'], { atKey: true });
     }
+    checkSecretFields(rp, rawRps[i], i, sink);
     const rawSecret = rawRps[i]?.client_secret;
     if (typeof rawSecret === 'string' && !rawSecret.includes('${')) {
       sink.warn('schema', 'client_secret is written in clear in the config; use ${env.NAME}, ${file.PATH} or client_secret_hash', ['rps', i, 'client_secret']);

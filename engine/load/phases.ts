@@ -156,7 +156,7 @@ async function pipes(state: LoadState): Promise<void> {
 }
 
 function clients(state: LoadState): void {
-  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink)) state.clients!.set(id, client);
+  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink, state.now())) state.clients!.set(id, client);
 }
 
 export const LOAD_PHASES: readonly LoadPhase[] = [
