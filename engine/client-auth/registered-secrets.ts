@@ -39,7 +39,21 @@ export function registeredSecrets(rp: RpConfig, index: number, sink: DiagnosticS
     const hashed = rp.client_secret_hash === undefined ? [] : parsedHash(rp.client_secret_hash, ['rps', index, 'client_secret_hash'], sink);
     return [...plain, ...hashed];
   }
-  return rp.client_secrets.flatMap((entry, j) => compileEntry(entry, ['rps', index, 'client_secrets', j], sink, now));
+  const secrets = rp.client_secrets.map((entry, j) => compileEntry(entry, ['rps', index, 'client_secrets', j], sink, now));
+  warnAboutSecondScrypt(secrets, index, sink);
+  return secrets.flat();
+}
+
+/**
+ * A wrong secret is tried against every scrypt hash (the salts differ), so a second one
+ * doubles what a stranger's failed attempt costs the server and makes this client's
+ * failures slower than others' (issue 9: failures should cost the same for every client).
+ */
+function warnAboutSecondScrypt(secrets: ClientSecret[][], index: number, sink: DiagnosticSink): void {
+  const scrypt = secrets.flatMap((entry, j) => (entry.some((s) => s.kind === 'hash' && s.hash.kind === 'scrypt') ? [j] : []));
+  for (const j of scrypt.slice(1)) {
+    sink.warn('schema', `client has ${scrypt.length} $scrypt$ hashes: each wrong secret costs ${scrypt.length} key derivations, and its failures are slower than other clients'; hash new secrets with \`sluice secret generate\` ($sha256$)`, ['rps', index, 'client_secrets', j, 'hash']);
+  }
 }
 
 function compileEntry(entry: Entry, at: ConfigPath, sink: DiagnosticSink, now: number): ClientSecret[] {
@@ -80,5 +94,6 @@ export function parseTimestamp(text: string): number | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
-  return Math.floor(Date.parse(text.toUpperCase()) / 1000);
+  const ms = Date.parse(text.toUpperCase());
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined; // an offset such as +25:00
 }

@@ -152,6 +152,7 @@ pipes:
     ['a $sha256$ hash that is not base64url', '    client_secrets:\n      - hash: "$sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+"', '"$sha256$'],
     ['a not_after that is not an RFC 3339 timestamp', '    client_secrets:\n      - { secret: "${env.NEW_SECRET}", not_after: next week }', 'next week'],
     ['a not_after that is no real date', '    client_secrets:\n      - { secret: "${env.NEW_SECRET}", not_after: 2027-02-30T00:00:00Z }', '2027-02-30'],
+    ['a not_after with an impossible offset', '    client_secrets:\n      - { secret: "${env.NEW_SECRET}", not_after: 2027-01-31T00:00:00+25:00 }', '2027-01-31'],
     ['an entry with both secret and hash', `    client_secrets:\n      - { secret: "\${env.NEW_SECRET}", hash: "${sha256Hash('x')}" }`, '{ secret'],
     ['an entry with neither secret nor hash', '    client_secrets:\n      - { not_after: 2027-01-31T00:00:00Z }', '{ not_after'],
     ['an empty list', '    client_secrets: []', '[]'],
@@ -166,6 +167,14 @@ pipes:
     const { engine, diagnostics } = await load(rp('    client_secrets:\n      - secret: ${env.NEW_SECRET}'), { env: ENV });
     expect(secretWarnings(diagnostics)).toEqual([]);
     expect(engine).toBeDefined();
+  });
+
+  it('warns at the second $scrypt$ hash: a wrong secret would cost two derivations', async () => {
+    const [one, two] = await Promise.all([hashSecret('first-0123456789', { ln: 10, r: 8, p: 1 }), hashSecret('second-0123456789', { ln: 10, r: 8, p: 1 })]);
+    const yaml = rp(`    client_secrets:\n      - hash: "${one}"\n      - hash: "${sha256Hash('x')}"\n      - hash: "${two}"`);
+    const { engine, diagnostics } = await load(yaml, { env: ENV });
+    expect(engine).toBeDefined();
+    expect(secretWarnings(diagnostics)).toEqual([expect.objectContaining({ severity: 'warning', code: 'schema', ...positionOf(yaml, `"${two}"`) })]);
   });
 
   it('warns about a secret written in clear in client_secrets', async () => {
