@@ -3,13 +3,11 @@
  * public view valves see (deeply frozen, so no request can change what the next one
  * sees), the credentials the authenticator checks, and a pipe per grant type.
  */
-import type { ClientSecret } from './client-auth/authenticate.js';
-import { parseSecretHash } from './client-auth/secret-hash.js';
+import { registeredSecrets } from './client-auth/registered-secrets.js';
 import type { Indexed } from './config/cross-refs.js';
 import type { RpConfig } from './config/types.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { RegisteredClient } from './engine.js';
-import { ConfigError } from './errors.js';
 import { GRANT_TYPES, pipeIdOf } from './grants/index.js';
 import type { CompiledPipe } from './pipes.js';
 
@@ -21,21 +19,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function secretsOf(rp: RpConfig, index: number, sink: DiagnosticSink): ClientSecret[] {
-  const secrets: ClientSecret[] = [];
-  if (rp.client_secret !== undefined) secrets.push({ kind: 'plain', value: rp.client_secret });
-  if (rp.client_secret_hash !== undefined) {
-    try {
-      secrets.push({ kind: 'hash', hash: parseSecretHash(rp.client_secret_hash) });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      sink.addError(error, ['rps', index, 'client_secret_hash']);
-    }
-  }
-  return secrets;
-}
-
-export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink): Map<string, RegisteredClient> {
+/** `now` (seconds) is the load time, for warning about secrets already past their not_after. */
+export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink, now: number): Map<string, RegisteredClient> {
   const clients = new Map<string, RegisteredClient>();
   for (const [rp, i] of rps) {
     const byGrant = new Map<string, CompiledPipe>();
@@ -54,7 +39,7 @@ export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: Reado
       client,
       client_id: rp.client_id,
       token_endpoint_auth_method: rp.token_endpoint_auth_method,
-      secrets: secretsOf(rp, i, sink),
+      secrets: registeredSecrets(rp, i, sink, now),
       pipes: byGrant,
     });
   }

@@ -3,6 +3,12 @@
  * client's `scopes` (RFC 6749 §3.3, invalid_scope); requested `resource` (RFC 8707) and
  * `audience` values must be among its `audiences` (invalid_target). Nothing requested
  * means the defaults: all of the client's, unless the config narrows them.
+ *
+ * `RESOURCE/.default`, as Microsoft Entra ID clients (MSAL) ask for every client
+ * credentials token, means "every scope this client holds for RESOURCE": the token is for
+ * RESOURCE alone. A client holds scope S for RESOURCE when RESOURCE is among its
+ * `audiences` and S is written `RESOURCE/name`, which is how Entra names scopes
+ * (api://orders/orders.read), so an Entra client's other requests need no mapping either.
  */
 import { defineValve, type ValveProblem } from '../engine/plugin-api.js';
 import type { Client, Flow } from '../engine/flow.js';
@@ -31,9 +37,47 @@ function missingDefaults(defaults: readonly string[] | undefined, key: 'default_
   });
 }
 
+const DEFAULT_SCOPE = '/.default';
+
+/**
+ * The resource a `.default` request names, or undefined when the request has none. Like
+ * Entra (AADSTS70011), `.default` must be the only scope: it already means all of them,
+ * and a token is for one resource.
+ */
+function defaultScopeResource(scope: readonly string[]): string | undefined {
+  const defaults = scope.filter((s) => s.endsWith(DEFAULT_SCOPE));
+  if (defaults.length === 0) return undefined;
+  if (scope.length > 1) throw InvalidScope(`${defaults[0]} must be the only scope requested`);
+  const resource = defaults[0]!.slice(0, -DEFAULT_SCOPE.length);
+  if (!resource) throw InvalidScope(`${DEFAULT_SCOPE} names no resource`);
+  return resource;
+}
+
+/** The client's scopes written `RESOURCE/name` (a resource that ends in '/' is not doubled). */
+function scopesHeldFor(resource: string, client: Client): string[] {
+  const prefix = resource.endsWith('/') ? resource : `${resource}/`;
+  return client.scopes.filter((s) => s.length > prefix.length && s.startsWith(prefix) && !s.endsWith(DEFAULT_SCOPE));
+}
+
+/**
+ * RESOURCE/.default: the resource must be one of the client's audiences. Unknown, it is
+ * invalid_target (RFC 8707 section 2: "the requested resource is ... unknown"): what is
+ * wrong is the target, as Entra says too (AADSTS500011), and a `resource` parameter
+ * naming the same API gets the same answer. A resource or audience parameter naming
+ * another API contradicts the request: invalid_target too.
+ */
+function grantDefaultScope(resource: string, flow: Flow): void {
+  const { client, request, grant } = flow;
+  if (!client.audiences.includes(resource)) throw InvalidTarget(`${resource}${DEFAULT_SCOPE}: the client has no audience ${resource}`);
+  const others = [...request.resource, ...request.audience].filter((a) => a !== resource);
+  if (others.length) throw InvalidTarget(`${resource}${DEFAULT_SCOPE} asks for a token for ${resource} alone, not also ${others.join(' ')}`);
+  grant.scope = scopesHeldFor(resource, client);
+  grant.audience = [resource];
+}
+
 export default defineValve<ScopeCheckConfig>({
   name: 'ScopeCheck',
-  description: "Grant the requested scope and audiences if the client may have them; otherwise the defaults (all of the client's).",
+  description: "Grant the requested scope and audiences if the client may have them; otherwise the defaults (all of the client's). RESOURCE/.default (Entra ID) grants the client's scopes written RESOURCE/name, for RESOURCE alone.",
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -55,6 +99,11 @@ export default defineValve<ScopeCheckConfig>({
 
     return async function scopeCheck(flow, next) {
       const { client, request, grant } = flow;
+      const resource = defaultScopeResource(request.scope);
+      if (resource !== undefined) {
+        grantDefaultScope(resource, flow);
+        return next();
+      }
       const refused = request.scope.filter((s) => !client.scopes.includes(s));
       if (refused.length) throw InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`);
       const scopes = (resolve(defaultScopes, flow) ?? client.scopes).filter((s) => client.scopes.includes(s));

@@ -41,9 +41,9 @@ export const COMMANDS = {
     ],
   },
   secret: {
-    synopsis: 'secret hash',
-    summary: 'read a client secret on stdin, print the client_secret_hash for it',
-    flags: [HELP_FLAG],
+    synopsis: 'secret hash | secret generate [--json]',
+    summary: 'hash: read a client secret on stdin, print its $scrypt$ hash; generate: print a new random secret (line 1) and its $sha256$ hash (line 2)',
+    flags: [['--json', 'generate: print {secret, hash} as JSON'], HELP_FLAG],
   },
   token: {
     synopsis: 'token --issuer URL --client-id ID [--secret-env VAR] [--scope S] [--resource R] [--auth basic|post] [--json]',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `sluice`: serve, check, schema, keys generate, secret hash, token.
+ * `sluice`: serve, check, schema, keys generate, secret hash, secret generate, token.
  * Exit codes: 0 success, 1 failure (an invalid config, a refused request), 2 usage error.
  */
 import { commandHelp, isCommand, USAGE, version } from './help.js';

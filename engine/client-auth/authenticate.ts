@@ -20,7 +20,8 @@ import type { MethodContext } from './methods/types.js';
 import { hashSecret, type SecretHash } from './secret-hash.js';
 import { SecretVerifier, type KdfSlot } from './secret-verifier.js';
 
-export type ClientSecret = { readonly kind: 'plain'; readonly value: string } | { readonly kind: 'hash'; readonly hash: SecretHash };
+/** `notAfter` (seconds since the epoch): from then on the secret no longer authenticates. */
+export type ClientSecret = ({ readonly kind: 'plain'; readonly value: string } | { readonly kind: 'hash'; readonly hash: SecretHash }) & { readonly notAfter?: number };
 
 /** What the authenticator needs to know of a registered client. */
 export interface ClientCredentialsConfig {

@@ -1,10 +1,12 @@
 /**
- * Verifies a presented client secret against a client's registered secrets: plain ones
- * in constant time, hashed ones with one key derivation per request (through the fair
- * limiter the caller passes in), then from a bounded cache of successes.
+ * Verifies a presented client secret against a client's registered secrets that are still
+ * valid (before their `not_after`): plain ones and `$sha256$` hashes of generated secrets
+ * in constant time, `$scrypt$` hashes with one key derivation per request (through the
+ * fair limiter the caller passes in), then from a bounded cache of successes.
  */
 import type { ClientSecret, ClientCredentialsConfig } from './authenticate.js';
-import { secretsEqual, verifySecretHash, type SecretHash } from './secret-hash.js';
+import { fastHashMatches } from './fast-hash.js';
+import { secretsEqual, verifySecretHash, type ScryptSecretHash } from './secret-hash.js';
 import { VerifiedSecretCache } from './verified-cache.js';
 
 /** The secret as presented: `secret` is derived from; `alternate` only compared cheaply. */
@@ -16,7 +18,10 @@ export interface SecretSpellings {
 /** Runs a derivation under the caller's share of the limiter. */
 export type KdfSlot = <T>(task: () => Promise<T>) => Promise<T>;
 
-type HashedSecret = Extract<ClientSecret, { kind: 'hash' }>;
+/** Secrets still valid at `now` (seconds): a rotated-out secret stops at its not_after. */
+function validAt(secrets: readonly ClientSecret[], now: number): ClientSecret[] {
+  return secrets.filter((s) => s.notAfter === undefined || now < s.notAfter);
+}
 
 export class SecretVerifier {
   // Kept across config reloads by whoever owns the authenticator: the cache protects the
@@ -25,14 +30,15 @@ export class SecretVerifier {
   /** Verifications under way: a burst with the same credentials shares one derivation. */
   private readonly inflight = new Map<string, Promise<boolean>>();
 
-  async verify(presented: SecretSpellings, client: ClientCredentialsConfig, kdf: KdfSlot): Promise<boolean> {
+  async verify(presented: SecretSpellings, client: ClientCredentialsConfig, kdf: KdfSlot, now: number): Promise<boolean> {
     const { secret, alternate } = presented;
+    const candidates = validAt(client.secrets, now);
     // Both spellings are compared where it is cheap; only `secret` is ever derived from.
-    const cheap = this.cheapMatch(secret, client);
-    if (cheap || (alternate !== undefined && this.cheapMatch(alternate, client))) return true;
-    const hashes = client.secrets.filter((s): s is HashedSecret => s.kind === 'hash');
+    const cheap = this.cheapMatch(secret, client.client_id, candidates);
+    if (cheap || (alternate !== undefined && this.cheapMatch(alternate, client.client_id, candidates))) return true;
+    const hashes = candidates.flatMap((s) => (s.kind === 'hash' && s.hash.kind === 'scrypt' ? [s.hash] : []));
     if (hashes.length === 0) return false;
-    const key = this.cache.id(client.client_id, secret, hashes.map((h) => h.hash.encoded).join(','));
+    const key = this.cache.id(client.client_id, secret, hashes.map((h) => h.encoded).join(','));
     let verification = this.inflight.get(key);
     if (!verification) {
       verification = kdf(() => this.derive(secret, client.client_id, hashes)).finally(() => this.inflight.delete(key));
@@ -45,8 +51,8 @@ export class SecretVerifier {
     return this.cache.size;
   }
 
-  private async derive(secret: string, clientId: string, hashes: readonly HashedSecret[]): Promise<boolean> {
-    for (const { hash } of hashes) {
+  private async derive(secret: string, clientId: string, hashes: readonly ScryptSecretHash[]): Promise<boolean> {
+    for (const hash of hashes) {
       if (await verifySecretHash(secret, hash)) {
         this.cache.add(clientId, secret, hash.encoded);
         return true;
@@ -55,12 +61,16 @@ export class SecretVerifier {
     return false;
   }
 
-  /** Plain secrets and cached verifications: every candidate is compared, no early exit. */
-  private cheapMatch(secret: string, client: ClientCredentialsConfig): boolean {
+  /**
+   * Plain secrets, `$sha256$` hashes and cached scrypt verifications: every candidate is
+   * compared, no early exit, so the answer's timing does not say which one matched.
+   */
+  private cheapMatch(secret: string, clientId: string, candidates: readonly ClientSecret[]): boolean {
     let ok = false;
-    for (const candidate of client.secrets) {
+    for (const candidate of candidates) {
       if (candidate.kind === 'plain') ok = secretsEqual(secret, candidate.value) || ok;
-      else ok = this.cache.has(client.client_id, secret, (candidate.hash as SecretHash).encoded) || ok;
+      else if (candidate.hash.kind === 'sha256') ok = fastHashMatches(secret, candidate.hash) || ok;
+      else ok = this.cache.has(clientId, secret, candidate.hash.encoded) || ok;
     }
     return ok;
   }

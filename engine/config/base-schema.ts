@@ -14,6 +14,9 @@ import type { JsonSchema } from '../plugin-api.js';
 
 const SCOPE_TOKEN = { type: 'string', pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$', patternMessage: 'must be a scope token: no spaces, quotes or backslashes (RFC 6749 section 3.3)' };
 
+const SECRET_HASH = { type: 'string', pattern: '^\\$(scrypt|sha256)\\$', patternMessage: 'must be the output of `sluice secret hash` ($scrypt$…) or `sluice secret generate` ($sha256$…)' };
+const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$';
+
 function grantPipeFields(): Record<string, JsonSchema> {
   const fields: Record<string, JsonSchema> = {};
   for (const grant of GRANT_TYPES.values()) {
@@ -140,7 +143,21 @@ export function buildBaseSchema(): JsonSchema {
         properties: {
           client_id: { type: 'string', minLength: 1, pattern: '^[\\x20-\\x7e]+$', patternMessage: 'must be printable ASCII (RFC 6749 appendix A.1)' },
           client_secret: { description: 'The secret in clear; prefer ${env.NAME} or client_secret_hash.', type: 'string', minLength: 1 },
-          client_secret_hash: { description: 'Output of `sluice secret hash`.', type: 'string', pattern: '^\\$scrypt\\$', patternMessage: 'must be the output of `sluice secret hash` ($scrypt$...)' },
+          client_secret_hash: { description: 'A hash of the secret: `sluice secret hash` ($scrypt$…) or `sluice secret generate` ($sha256$…).', ...SECRET_HASH },
+          client_secrets: {
+            description: 'Secrets for rotation without downtime: each { secret | hash, not_after? } authenticates until its not_after. Instead of client_secret/client_secret_hash.',
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                secret: { description: 'The secret in clear; prefer ${env.NAME}.', type: 'string', minLength: 1 },
+                hash: SECRET_HASH,
+                not_after: { description: 'RFC 3339 timestamp (2027-01-31T00:00:00Z): from then on this secret is refused.', type: 'string', pattern: RFC3339, patternMessage: 'must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z' },
+              },
+            },
+          },
           token_endpoint_auth_method: { enum: [...AUTH_METHOD_NAMES], default: 'client_secret_basic' },
           scopes: { type: 'array', items: SCOPE_TOKEN, uniqueItems: true, default: [] },
           audiences: { description: 'Resource indicators (RFC 8707) this client may get tokens for.', type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },

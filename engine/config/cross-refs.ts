@@ -10,6 +10,7 @@ import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 import { closest } from './suggest.js';
 import { authMethod } from '../client-auth/methods/index.js';
 import { boundPipeIds, checkGrantBindings } from './grant-refs.js';
+import { checkSecretFields } from '../client-auth/registered-secrets.js';
 
 /** A config item with its index in the document (items the schema rejected are absent). */
 export type Indexed<T> = readonly [item: T, index: number];
@@ -49,6 +50,7 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
     if (rp.client_secret !== undefined && rp.client_secret_hash !== undefined) {
       sink.add('schema', 'give client_secret or client_secret_hash, not both', ['rps', i, 'client_secret_hash'], { atKey: true });
     }
+    checkSecretFields(rp, rawRps[i], i, sink);
     const rawSecret = rawRps[i]?.client_secret;
     if (typeof rawSecret === 'string' && !rawSecret.includes('${')) {
       sink.warn('schema', 'client_secret is written in clear in the config; use ${env.NAME}, ${file.PATH} or client_secret_hash', ['rps', i, 'client_secret']);

@@ -6,6 +6,8 @@ export interface RpConfig {
   client_id: string;
   client_secret?: string;
   client_secret_hash?: string;
+  /** Rotation: each authenticates until its not_after (RFC 3339). */
+  client_secrets?: Array<{ secret?: string; hash?: string; not_after?: string }>;
   token_endpoint_auth_method: string;
   scopes: string[];
   audiences: string[];

@@ -191,9 +191,9 @@ function declaredIds(items: unknown): string[] {
 
 function clients(state: LoadState): void {
   checkAssertionPipes(state.sections!.rps, state.pipes!, state.sink);
-  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink)) state.clients!.set(id, client);
+  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink, state.now())) state.clients!.set(id, client);
   // A failed authentication costs what the costliest hashed secret here costs to check.
-  const hashes = [...state.clients!.values()].flatMap((c) => c.secrets).flatMap((s) => (s.kind === 'hash' ? [s.hash] : []));
+  const hashes = [...state.clients!.values()].flatMap((c) => c.secrets).flatMap((s) => (s.kind === 'hash' && s.hash.kind === 'scrypt' ? [s.hash] : []));
   (state.verifyContext as { equalizeWith?: ScryptCost }).equalizeWith = costliest(hashes);
 }
 

@@ -40,7 +40,7 @@ describe.concurrent('sluice usage', () => {
   it('--help prints the usage on stdout and exits 0', async () => {
     const result = await sluice(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['serve', 'check', 'schema', 'keys generate', 'secret hash', 'token']) expect(result.stdout).toContain(command);
+    for (const command of ['serve', 'check', 'schema', 'keys generate', 'secret hash', 'secret generate', 'token']) expect(result.stdout).toContain(command);
   });
 
   it('CMD --help, CMD -h and help CMD print that command\'s own flags on stdout, exit 0', async () => {
@@ -49,7 +49,7 @@ describe.concurrent('sluice usage', () => {
       check: ['-c, --config FILE', '--json'],
       schema: ['-c, --config FILE'],
       keys: ['--alg', '--out', '--password-env'],
-      secret: ['hash'],
+      secret: ['hash', 'generate', '--json'],
       token: ['--issuer', '--client-id', '--secret-env', '--scope', '--resource', '--auth', '--json'],
     };
     for (const [command, expected] of Object.entries(flags)) {

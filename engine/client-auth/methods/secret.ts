@@ -5,10 +5,11 @@ import type { MethodContext, PresentedCredentials, RegisteredCredentials } from 
 
 export async function verifyPresentedSecret(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
   if (presented.secret === undefined) throw authenticationFailed('no secret');
-  const ok = await context.secrets.verify({ secret: presented.secret, alternate: presented.alternateSecret }, client, context.kdf);
+  const ok = await context.secrets.verify({ secret: presented.secret, alternate: presented.alternateSecret }, client, context.kdf, context.now());
   if (!ok) throw authenticationFailed('wrong secret');
 }
 
 export function secretRegistrationProblem(rp: RegisteredCredentials): string | undefined {
-  return rp.client_secret === undefined && rp.client_secret_hash === undefined ? 'needs client_secret or client_secret_hash' : undefined;
+  const registered = rp.client_secret !== undefined || rp.client_secret_hash !== undefined || (rp.client_secrets?.length ?? 0) > 0;
+  return registered ? undefined : 'needs client_secret, client_secret_hash or client_secrets';
 }

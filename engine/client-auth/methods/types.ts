@@ -12,6 +12,7 @@ export interface RegisteredCredentials {
   readonly client_id: string;
   readonly client_secret?: string | undefined;
   readonly client_secret_hash?: string | undefined;
+  readonly client_secrets?: readonly unknown[] | undefined;
 }
 
 /** Where credentials may be: the single-valued form parameters and the Authorization header. */
