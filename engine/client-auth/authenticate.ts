@@ -10,7 +10,7 @@
  * than a wrong hashed secret. The derivations
  * go through a fair limiter keyed by the claimed client_id and the caller's address.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { ClientAuthentication } from '../flow.js';
 import { OAuthError } from '../errors.js';
 import { authenticationFailed } from './failure.js';
@@ -54,6 +54,9 @@ export class ClientAuthenticator {
   // bound protect the process, not one config.
   private readonly limiter: FairLimiter;
   private readonly secrets = new SecretVerifier();
+  /** Verifications under way, by shareKey. */
+  private readonly inflight = new Map<string, Promise<ClientAuthentication>>();
+  private readonly shareSecret = randomBytes(32);
 
   constructor(limiter: FairLimiter = new FairLimiter(DEFAULT_FAIR_LIMITS)) {
     this.limiter = limiter;
@@ -73,6 +76,22 @@ export class ClientAuthenticator {
    * client_id, which fails like any other. `source` is the caller's address.
    */
   async verify(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, context: VerifyContext, source = ''): Promise<ClientAuthentication> {
+    // A burst of identical secret presentations (a client's cold start) shares one
+    // verification and its outcome, whether the client exists or not: sharing only for
+    // known clients would let two identical requests tell them apart by timing. Never
+    // for assertions, each of which is single-use.
+    const key = presented.secret === undefined ? undefined : this.shareKey(presented, client);
+    const shared = key === undefined ? undefined : this.inflight.get(key);
+    if (shared) return shared;
+    const attempt = this.verifyOnce(presented, client, context, source);
+    if (key !== undefined) {
+      this.inflight.set(key, attempt);
+      attempt.then(() => this.inflight.delete(key), () => this.inflight.delete(key));
+    }
+    return attempt;
+  }
+
+  private async verifyOnce(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, context: VerifyContext, source: string): Promise<ClientAuthentication> {
     let derived = false;
     const kdf: KdfSlot = (task) => {
       derived = true;
@@ -85,6 +104,15 @@ export class ClientAuthenticator {
       if (!derived && cost && error instanceof OAuthError && error.code === 'invalid_client') await kdf(() => equalizingDerivation(cost));
       throw error;
     }
+  }
+
+  /** An HMAC of everything that decides the outcome; the secret itself is never held. */
+  private shareKey(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined): string {
+    const mac = createHmac('sha256', this.shareSecret);
+    for (const part of [presented.method, presented.client_id, presented.secret ?? '', presented.alternateSecret ?? '']) mac.update(part).update('\0');
+    // The client as configured: a reloaded config with other secrets does not share.
+    mac.update(client ? client.secrets.map((s) => (s.kind === 'plain' ? `plain:${s.value}` : s.hash.encoded)).join('\0') : 'unknown');
+    return mac.digest('base64url');
   }
 
   private async check(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, context: MethodContext): Promise<ClientAuthentication> {

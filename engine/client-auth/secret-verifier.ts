@@ -27,8 +27,6 @@ export class SecretVerifier {
   // Kept across config reloads by whoever owns the authenticator: the cache protects the
   // process, not one config; an entry is tied to the exact hash, so a changed one misses.
   private readonly cache = new VerifiedSecretCache();
-  /** Verifications under way: a burst with the same credentials shares one derivation. */
-  private readonly inflight = new Map<string, Promise<boolean>>();
 
   async verify(presented: SecretSpellings, client: ClientCredentialsConfig, kdf: KdfSlot, now: number): Promise<boolean> {
     const { secret, alternate } = presented;
@@ -38,13 +36,9 @@ export class SecretVerifier {
     if (cheap || (alternate !== undefined && this.cheapMatch(alternate, client.client_id, candidates))) return true;
     const hashes = candidates.flatMap((s) => (s.kind === 'hash' && s.hash.kind === 'scrypt' ? [s.hash] : []));
     if (hashes.length === 0) return false;
-    const key = this.cache.id(client.client_id, secret, hashes.map((h) => h.encoded).join(','));
-    let verification = this.inflight.get(key);
-    if (!verification) {
-      verification = kdf(() => this.derive(secret, client.client_id, hashes)).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, verification);
-    }
-    return verification;
+    // Concurrent identical requests share this derivation one level up (authenticate.ts),
+    // for known and unknown clients alike.
+    return kdf(() => this.derive(secret, client.client_id, hashes));
   }
 
   get cachedCount(): number {
