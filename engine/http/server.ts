@@ -5,6 +5,7 @@
  * However malformed a request, the answer is a clean JSON error, never a stack trace.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
@@ -17,6 +18,9 @@ import { ENDPOINTS, type Endpoint } from './routes.js';
 export interface EngineHolder {
   current: Engine;
 }
+
+/** How often Node looks for requests past their timeout. */
+const CHECK_INTERVAL_MS = 1000;
 
 export function createServer(holder: EngineHolder): FastifyInstance {
   const { server } = holder.current.config;
@@ -36,7 +40,17 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     // connection open, must not hold a socket for long (fastify's keep-alive default is 72 s).
     requestTimeout,
     keepAliveTimeout: server.keep_alive_timeout * 1000,
-    connectionTimeout: 30_000,
+    // A connection that sends nothing is closed after the same time as a slow request.
+    connectionTimeout: requestTimeout,
+    // Node checks request and header timeouts every 30 s by default, so a slow client kept
+    // its socket for up to 30 s whatever request_timeout said (attack review M1).
+    serverFactory: (handler) => {
+      const http = createHttpServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS, requestTimeout, headersTimeout: requestTimeout }, handler);
+      // fastify sets these only on a server it makes itself.
+      http.keepAliveTimeout = server.keep_alive_timeout * 1000;
+      http.setTimeout(requestTimeout);
+      return http;
+    },
     clientErrorHandler: clientErrorHandler(logger),
     frameworkErrors: frameworkErrorHandler,
   });

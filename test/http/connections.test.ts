@@ -84,3 +84,17 @@ describe('server.keep_alive_timeout', () => {
     expect(s.app.server.maxConnections).toBe(1024);
   });
 });
+
+describe('server.request_timeout', () => {
+  // Attack review M1: Node looked for timed-out requests only every 30 s, so 1024 silent
+  // connections shut everyone else out for 30 s whatever request_timeout said.
+  it('closes a connection that sends nothing, or half a request, after about request_timeout', async () => {
+    s = await withServer('request_timeout: 1');
+    const silent = await open(s.url);
+    const half = await open(s.url);
+    half.socket.write('POST /token HTTP/1.1\r\nHost: localhost\r\n');
+    const started = Date.now();
+    await Promise.all([silent.closed, half.closed]);
+    expect(Date.now() - started).toBeLessThan(15_000); // not Node's 30 s sweep
+  });
+});
