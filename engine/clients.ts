@@ -3,6 +3,7 @@
  * public view valves see (deeply frozen, so no request can change what the next one
  * sees), the credentials the authenticator checks, and a pipe per grant type.
  */
+import { assertionCredentialsOf } from './client-auth/assertion/registration.js';
 import type { ClientSecret } from './client-auth/authenticate.js';
 import { parseSecretHash } from './client-auth/secret-hash.js';
 import type { Indexed } from './config/cross-refs.js';
@@ -35,7 +36,8 @@ function secretsOf(rp: RpConfig, index: number, sink: DiagnosticSink): ClientSec
   return secrets;
 }
 
-export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink): Map<string, RegisteredClient> {
+/** `nowSeconds`: when certificates are judged for `check`'s expiry warning. */
+export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink, nowSeconds: number): Map<string, RegisteredClient> {
   const clients = new Map<string, RegisteredClient>();
   for (const [rp, i] of rps) {
     const byGrant = new Map<string, CompiledPipe>();
@@ -55,6 +57,7 @@ export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: Reado
       client_id: rp.client_id,
       token_endpoint_auth_method: rp.token_endpoint_auth_method,
       secrets: secretsOf(rp, i, sink),
+      ...assertionCredentialsOf(rp, i, sink, nowSeconds),
       pipes: byGrant,
     });
   }

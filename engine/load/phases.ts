@@ -27,6 +27,7 @@ import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
 import { ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
+import { MemoryStore } from '../store/memory.js';
 import { registerBuiltInValves } from '../../valves/index.js';
 import type { LoadState } from './state.js';
 
@@ -130,13 +131,16 @@ async function keystores(state: LoadState): Promise<void> {
 async function pipes(state: LoadState): Promise<void> {
   const { issuer, keystores: stores, now } = state;
   const authenticator = state.options.authenticator ?? new ClientAuthenticator();
-  const verifyContext = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now };
+  // One store per process: a reload passes the running one, so used assertion ids stay used.
+  const store = state.options.store ?? new MemoryStore({ now });
+  const verifyContext = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now, store };
   const clients = new Map<string, RegisteredClient>();
   Object.assign(state, { authenticator, verifyContext, clients });
   state.services = {
     issuer: issuer!,
     tokenEndpoint: verifyContext.tokenEndpoint,
     logger: state.logger!,
+    store,
     keystore: (id) => stores!.get(id),
     keystoreIds: () => [...stores!.keys()],
     compileTemplate: (value) => compileValue(value, now),
@@ -156,7 +160,7 @@ async function pipes(state: LoadState): Promise<void> {
 }
 
 function clients(state: LoadState): void {
-  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink)) state.clients!.set(id, client);
+  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink, state.now())) state.clients!.set(id, client);
 }
 
 export const LOAD_PHASES: readonly LoadPhase[] = [

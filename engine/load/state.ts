@@ -13,6 +13,7 @@ import type { Keystore } from '../keystores/types.js';
 import type { CompiledPipe } from '../pipes.js';
 import type { EngineServices } from '../plugin-api.js';
 import type { ValveRegistry } from '../registry.js';
+import type { Store } from '../store/types.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -23,6 +24,8 @@ export interface LoadOptions {
    * verified secrets and its KDF bounds carry over.
    */
   authenticator?: ClientAuthenticator;
+  /** The store to use (a reload passes the running one); default a new memory store. */
+  store?: Store;
   /** Command-line overrides of `server` (they also shape the default issuer). */
   server?: { host?: string; port?: number };
 }

@@ -3,6 +3,7 @@
  * whatever the reason, derivations are fair per client id and bounded per source, and a
  * request derives at most once.
  */
+import { MemoryStore } from '../../../engine/store/memory.js';
 import { describe, expect, it } from 'vitest';
 import { ClientAuthenticator, type ClientCredentialsConfig } from '../../../engine/client-auth/authenticate.js';
 import { FairLimiter, type WorkOwner } from '../../../engine/client-auth/fair-limiter.js';
@@ -10,7 +11,7 @@ import { hashSecret, parseSecretHash } from '../../../engine/client-auth/secret-
 import { secretReadings } from '../../../engine/client-auth/methods/client-secret-basic.js';
 import type { PresentedCredentials } from '../../../engine/client-auth/methods/index.js';
 
-const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0 };
+const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0, store: new MemoryStore() };
 
 /** A limiter that counts the derivations it runs, per client id. */
 class CountingLimiter extends FairLimiter {
