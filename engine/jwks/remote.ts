@@ -4,7 +4,8 @@
  * - Cached for the server's Cache-Control max-age, bounded to 5 min .. 24 h (10 min when
  *   it sends none): keys rotate, but not per request.
  * - A token whose `kid` is not in the set triggers one refetch, at most once per cooldown
- *   (30 s), whoever asks: a caller inventing kids cannot make us hammer the URI.
+ *   (30 s), whoever asks: a caller inventing kids cannot make us hammer the URI. The
+ *   first such refetch may follow the initial fetch at once (a key rotated just then).
  * - Concurrent requests share one fetch; none waits longer than the fetch timeout.
  * - A failed fetch keeps serving the keys fetched before (a brief outage of the client's
  *   JWKS host does not lock the client out); with none, requests fail until the
@@ -36,8 +37,11 @@ type LocalGetKey = ReturnType<typeof createLocalJWKSet>;
 export class RemoteKeySet {
   private keys: LocalGetKey | undefined;
   private expiresAt = 0;
-  private lastAttempt = -Infinity;
+  /** When the last fetch failed, and why: no new attempt within the cooldown. */
+  private lastFailure = -Infinity;
   private lastError: Error | undefined;
+  /** When an unknown kid last caused a refetch. */
+  private lastMissRefetch = -Infinity;
   private pending: Promise<void> | undefined;
   private readonly options: RemoteKeySetOptions;
 
@@ -60,21 +64,23 @@ export class RemoteKeySet {
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
       // An unknown kid: the client may have rotated. One refetch per cooldown at most.
-      if (!this.mayAttempt()) throw error;
+      if (!this.pending) {
+        if (!this.cooledDown(this.lastMissRefetch)) throw error;
+        this.lastMissRefetch = this.options.now();
+      }
       await this.refresh();
       return await this.keys!(header, token);
     }
   };
 
-  private mayAttempt(): boolean {
-    return this.options.now() - this.lastAttempt >= this.options.cooldownSeconds * 1000;
+  private cooledDown(since: number): boolean {
+    return this.options.now() - since >= this.options.cooldownSeconds * 1000;
   }
 
-  /** One fetch at a time, and none within the cooldown of the last attempt. */
+  /** One fetch at a time, and none within the cooldown of a failed one. */
   private refresh(): Promise<void> {
     if (this.pending) return this.pending;
-    if (!this.mayAttempt()) return this.lastError ? Promise.reject(this.lastError) : Promise.resolve();
-    this.lastAttempt = this.options.now();
+    if (!this.cooledDown(this.lastFailure)) return Promise.reject(this.lastError);
     this.fetches += 1;
     this.pending = fetchKeySet(this.uri, this.options)
       .then(({ jwks, maxAge }) => {
@@ -85,6 +91,7 @@ export class RemoteKeySet {
         this.lastError = undefined;
       }, (error: unknown) => {
         this.lastError = error instanceof Error ? error : new Error(String(error));
+        this.lastFailure = this.options.now();
         throw this.lastError;
       })
       .finally(() => {
