@@ -16,7 +16,7 @@
  * error's detail, for the log only. A full replay store is 503, not a failure.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { isOAuthError } from '../../errors.js';
 import { authenticationFailed } from '../failure.js';
 import type { ClientCredentialsConfig } from '../authenticate.js';
@@ -60,25 +60,49 @@ async function verifiedPayload(assertion: string, client: ClientCredentialsConfi
   if (keys.length === 0) throw new AssertionProblem('the client has no key for this assertion');
   const rules = client.assertionRules ?? DEFAULT_ASSERTION_RULES;
   let lastError: unknown;
+  const options: JWTVerifyOptions = {
+    algorithms: [...algorithms],
+    issuer: client.client_id,
+    subject: client.client_id,
+    audience: [context.tokenEndpoint, context.issuer],
+    clockTolerance: rules.clockSkew,
+    currentDate: new Date(context.now() * 1000),
+    requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
+  };
   for (const key of keys) {
     try {
-      const { payload } = await jwtVerify(assertion, key as JWTVerifyGetKey, {
-        algorithms: [...algorithms],
-        issuer: client.client_id,
-        subject: client.client_id,
-        audience: [context.tokenEndpoint, context.issuer],
-        clockTolerance: rules.clockSkew,
-        currentDate: new Date(context.now() * 1000),
-        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
-      });
-      return payload;
+      return await verifyWithCandidates(assertion, key, options);
     } catch (error) {
       lastError = error;
-      // Only a wrong signature may be a wrong key of several; anything else is final.
-      if ((error as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw error;
+      if (!isWrongSignature(error)) throw error;
     }
   }
   throw lastError;
+}
+
+/** Only a wrong signature may mean a wrong key of several; anything else is final. */
+const isWrongSignature = (error: unknown) => (error as { code?: string }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
+
+/**
+ * A key set with several keys that fit a header without `kid` (two RSA keys during a
+ * rotation, say) answers with all of them; jose leaves trying each to the caller.
+ */
+async function verifyWithCandidates(assertion: string, key: AssertionKey, options: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(assertion, key as JWTVerifyGetKey, options)).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    let lastError: unknown = error;
+    for await (const candidate of error as unknown as AsyncIterable<Parameters<typeof jwtVerify>[1] & object>) {
+      try {
+        return (await jwtVerify(assertion, candidate, options)).payload;
+      } catch (candidateError) {
+        lastError = candidateError;
+        if (!isWrongSignature(candidateError)) throw candidateError;
+      }
+    }
+    throw lastError;
+  }
 }
 
 async function checkLifetimeAndReplay(payload: JWTPayload, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {

@@ -19,6 +19,8 @@ let issuer: string;
 let keyed: KeyPair; // RS256, inline jwks
 let ec: KeyPair; // ES256, inline jwks, second key of the same client
 let stranger: KeyPair; // not registered anywhere
+let older: KeyPair; // RS256, the rotating client's first key
+let newer: KeyPair; // RS256, its second
 let billing: Certificate; // valid certificate
 let stale: Certificate; // expired certificate
 
@@ -35,6 +37,10 @@ rps:
     jwks: ${jwks}
     scopes: [orders.read]
     audiences: [${API}]
+    client_credentials_pipe_id: m2m
+  - client_id: rotating
+    token_endpoint_auth_method: private_key_jwt
+    jwks: ${JSON.stringify({ keys: [older.publicJwk, newer.publicJwk].map(({ kid: _kid, ...jwk }) => jwk) })}
     client_credentials_pipe_id: m2m
   - client_id: legacy
     token_endpoint_auth_method: client_secret_jwt
@@ -67,7 +73,7 @@ pipes:
 }
 
 beforeAll(async () => {
-  [keyed, ec, stranger] = await Promise.all([rsaKeyPair('keyed-rsa'), ecKeyPair('keyed-ec'), rsaKeyPair('keyed-rsa')]);
+  [keyed, ec, stranger, older, newer] = await Promise.all([rsaKeyPair('keyed-rsa'), ecKeyPair('keyed-ec'), rsaKeyPair('keyed-rsa'), rsaKeyPair('old'), rsaKeyPair('new')]);
   billing = selfSignedCertificate('billing', days(-1), days(365));
   stale = selfSignedCertificate('stale', days(-30), days(-1));
   server = await serve(config(), {
@@ -112,6 +118,17 @@ describe('private_key_jwt and client_secret_jwt with openid-client', () => {
     const algs = meta.token_endpoint_auth_signing_alg_values_supported!;
     expect(algs).toEqual(expect.arrayContaining(['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256']));
     expect(algs).not.toContain('none');
+  });
+});
+
+describe('keys without kid', () => {
+  it('an assertion without kid is verified by whichever of two RSA keys signed it', async () => {
+    for (const pair of [older, newer]) {
+      const signed = await assertion({ clientId: 'rotating', audience: issuer, key: pair.privateKey });
+      expect((await postToken(issuer, assertionForm(signed))).status).toBe(200);
+    }
+    const forged = await assertion({ clientId: 'rotating', audience: issuer, key: stranger.privateKey });
+    expect((await postToken(issuer, assertionForm(forged))).status).toBe(401);
   });
 });
 
