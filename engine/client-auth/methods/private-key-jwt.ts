@@ -13,8 +13,8 @@ import type { ClientAuthMethod, CredentialSource, MethodContext, PresentedCreden
 
 /**
  * The key for an assertion's header: the certificate it names by thumbprint (valid now),
- * else the client's key set by `kid`. A header that names a certificate by x5t/x5t#S256
- * is verified by that certificate or not at all.
+ * else the client's key set by `kid`. A certificate outside its validity period fails
+ * the assertion; it does not fall back to the key set.
  */
 function keyOf(client: ClientCredentialsConfig, context: MethodContext): JWTVerifyGetKey {
   return async (header, token) => {
@@ -26,8 +26,10 @@ function keyOf(client: ClientCredentialsConfig, context: MethodContext): JWTVeri
       if (now > cert.notAfter) throw new Error(`certificate ${cert.x5tS256} has expired`);
       return cert.publicKey;
     }
-    if (namesCertificate(header as unknown as Record<string, unknown>)) throw new Error('the header names a certificate the client has not registered');
-    if (!client.keySet) throw new Error('no registered certificate matches the header (x5t#S256, x5t or kid)');
+    // Some libraries add x5t beside the kid of a JWK that carries x5c: then the key set decides.
+    if (!client.keySet) {
+      throw new Error(namesCertificate(header as unknown as Record<string, unknown>) ? 'the header names a certificate the client has not registered' : 'no registered certificate matches the header (x5t#S256, x5t or kid)');
+    }
     return client.keySet.getKey(header, token);
   };
 }
