@@ -7,6 +7,9 @@
  * redirects, accepts https only (http only on loopback), caches the set, and refetches on
  * an unknown `kid` at most once per interval, so that a caller cannot make us hammer the
  * URI; a URI that is down or slow fails only the requests that need it.
+ *
+ * Verify with `jwtVerifyWithKeySet(token, keySet.getKey, options)` (verify.ts): it also
+ * tries each fitting key when a token has no `kid`.
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { RemoteKeySet, type RemoteKeySetOptions } from './remote.js';
@@ -29,4 +32,5 @@ export function createKeySet(source: KeySetSource, options: Partial<RemoteKeySet
 }
 
 export { jwksUriProblem } from './uri.js';
+export { jwtVerifyWithKeySet } from './verify.js';
 export { RemoteKeySet, type RemoteKeySetOptions } from './remote.js';

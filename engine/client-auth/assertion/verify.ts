@@ -15,8 +15,9 @@
  * Every failure is invalid_client with the one vague description; the reason is the
  * error's detail, for the log only. A full replay store is 503, not a failure.
  */
-import { createHash, type KeyObject } from 'node:crypto';
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { createHash } from 'node:crypto';
+import type { JWTPayload, JWTVerifyOptions } from 'jose';
+import { isWrongSignature, jwtVerifyWithKeySet, type VerificationKey } from '../../jwks/verify.js';
 import { isOAuthError } from '../../errors.js';
 import { authenticationFailed } from '../failure.js';
 import type { ClientCredentialsConfig } from '../authenticate.js';
@@ -36,7 +37,7 @@ export interface AssertionRules {
 /** jti values are held until the assertion expires; longer ones are refused. */
 const MAX_JTI_LENGTH = 256;
 
-export type AssertionKey = JWTVerifyGetKey | KeyObject | Uint8Array;
+export type AssertionKey = VerificationKey;
 
 class AssertionProblem extends Error {}
 
@@ -71,38 +72,13 @@ async function verifiedPayload(assertion: string, client: ClientCredentialsConfi
   };
   for (const key of keys) {
     try {
-      return await verifyWithCandidates(assertion, key, options);
+      return await jwtVerifyWithKeySet(assertion, key, options);
     } catch (error) {
       lastError = error;
       if (!isWrongSignature(error)) throw error;
     }
   }
   throw lastError;
-}
-
-/** Only a wrong signature may mean a wrong key of several; anything else is final. */
-const isWrongSignature = (error: unknown) => (error as { code?: string }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
-
-/**
- * A key set with several keys that fit a header without `kid` (two RSA keys during a
- * rotation, say) answers with all of them; jose leaves trying each to the caller.
- */
-async function verifyWithCandidates(assertion: string, key: AssertionKey, options: JWTVerifyOptions): Promise<JWTPayload> {
-  try {
-    return (await jwtVerify(assertion, key as JWTVerifyGetKey, options)).payload;
-  } catch (error) {
-    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
-    let lastError: unknown = error;
-    for await (const candidate of error as unknown as AsyncIterable<Parameters<typeof jwtVerify>[1] & object>) {
-      try {
-        return (await jwtVerify(assertion, candidate, options)).payload;
-      } catch (candidateError) {
-        lastError = candidateError;
-        if (!isWrongSignature(candidateError)) throw candidateError;
-      }
-    }
-    throw lastError;
-  }
 }
 
 async function checkLifetimeAndReplay(payload: JWTPayload, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
