@@ -23,6 +23,7 @@ let older: KeyPair; // RS256, the rotating client's first key
 let newer: KeyPair; // RS256, its second
 let billing: Certificate; // valid certificate
 let stale: Certificate; // expired certificate
+let future: Certificate; // not valid yet
 
 function config(): string {
   const jwks = JSON.stringify({ keys: [keyed.publicJwk, ec.publicJwk] });
@@ -56,7 +57,7 @@ rps:
     client_credentials_pipe_id: m2m
   - client_id: stale
     token_endpoint_auth_method: private_key_jwt
-    certificates: ["\${file.stale.crt}"]
+    certificates: ["\${file.stale.crt}", "\${file.future.crt}"]
     client_credentials_pipe_id: m2m
   - client_id: orders-service
     client_secret: \${env.ORDERS_SECRET}
@@ -76,9 +77,10 @@ beforeAll(async () => {
   [keyed, ec, stranger, older, newer] = await Promise.all([rsaKeyPair('keyed-rsa'), ecKeyPair('keyed-ec'), rsaKeyPair('keyed-rsa'), rsaKeyPair('old'), rsaKeyPair('new')]);
   billing = selfSignedCertificate('billing', days(-1), days(365));
   stale = selfSignedCertificate('stale', days(-30), days(-1));
+  future = selfSignedCertificate('future', days(2), days(30));
   server = await serve(config(), {
     env: { HMAC_SECRET, ORDERS_SECRET: 'orders-secret-0123456789' },
-    files: { 'billing.crt': billing.pem, 'stale.crt': stale.pem },
+    files: { 'billing.crt': billing.pem, 'stale.crt': stale.pem, 'future.crt': future.pem },
   });
   issuer = server.url;
   expect(server.engine.issuer).toBe(issuer);
@@ -237,8 +239,9 @@ describe('every bad assertion: 401 invalid_client, the same body as an unknown c
     await expectRefused(assertionForm(await assertion({ clientId: 'legacy', audience: issuer, key: keyed.privateKey })));
   });
 
-  it('an expired certificate, and a certificate the client did not register', async () => {
+  it('an expired or not yet valid certificate, and a certificate the client did not register', async () => {
     await expectRefused(assertionForm(await assertion({ clientId: 'stale', audience: issuer, key: stale.privateKey, header: { 'x5t#S256': stale.x5tS256 } })));
+    await expectRefused(assertionForm(await assertion({ clientId: 'stale', audience: issuer, key: future.privateKey, header: { x5t: future.x5t } })));
     // The stale client's (valid) key named by thumbprint in the billing client's assertion.
     await expectRefused(assertionForm(await assertion({ clientId: 'billing', audience: issuer, key: stale.privateKey, header: { 'x5t#S256': stale.x5tS256 } })));
     // The billing certificate's key, header naming nothing.
