@@ -4,6 +4,7 @@
  * sees), the credentials the authenticator checks, and a pipe per grant type.
  */
 import { registeredSecrets } from './client-auth/registered-secrets.js';
+import { assertionCredentialsOf } from './client-auth/assertion/registration.js';
 import type { Indexed } from './config/cross-refs.js';
 import type { RpConfig } from './config/types.js';
 import type { DiagnosticSink } from './diagnostics.js';
@@ -19,7 +20,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** `now` (seconds) is the load time, for warning about secrets already past their not_after. */
+/** `now` (seconds) is the load time: for warning about secrets past their not_after and certificates near expiry. */
 export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink, now: number): Map<string, RegisteredClient> {
   const clients = new Map<string, RegisteredClient>();
   for (const [rp, i] of rps) {
@@ -40,6 +41,7 @@ export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: Reado
       client_id: rp.client_id,
       token_endpoint_auth_method: rp.token_endpoint_auth_method,
       secrets: registeredSecrets(rp, i, sink, now),
+      ...assertionCredentialsOf(rp, i, sink, now),
       pipes: byGrant,
     });
   }

@@ -5,6 +5,7 @@
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { ClientAuthenticator, ClientCredentialsConfig, VerifyContext } from './client-auth/authenticate.js';
+import { ASSERTION_SIGNING_ALGS } from './client-auth/methods/index.js';
 import type { SluiceConfig } from './config/types.js';
 import type { Client, Flow } from './flow.js';
 import { authenticateFlow } from './flow-state.js';
@@ -78,6 +79,8 @@ export class Engine {
       jwks_uri: this.endpoint(PATHS.jwks),
       grant_types_supported: [...GRANT_TYPES.keys()],
       token_endpoint_auth_methods_supported: this.authenticator.supportedMethods(),
+      // RFC 8414 section 2: the algs private_key_jwt and client_secret_jwt assertions may use.
+      token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
       response_types_supported: [],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [...algs],

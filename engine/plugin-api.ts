@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Client, Flow } from './flow.js';
 import type { Keystore } from './keystores/types.js';
+import type { Store } from './store/types.js';
 import type { ConfigErrorCode, ConfigPath } from './errors.js';
 
 export type Next = () => Promise<void>;
@@ -54,6 +55,11 @@ export interface EngineServices {
   /** The token endpoint URL, as published in discovery. */
   readonly tokenEndpoint: string;
   readonly logger: Logger;
+  /**
+   * The engine's store for state that outlives a request (expiring keys, counters): see
+   * engine/store/types.ts. Memory by default; shared by every pipe.
+   */
+  readonly store: Store;
   /** A loaded keystore by id, or undefined. */
   keystore(id: string): Keystore | undefined;
   /** Every keystore id, for helpful error messages. */

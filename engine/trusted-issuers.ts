@@ -6,10 +6,10 @@
  * algorithms it may use. Every failure is invalid_grant (RFC 7523 section 3.1), the
  * reason in the log only.
  */
-import { decodeJwt, errors as joseErrors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { decodeJwt, errors as joseErrors, type JSONWebKeySet } from 'jose';
 import { InvalidGrant, OAuthError } from './errors.js';
 import type { VerifiedAssertion } from './flow.js';
-import { createKeySet, type KeySet } from './jwks/key-set.js';
+import { createKeySet, jwtVerifyWithKeySet, type KeySet } from './jwks/key-set.js';
 import type { SigningAlg } from './keystores/types.js';
 
 export interface TrustedIssuerConfig {
@@ -60,7 +60,7 @@ export async function verifyIncomingToken(token: string | undefined, issuers: re
   const issuer = issuers.find((i) => i.issuer === iss);
   if (!issuer) throw invalid(`the grant token's iss is not a trusted issuer here: ${JSON.stringify(String(iss).slice(0, 100))}`);
   try {
-    const { payload } = await jwtVerify(token, issuer.keys.getKey, {
+    const payload = await jwtVerifyWithKeySet(token, issuer.keys.getKey, {
       issuer: issuer.issuer,
       audience: [...issuer.audiences],
       algorithms: [...issuer.algorithms],

@@ -9,6 +9,14 @@
  * unknown client_id, a method mismatch and a wrong plain secret are not answered faster
  * than a wrong hashed secret. The derivations
  * go through a fair limiter keyed by the claimed client_id and the caller's address.
+ *
+ * Client assertions (private_key_jwt, client_secret_jwt) are checked in well under a
+ * millisecond, yet their failures pay the derivation too. Otherwise a stranger could send
+ * the same garbage assertion claiming two client_ids and learn which one exists (and is
+ * registered for a key method) from the time the answer takes: an unknown client_id
+ * costs a derivation, a known one's bad signature would not. The price is that failed
+ * assertions spend CPU, within the fair limiter's bounds, as failed secrets already do;
+ * a valid assertion costs no derivation.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ClientAuthentication } from '../flow.js';
@@ -17,6 +25,10 @@ import { authenticationFailed } from './failure.js';
 import { DEFAULT_FAIR_LIMITS, FairLimiter } from './fair-limiter.js';
 import { authMethod, AUTH_METHOD_NAMES, type PresentedCredentials } from './methods/index.js';
 import type { MethodContext } from './methods/types.js';
+import type { KeySet } from '../jwks/key-set.js';
+import type { Store } from '../store/types.js';
+import type { AssertionRules } from './assertion/verify.js';
+import type { ClientCertificate } from './assertion/certificates.js';
 import { hashSecret, type SecretHash } from './secret-hash.js';
 import { SecretVerifier, type KdfSlot } from './secret-verifier.js';
 
@@ -29,18 +41,27 @@ export interface ClientCredentialsConfig {
   readonly token_endpoint_auth_method: string;
   /** Any one of them authenticates (a seam for rotation without downtime). */
   readonly secrets: readonly ClientSecret[];
+  /** private_key_jwt: the client's public keys (jwks or jwks_uri). */
+  readonly keySet?: KeySet | undefined;
+  /** private_key_jwt: X.509 certificates, chosen by thumbprint. */
+  readonly certificates?: readonly ClientCertificate[] | undefined;
+  /** Lifetime and clock skew for the client's assertions; default DEFAULT_ASSERTION_RULES. */
+  readonly assertionRules?: AssertionRules | undefined;
 }
 
 /** What a method may need beyond the credentials (assertion audiences, clocks). */
 export interface VerifyContext {
   readonly issuer: string;
   readonly tokenEndpoint: string;
+  /** Seconds since the epoch. */
   now(): number;
   /**
    * The cost a failure is made to take: the scrypt parameters of the costliest hashed
    * secret in the config (undefined when it has none, as then no failure derives).
    */
   readonly equalizeWith?: ScryptCost | undefined;
+  /** Where used assertion ids are kept until they expire (RFC 7523 section 3, jti). */
+  readonly store: Store;
 }
 
 export interface ScryptCost {

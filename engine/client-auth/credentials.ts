@@ -6,25 +6,14 @@
 import { InvalidClient, InvalidRequest } from '../errors.js';
 import { AUTH_METHODS, type CredentialSource, type PresentedCredentials } from './methods/index.js';
 
-/**
- * Parameters that carry credentials, whether or not a method here takes them: never
- * logged, never visible to templates. RFC 7523's assertion parameters are among them
- * before their methods are.
- */
-export const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
-  ...AUTH_METHODS.flatMap((m) => m.credentialParams),
-  'client_assertion',
-  'client_assertion_type',
-]);
+/** Parameters that carry credentials: never logged, never visible to templates. */
+export const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set(AUTH_METHODS.flatMap((m) => m.credentialParams));
 
 export function extractCredentials(source: CredentialSource): PresentedCredentials {
   const presented = AUTH_METHODS.filter((m) => m.isPresented(source));
   if (presented.length > 1) throw InvalidRequest(`more than one client authentication method (${presented.map((m) => m.name).join(', ')})`);
   const [method] = presented;
   if (method) return method.extract(source);
-  if (source.params.has('client_assertion') || source.params.has('client_assertion_type')) {
-    throw InvalidClient('client assertions (private_key_jwt, client_secret_jwt) are not supported by this server');
-  }
   const id = source.params.get('client_id');
   if (!id) throw InvalidClient('client authentication required');
   return { method: 'none', client_id: id };

@@ -9,6 +9,16 @@ export interface RpConfig {
   /** Rotation: each authenticates until its not_after (RFC 3339). */
   client_secrets?: Array<{ secret?: string; hash?: string; not_after?: string }>;
   token_endpoint_auth_method: string;
+  /** private_key_jwt: public keys inline (RFC 7517 JWK Set). */
+  jwks?: { keys: Array<Record<string, unknown>> };
+  /** private_key_jwt: where to fetch them (https, or http on loopback). */
+  jwks_uri?: string;
+  /** private_key_jwt: PEM X.509 certificates (assertions name one by x5t#S256 / x5t). */
+  certificates?: string[];
+  /** Seconds; client assertions may live at most this long (exp - iat). */
+  assertion_max_lifetime: number;
+  /** Seconds of clock difference tolerated for exp, nbf and iat of client assertions. */
+  assertion_clock_skew: number;
   scopes: string[];
   audiences: string[];
   attributes: Record<string, unknown>;

@@ -3,12 +3,16 @@
  * one fetched from a `jwks_uri`. Used by private_key_jwt client assertions (RFC 7523
  * section 2.2) and by trusted issuers' tokens (JWT-bearer and token-exchange grants).
  *
- * The remote form must: fetch with a timeout and a size limit, never follow redirects,
- * accept https only (http only on loopback), cache the set, and refetch on an unknown
- * `kid` at most once per interval, so that a caller cannot make us hammer the URI; a URI
- * that is down or slow fails only the requests that need it.
+ * The remote form (remote.ts) fetches with a timeout and a size limit, never follows
+ * redirects, accepts https only (http only on loopback), caches the set, and refetches on
+ * an unknown `kid` at most once per interval, so that a caller cannot make us hammer the
+ * URI; a URI that is down or slow fails only the requests that need it.
+ *
+ * Verify with `jwtVerifyWithKeySet(token, keySet.getKey, options)` (verify.ts): it also
+ * tries each fitting key when a token has no `kid`.
  */
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { RemoteKeySet, type RemoteKeySetOptions } from './remote.js';
 
 export interface KeySetSource {
   readonly jwks?: JSONWebKeySet | undefined;
@@ -20,9 +24,13 @@ export interface KeySet {
   readonly getKey: JWTVerifyGetKey;
 }
 
-// TODO(issue 10): replace the remote branch with our own bounded fetcher (see file comment).
-export function createKeySet(source: KeySetSource): KeySet {
+/** `options` tune the remote form (tests shorten the timeout and cooldown). */
+export function createKeySet(source: KeySetSource, options: Partial<RemoteKeySetOptions> = {}): KeySet {
   if (source.jwks) return { getKey: createLocalJWKSet(source.jwks) };
-  if (source.jwks_uri) return { getKey: createRemoteJWKSet(new URL(source.jwks_uri), { timeoutDuration: 3000, cooldownDuration: 30_000 }) };
+  if (source.jwks_uri) return new RemoteKeySet(source.jwks_uri, options);
   throw new Error('a key set needs jwks or jwks_uri');
 }
+
+export { jwksUriProblem } from './uri.js';
+export { jwtVerifyWithKeySet } from './verify.js';
+export { RemoteKeySet, type RemoteKeySetOptions } from './remote.js';

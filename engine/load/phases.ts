@@ -30,6 +30,7 @@ import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
 import { ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
+import { MemoryStore } from '../store/memory.js';
 import { registerBuiltInValves } from '../../valves/index.js';
 import type { LoadState } from './state.js';
 
@@ -151,14 +152,17 @@ async function keystores(state: LoadState): Promise<void> {
 async function pipes(state: LoadState): Promise<void> {
   const { issuer, keystores: stores, now } = state;
   const authenticator = state.options.authenticator ?? new ClientAuthenticator();
+  // One store per process: a reload passes the running one, so used assertion ids stay used.
+  const store = state.options.store ?? new MemoryStore({ now });
   // equalizeWith is set once the clients are known (see `clients`).
-  const verifyContext: { -readonly [K in keyof VerifyContext]: VerifyContext[K] } = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now };
+  const verifyContext: { -readonly [K in keyof VerifyContext]: VerifyContext[K] } = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now, store };
   const clients = new Map<string, RegisteredClient>();
   Object.assign(state, { authenticator, verifyContext, clients });
   state.services = {
     issuer: issuer!,
     tokenEndpoint: verifyContext.tokenEndpoint,
     logger: state.logger!,
+    store,
     keystore: (id) => stores!.get(id),
     keystoreIds: () => [...stores!.keys()],
     compileTemplate: (value) => compileValue(value, now),

@@ -14,6 +14,7 @@ import type { CompiledPipe } from '../pipes.js';
 import type { EngineServices } from '../plugin-api.js';
 import type { ValveRegistry } from '../registry.js';
 import type { TrustedIssuer } from '../trusted-issuers.js';
+import type { Store } from '../store/types.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -24,6 +25,8 @@ export interface LoadOptions {
    * verified secrets and its KDF bounds carry over.
    */
   authenticator?: ClientAuthenticator;
+  /** The store to use (a reload passes the running one); default a new memory store. */
+  store?: Store;
   /** Command-line overrides of `server` (they also shape the default issuer). */
   server?: { host?: string; port?: number };
 }

@@ -170,7 +170,7 @@ ${pipes}`;
     expect(engine).toBeUndefined();
     const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
     expect(errors).toEqual(expect.arrayContaining([
-      expect.stringContaining('jwks_uri must be https'),
+      expect.stringContaining('jwks_uri must be an https URL'),
       expect.stringContaining("role 'order-writer' is not declared"),
       expect.stringContaining("unknown trusted issuer 'idq'; trusted_issuers: idp"),
       expect.stringContaining("unknown grant type 'urn:ietf:params:oauth:grant-type:jwt-bearr' (did you mean 'urn:ietf:params:oauth:grant-type:jwt-bearer'?)"),

@@ -108,7 +108,8 @@ describe('discovery and JWKS', () => {
       token_endpoint: `${s.engine.issuer}/token`,
       jwks_uri: `${s.engine.issuer}/jwks`,
       grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'urn:ietf:params:oauth:grant-type:token-exchange'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'none'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'],
       scopes_supported: ['orders.read', 'orders.write'],
     });
     // Introspection and revocation arrive with their own issue; until then they are not advertised.

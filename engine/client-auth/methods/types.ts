@@ -13,6 +13,9 @@ export interface RegisteredCredentials {
   readonly client_secret?: string | undefined;
   readonly client_secret_hash?: string | undefined;
   readonly client_secrets?: readonly unknown[] | undefined;
+  readonly jwks?: unknown;
+  readonly jwks_uri?: string | undefined;
+  readonly certificates?: readonly string[] | undefined;
 }
 
 /** Where credentials may be: the single-valued form parameters and the Authorization header. */
@@ -33,6 +36,10 @@ export interface PresentedCredentials {
    * section 2.3.1 says to form-encode, and curl -u and many libraries do not.
    */
   readonly alternateSecret?: string;
+  /** A client assertion (RFC 7523 section 2.2), for the assertion methods. */
+  readonly assertion?: string;
+  /** The client_assertion_type sent with it. */
+  readonly assertionType?: string;
 }
 
 /** What a method may use to verify: the clock and URLs, the secret checker, a KDF slot. */
@@ -47,6 +54,8 @@ export interface ClientAuthMethod {
   readonly description: string;
   /** Form parameters that carry this method's credentials: never logged, never templated. */
   readonly credentialParams: readonly string[];
+  /** The JWS algs its assertions may use (discovery's token_endpoint_auth_signing_alg_values_supported). */
+  readonly signingAlgs?: readonly string[];
   /** Whether the request carries this method's credentials (two at once is refused). */
   isPresented(source: CredentialSource): boolean;
   /** Take the credentials out; throws invalid_request or invalid_client when malformed. */

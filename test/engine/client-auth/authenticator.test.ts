@@ -3,6 +3,7 @@
  * whatever the reason, derivations are fair per client id and bounded per source, and a
  * request derives at most once.
  */
+import { MemoryStore } from '../../../engine/store/memory.js';
 import { describe, expect, it } from 'vitest';
 import { ClientAuthenticator, type ClientCredentialsConfig } from '../../../engine/client-auth/authenticate.js';
 import { FairLimiter, type WorkOwner } from '../../../engine/client-auth/fair-limiter.js';
@@ -11,7 +12,7 @@ import { secretReadings } from '../../../engine/client-auth/methods/client-secre
 import type { PresentedCredentials } from '../../../engine/client-auth/methods/index.js';
 
 // Failures cost what a hashed secret of these tests costs to check.
-const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0, equalizeWith: { ln: 10, r: 8, p: 1 } };
+const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0, store: new MemoryStore(), equalizeWith: { ln: 10, r: 8, p: 1 } };
 
 /** A limiter that counts the derivations it runs, per client id. */
 class CountingLimiter extends FairLimiter {

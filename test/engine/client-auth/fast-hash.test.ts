@@ -3,6 +3,7 @@
  * while a wrong secret still costs the equalizing derivation every failure costs.
  */
 import { createHmac } from 'node:crypto';
+import { MemoryStore } from '../../../engine/store/memory.js';
 import { describe, expect, it } from 'vitest';
 import { ClientAuthenticator, type ClientCredentialsConfig } from '../../../engine/client-auth/authenticate.js';
 import { FairLimiter, type WorkOwner } from '../../../engine/client-auth/fair-limiter.js';
@@ -11,7 +12,7 @@ import { hashSecret, parseSecretHash, verifySecretHash } from '../../../engine/c
 import { ConfigError } from '../../../engine/errors.js';
 
 // Failures cost what the config's costliest scrypt hash costs (here: as if one of ln=10 were configured).
-const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 1_000, equalizeWith: { ln: 10, r: 8, p: 1 } };
+const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 1_000, store: new MemoryStore(), equalizeWith: { ln: 10, r: 8, p: 1 } };
 const SECRET = 'Zm9vYmFyLWdlbmVyYXRlZC1zZWNyZXQtMDEyMzQ1Njc4OQ';
 
 class CountingLimiter extends FairLimiter {

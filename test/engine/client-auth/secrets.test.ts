@@ -1,9 +1,10 @@
+import { MemoryStore } from '../../../engine/store/memory.js';
 import { describe, expect, it } from 'vitest';
 import { hashSecret, parseSecretHash, verifySecretHash } from '../../../engine/client-auth/secret-hash.js';
 import { VerifiedSecretCache } from '../../../engine/client-auth/verified-cache.js';
 import { ConfigError } from '../../../engine/errors.js';
 
-const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0 };
+const context = { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', now: () => 0, store: new MemoryStore() };
 
 describe('client_secret_hash', () => {
   it('round-trips, and a wrong secret does not verify', async () => {
