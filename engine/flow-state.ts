@@ -97,3 +97,27 @@ export function isProven(flow: Flow): boolean {
   const state = engineOnly.get(flow);
   return state?.authentication !== undefined || state?.assertion !== undefined;
 }
+
+/** Where a flow's pipe is: the valve running now, and the one that ended the pipe, if any. */
+interface PipeProgress {
+  running?: string;
+  stoppedBy?: string;
+}
+const progress = new WeakMap<Flow, PipeProgress>();
+
+export const PIPE_HOOKS = {
+  onEnter(flow: Flow, valve: string): void {
+    const entry = progress.get(flow) ?? {};
+    entry.running = valve;
+    progress.set(flow, entry);
+  },
+  onStop(flow: Flow, valve: string): void {
+    const entry = progress.get(flow) ?? {};
+    entry.stoppedBy ??= valve;
+    progress.set(flow, entry);
+  },
+};
+
+export function pipeProgress(flow: Flow): Readonly<PipeProgress> {
+  return progress.get(flow) ?? {};
+}

@@ -9,6 +9,7 @@ import type { PipeConfig } from './config/types.js';
 import type { EngineServices } from './plugin-api.js';
 import type { ValveRegistry } from './registry.js';
 import { compose, type NamedStep } from './runner.js';
+import { PIPE_HOOKS } from './flow-state.js';
 import { validateWith } from './config/schema.js';
 import { checkRequestTemplate, hasTemplate } from './template.js';
 import type { Flow } from './flow.js';
@@ -99,5 +100,5 @@ export async function compilePipe(
     sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
   }
   if (!ok) return undefined;
-  return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, verifiesAssertion, run: compose(valves) };
+  return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, verifiesAssertion, run: compose(valves, PIPE_HOOKS) };
 }

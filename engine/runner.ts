@@ -32,11 +32,20 @@ export class StepFailure extends Error {
 
 type Outcome = { ok: true } | { ok: false; error: unknown };
 
-export function compose<C>(steps: ReadonlyArray<NamedStep<C>>): (context: C) => Promise<void> {
+/** What the runner tells its owner as a chain runs (for logs and deadlines). */
+export interface StepHooks<C> {
+  /** A step starts. */
+  onEnter?(context: C, step: string): void;
+  /** A step returned without calling next(): it ended the chain. */
+  onStop?(context: C, step: string): void;
+}
+
+export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<C> = {}): (context: C) => Promise<void> {
   return function runSteps(context: C): Promise<void> {
     const dispatch = async (i: number): Promise<void> => {
       const step = steps[i];
       if (!step) return;
+      hooks.onEnter?.(context, step.name);
       // The rest of the chain, once this step calls next(); observed here, so that its
       // rejection is never unhandled even when the step forgets to await it.
       let rest: Promise<Outcome> | undefined;
@@ -67,6 +76,7 @@ export function compose<C>(steps: ReadonlyArray<NamedStep<C>>): (context: C) => 
       const outcome = rest ? await rest : undefined;
       if (thrown) throw attribute(step.name, thrown.error);
       if (misuse) throw misuse;
+      if (!rest) hooks.onStop?.(context, step.name);
       if (rest && !wasSettled) {
         // The step returned while the rest was still running: its result was never seen by
         // the step, so the request cannot be answered as if the chain had run normally.

@@ -13,7 +13,7 @@ import { findClient, readForm, readSingleValued, type ClientRequestContext } fro
 import { defineEndpoint } from './endpoints/handler.js';
 import type { FormParams } from './endpoints/form.js';
 import { InvalidGrant, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
-import { createFlow, isProven } from './flow-state.js';
+import { createFlow, isProven, pipeProgress } from './flow-state.js';
 import type { Flow, TokenRequest } from './flow.js';
 import { GRANT_SECRET_PARAMS, GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
 import type { CompiledPipe } from './pipes.js';
@@ -44,8 +44,9 @@ function grantType(context: TokenContext): void {
   const values = context.form!.get('grant_type');
   if (values === undefined) throw InvalidRequest('grant_type is required');
   if (values.length > 1) throw InvalidRequest("parameter 'grant_type' is repeated");
-  context.line.grant_type = values[0];
   const grant = GRANT_TYPES.get(values[0]!);
+  // A caller's value of any size: logged only once it is known to be one of ours.
+  context.line.grant_type = grant ? grant.type : '(unsupported)';
   if (!grant) throw UnsupportedGrantType('unsupported grant_type');
   context.grant = grant;
 }
@@ -95,7 +96,12 @@ async function runPipe(context: TokenContext): Promise<void> {
     context.log.error({ pipe: pipe!.id }, "pipe finished without verifying the grant's token (is VerifyAssertion missing?); response withheld");
     throw InvalidGrant('the grant token was not verified');
   }
-  if (!flow!.response) throw ServerError(`pipe '${pipe!.id}' produced no response (is TokenResponse missing?)`);
+  if (!flow!.response) {
+    // A valve that returns without calling next() ends the pipe: name it, as the likely bug.
+    const { stoppedBy } = pipeProgress(flow!);
+    if (stoppedBy) context.line.valve = stoppedBy;
+    throw ServerError(stoppedBy ? `valve '${stoppedBy}' ended pipe '${pipe!.id}' without an answer (did it forget to call next()?)` : `pipe '${pipe!.id}' produced no response (is TokenResponse missing?)`);
+  }
   context.answer = { ...grant!.responseFields, ...flow!.response };
 }
 

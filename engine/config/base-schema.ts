@@ -68,7 +68,7 @@ export function buildBaseSchema(): JsonSchema {
           },
           max_connections: { description: 'Most connections open at once; further ones are closed on arrival.', type: 'integer', minimum: 1, maximum: 1000000, default: 1024 },
           keep_alive_timeout: { description: 'Seconds an idle keep-alive connection stays open. Behind a load balancer, make it longer than the balancer\'s idle timeout (AWS ALB: 60).', type: 'number', exclusiveMinimum: 0, maximum: 600, default: 5 },
-          request_timeout: { description: 'Seconds a client has to send a whole request (headers included).', type: 'number', minimum: 1, maximum: 300, default: 10 },
+          request_timeout: { description: 'Seconds a client has to send a whole request (headers included), and the server to answer it (then 503, the valve still running in the log).', type: 'number', minimum: 1, maximum: 300, default: 10 },
         },
       },
       log: {

@@ -26,7 +26,8 @@ export function singleValued(params: FormParams, repeatable: readonly string[] =
   const single = new Map<string, string>();
   for (const [key, values] of params) {
     if (repeatable.includes(key)) continue;
-    if (values.length > 1) throw InvalidRequest(`parameter '${key}' is repeated`);
+    // The name is the caller's: cut, so that neither the answer nor the log grows with it.
+    if (values.length > 1) throw InvalidRequest(`parameter '${key.length > 64 ? `${key.slice(0, 64)}...` : key}' is repeated`);
     single.set(key, values[0]!);
   }
   return single;

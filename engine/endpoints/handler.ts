@@ -6,7 +6,9 @@
  */
 import type { Logger } from 'pino';
 import type { Engine } from '../engine.js';
-import { isOAuthError, ServerError } from '../errors.js';
+import { isOAuthError, ServerError, TemporarilyUnavailable } from '../errors.js';
+import { pipeProgress } from '../flow-state.js';
+import type { Flow } from '../flow.js';
 import { compose, StepFailure, type NamedStep } from '../runner.js';
 
 /** What the HTTP layer hands an endpoint. */
@@ -36,6 +38,8 @@ export interface EndpointContext {
   readonly line: LogLine;
   /** The success body, set by the endpoint's last step. */
   answer?: Record<string, unknown>;
+  /** The flow a pipe runs on, once there is one (for the log when it runs too long). */
+  flow?: Flow;
 }
 
 // RFC 6749 section 5.1: token responses must not be cached; errors neither.
@@ -51,14 +55,16 @@ export function defineEndpoint<C extends EndpointContext>(
     const started = process.hrtime.bigint();
     const log = engine.logger.child({ req_id: http.id });
     const line: LogLine = { event, remote_addr: http.ip };
+    let context: C | undefined;
     try {
-      const context = init({ engine, http, log, line });
-      await run(context);
+      context = init({ engine, http, log, line });
+      await withinDeadline(run(context), engine.config.server.request_timeout * 1000);
       if (!context.answer) throw ServerError(`${event}: no step answered`);
       line.outcome = 'issued';
       return { status: 200, headers: { ...NO_STORE }, body: context.answer };
     } catch (error) {
-      return failure(error, http, line);
+      if (error === TOO_LONG && context?.flow) line.valve = pipeProgress(context.flow).running;
+      return failure(error === TOO_LONG ? tooLong() : error, http, line);
     } finally {
       line.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (line.outcome === 'error') log.error(line, `${event} request failed`);
@@ -67,8 +73,30 @@ export function defineEndpoint<C extends EndpointContext>(
   };
 }
 
+const TOO_LONG = Symbol('too long');
+const tooLong = () => TemporarilyUnavailable('the request took too long; retry shortly', { headers: { 'retry-after': '1' }, detail: 'deadline passed (server.request_timeout)' });
+
+/**
+ * A valve that never settles (a hung plugin, a slow upstream) must not hold a request, and
+ * its socket, for ever (attack review M2): past the deadline the answer is 503 and the log
+ * names the valve still running. The work itself cannot be cancelled; its late outcome is
+ * observed and dropped.
+ */
+async function withinDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(TOO_LONG), ms);
+  });
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined);
+  }
+}
+
 function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnswer {
-  const oauth = isOAuthError(error) ? error : ServerError('the server failed to process the request', { cause: error });
+  const oauth = isOAuthError(error) && sane(error) ? error : ServerError('the server failed to process the request', { cause: error });
   line.outcome = oauth.code === 'server_error' ? 'error' : 'refused';
   line.error = oauth.code;
   line.error_description = oauth.message;
@@ -79,7 +107,21 @@ function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnsw
   const body = oauth.code === 'server_error'
     ? { error: oauth.code, error_description: `internal error (request ${http.id}); see the server log` }
     : oauth.toJSON();
-  return { status: oauth.status, headers: { ...NO_STORE, ...oauth.headers }, body };
+  return { status: oauth.status, headers: { ...NO_STORE, ...answerHeaders(oauth.headers) }, body };
+}
+
+/**
+ * A plugin can throw anything branded as an OAuthError (attack review L8): only an error
+ * status is answered as it says, and only the headers an OAuth error needs are sent.
+ */
+function sane(error: { status: number }): boolean {
+  return Number.isInteger(error.status) && error.status >= 400 && error.status <= 599;
+}
+
+const ERROR_HEADERS = ['www-authenticate', 'retry-after', 'allow'];
+
+function answerHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name, value]) => ERROR_HEADERS.includes(name.toLowerCase()) && typeof value === 'string'));
 }
 
 /**

@@ -21,6 +21,7 @@ export interface EngineHolder {
 
 /** How often Node looks for requests past their timeout. */
 const CHECK_INTERVAL_MS = 1000;
+const IDLE_MARGIN_MS = 2000;
 
 export function createServer(holder: EngineHolder): FastifyInstance {
   const { server } = holder.current.config;
@@ -40,15 +41,16 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     // connection open, must not hold a socket for long (fastify's keep-alive default is 72 s).
     requestTimeout,
     keepAliveTimeout: server.keep_alive_timeout * 1000,
-    // A connection that sends nothing is closed after the same time as a slow request.
-    connectionTimeout: requestTimeout,
+    // An idle socket is closed a little after a slow request would be: the margin lets an
+    // answer given at the pipe deadline (request_timeout) still go out.
+    connectionTimeout: requestTimeout + IDLE_MARGIN_MS,
     // Node checks request and header timeouts every 30 s by default, so a slow client kept
     // its socket for up to 30 s whatever request_timeout said (attack review M1).
     serverFactory: (handler) => {
       const http = createHttpServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS, requestTimeout, headersTimeout: requestTimeout }, handler);
       // fastify sets these only on a server it makes itself.
       http.keepAliveTimeout = server.keep_alive_timeout * 1000;
-      http.setTimeout(requestTimeout);
+      http.setTimeout(requestTimeout + IDLE_MARGIN_MS);
       return http;
     },
     clientErrorHandler: clientErrorHandler(logger),

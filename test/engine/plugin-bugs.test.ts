@@ -48,3 +48,59 @@ describe('a valve with a bug', () => {
     expect(again.status).toBe(401);
   });
 });
+
+describe('a valve that hangs, ends the pipe early, or throws a strange OAuth error', () => {
+  const PLUGIN2 = `
+const brand = Symbol.for('sluice.oauth-error');
+export default [
+  { name: 'Hang', create() { return async function hang() { await new Promise(() => {}); }; } },
+  { name: 'Stopper', writes: ['access_token'], create() { return async function stopper() {}; } },
+  { name: 'Redirect', create() { return async function redirect() {
+      throw { [brand]: true, code: 'invalid_request', status: 302, message: 'go', headers: { location: 'https://evil.example', 'set-cookie': 'a=b' }, toJSON() { return { error: 'invalid_request' }; } };
+  }; } },
+];
+`;
+  let t: Running;
+  beforeAll(async () => {
+    t = await serve(`
+server: { request_timeout: 1 }
+keystores: [{ id: signing, type: generated }]
+plugins: [./bugs2.mjs]
+rps:
+  - { client_id: hang, client_secret: "\${env.S}", client_credentials_pipe_id: hang }
+  - { client_id: stopper, client_secret: "\${env.S}", client_credentials_pipe_id: stopper }
+  - { client_id: redirect, client_secret: "\${env.S}", client_credentials_pipe_id: redirect }
+pipes:
+  - { id: hang, valves: [{ name: Hang }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }] }
+  - { id: stopper, valves: [{ name: Stopper }, { name: TokenResponse }] }
+  - { id: redirect, valves: [{ name: Redirect }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }] }
+`, { env: { S }, files: { 'bugs2.mjs': PLUGIN2 } });
+  });
+  afterAll(() => t.close());
+
+  // Attack review M2: a valve that never settled held the request until the socket died.
+  it('a valve that never settles: 503 after request_timeout, the valve named in the log', async () => {
+    const r = await postToken(t.url, { grant_type: 'client_credentials' }, { authorization: basic('hang', S) });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toBe('temporarily_unavailable');
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect(t.logs.lines.findLast((l) => l.event === 'token')).toMatchObject({ valve: 'Hang' });
+  });
+
+  // New-user walkthrough: the log blamed a missing TokenResponse instead of the valve.
+  it('a valve that returns without calling next(): server_error naming it', async () => {
+    const r = await postToken(t.url, { grant_type: 'client_credentials' }, { authorization: basic('stopper', S) });
+    expect(r.status).toBe(500);
+    const line = t.logs.lines.findLast((l) => l.event === 'token')!;
+    expect(line.valve).toBe('Stopper');
+    expect(String(line.error_description)).toContain("valve 'Stopper' ended pipe");
+  });
+
+  // Attack review L8: a branded error could set any status and headers.
+  it('an OAuth-branded error with a non-error status or odd headers is a server_error', async () => {
+    const response = await fetch(`${t.url}/token`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('redirect', S) }, body: 'grant_type=client_credentials' });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('location')).toBeNull();
+    expect(response.headers.get('set-cookie')).toBeNull();
+  });
+});
