@@ -2,6 +2,7 @@
 import { generateKeyFile, P12_ALIAS } from '../keystores/generate.js';
 import { SIGNING_ALGS, type SigningAlg } from '../keystores/types.js';
 import { parse, UsageError } from './usage.js';
+import { resolve } from 'node:path';
 
 export async function keys(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -21,7 +22,8 @@ export async function keys(args: string[]): Promise<number> {
   if (p12 && !password) throw new UsageError(`a PKCS#12 file needs a password: set ${passwordEnv}`);
   if (passwordEnv && values['password-env'] && password === undefined) throw new UsageError(`environment variable ${passwordEnv} is not set`);
   const result = await generateKeyFile(alg, values.out, { password });
-  process.stdout.write(`wrote ${result.path} (${result.alg}, kid ${result.kid})\n\nkeystores:\n  - id: signing\n    type: ${p12 ? 'pkcs12' : 'pem'}\n    path: ${values.out}\n`);
+  // A path relative to here would be wrong in a config that lives elsewhere: print it whole.
+  process.stdout.write(`wrote ${result.path} (${result.alg}, kid ${result.kid})\n\nkeystores:\n  - id: signing\n    type: ${p12 ? 'pkcs12' : 'pem'}\n    path: ${resolve(values.out)}   # or relative to the config file\n`);
   if (password) process.stdout.write(`    password: \${env.${passwordEnv}}\n`);
   if (p12) process.stdout.write(`    alias: ${P12_ALIAS}\n`);
   return 0;

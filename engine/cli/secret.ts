@@ -20,6 +20,10 @@ async function hash(): Promise<number> {
   const value = (await readStdin()).replace(/\r?\n$/, '');
   if (!value) throw new UsageError('no secret on stdin');
   if (value.length < 16) process.stderr.write('sluice: warning: a client secret should be at least 16 random characters\n');
+  // A Basic secret is read as sent unless it holds %XX escapes (README, Client authentication).
+  if (/%[0-9A-Fa-f]{2}/.test(value) || / /.test(value)) {
+    process.stderr.write('sluice: warning: this secret holds a space or a %XX sequence: clients must form-encode it in HTTP Basic (RFC 6749 section 2.3.1); `curl -u` sends it raw and will be refused\n');
+  }
   process.stdout.write((await hashSecret(value)) + '\n');
   return 0;
 }

@@ -29,10 +29,39 @@ function isConstrainedLeaf(node: JsonSchema, where: Where): boolean {
   return where === 'base' ? types.some((t) => t !== 'string') || constrainedString : constrainedString;
 }
 
+/** The keywords that apply to each JSON type (draft-07); the others apply to any. */
+const KEYWORDS_OF: Record<string, readonly string[]> = {
+  string: ['minLength', 'maxLength', 'pattern', 'format', 'patternMessage'],
+  number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
+  integer: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
+  array: ['items', 'minItems', 'maxItems', 'uniqueItems', 'contains', 'additionalItems'],
+  object: ['properties', 'required', 'additionalProperties', 'patternProperties', 'propertyNames', 'minProperties', 'maxProperties'],
+  boolean: [],
+};
+const TYPED_KEYWORDS = new Set(Object.values(KEYWORDS_OF).flat());
+
+/**
+ * `type: [number, string]` becomes one `anyOf` branch per type, each with the keywords
+ * that apply to it: ajv's strict mode (and some editors) refuse union types.
+ */
+function splitUnionType(node: JsonSchema): JsonSchema {
+  const types = node.type;
+  if (!Array.isArray(types) || types.length < 2) return node;
+  const shared: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) if (key !== 'type' && !TYPED_KEYWORDS.has(key)) shared[key] = value;
+  const branches = types.map((type: string) => {
+    const branch: JsonSchema = { type };
+    for (const key of KEYWORDS_OF[type] ?? []) if (key in node) branch[key] = node[key];
+    return branch;
+  });
+  return { ...shared, anyOf: branches };
+}
+
 /** A copy of `node` fit for editors (see the file comment). */
 export function forEditors(node: unknown, where: Where): unknown {
   if (Array.isArray(node)) return node.map((n) => forEditors(n, where));
   if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray((node as JsonSchema).type)) return forEditors(splitUnionType(node as JsonSchema), where);
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'patternMessage') continue;

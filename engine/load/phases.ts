@@ -19,6 +19,7 @@ import { PATHS, type RegisteredClient } from '../engine.js';
 import { ConfigError } from '../errors.js';
 import { authenticateFlow, verifyFlowAssertion } from '../flow-state.js';
 import { keySourceProblem } from '../jwks/key-source-check.js';
+import { isLoopbackHost } from '../jwks/uri.js';
 import { buildTrustedIssuer, verifyIncomingToken, type TrustedIssuerConfig } from '../trusted-issuers.js';
 import { checkServerConfig } from '../http/server-config.js';
 import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
@@ -107,6 +108,22 @@ function crossReferences(state: LoadState): void {
   state.issuer = config!.issuer ?? `http://${server?.host ?? '127.0.0.1'}:${server?.port ?? 8080}${server?.base_path ?? ''}`;
   if (config!.issuer === undefined && ['0.0.0.0', '::'].includes(server?.host ?? '')) {
     sink.warn('schema', `no issuer is set and the server listens on every interface: tokens will say iss '${state.issuer}'; set issuer to the URL clients use`, ['server', 'host']);
+  }
+  warnPortOverride(state);
+}
+
+/**
+ * `--port 9000` with `issuer: http://127.0.0.1:8080` publishes endpoints where nothing
+ * listens. Behind a proxy the ports differ on purpose, so only a loopback issuer is judged.
+ */
+function warnPortOverride(state: LoadState): void {
+  const port = state.options.server?.port;
+  const issuer = state.config!.issuer;
+  if (!port || issuer === undefined || !URL.canParse(issuer)) return; // 0: any free port
+  const url = new URL(issuer);
+  const issuerPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (isLoopbackHost(url.hostname) && issuerPort !== port) {
+    state.sink.warn('schema', `the server listens on port ${port} (--port) but the issuer says ${issuerPort}: discovery sends clients to ${issuer}; change issuer too`, ['issuer']);
   }
 }
 

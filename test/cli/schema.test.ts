@@ -23,9 +23,9 @@ function valveConfigSchema(schema: Schema, name: string): Schema | undefined {
   return entries.find((e) => e.if?.properties?.name?.const === name)?.then?.properties?.config;
 }
 
-/** As an editor or CI would: ajv in strict mode (union types are standard JSON Schema). */
+/** As an editor or CI would: ajv in full strict mode, its defaults. */
 function validator(schema: Schema) {
-  return new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  return new Ajv({ allErrors: true, strict: true }).compile(schema);
 }
 
 const yamlFile = (path: string): unknown => parse(readFileSync(path, 'utf8'));

@@ -200,3 +200,14 @@ describe('config mistakes the schema alone would miss', () => {
     expect(engine?.config.plugins).toEqual(['./noop.mjs']);
   });
 });
+
+describe('--port against a loopback issuer (new-user walkthrough)', () => {
+  it('warns at the issuer when --port differs from the port the issuer publishes', async () => {
+    const { load } = await import('../helpers/sluice.js');
+    const yaml = 'issuer: http://127.0.0.1:8090\nkeystores: [{ id: k, type: generated }]\nrps: []\npipes: []\n';
+    const { diagnostics } = await load(yaml, { port: 8095 });
+    expect(diagnostics.filter((d) => d.severity === 'warning' && d.message.includes('--port')).map((d) => [d.line, d.col])).toEqual([[1, 9]]);
+    const same = await load(yaml, { port: 8090 });
+    expect(same.diagnostics.some((d) => d.message.includes('--port'))).toBe(false);
+  });
+});
