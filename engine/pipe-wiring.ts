@@ -69,8 +69,9 @@ function readerPath(valve: CheckedValve, dest: string): ConfigPath {
 function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly Client[], issuer: string, sink: DiagnosticSink): void {
   const { definition, entry, index, path } = valve;
   if (!definition.check) return;
+  const valvesBefore = pipe.valves.slice(0, index).filter((v) => v.enabled).map((v) => v.name);
   try {
-    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients })) {
+    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore })) {
       sink.add(problem.code ?? 'valve_config', problem.message, [...path, 'config', ...(problem.path ?? [])], {
         atKey: problem.atKey ?? false,
         severity: problem.severity ?? 'error',
