@@ -182,6 +182,39 @@ function readsUnboundedGrant(t: FoundTemplate): boolean {
   return t.expressions.some((e) => e.namespace === 'grant' && e.path[0] !== 'type');
 }
 
+/** What the caller's control over a claim's templates means for that claim (not opted in by allow_request_claims). */
+function requestControlProblems(name: string, found: readonly FoundTemplate[], scopeChecked: boolean): ValveProblem[] {
+  const problems: ValveProblem[] = [];
+  if (!IDENTITY_CLAIMS.includes(name)) {
+    for (const t of found.filter((t) => t.control === 'caller')) {
+      problems.push({
+        severity: 'warning', path: t.path,
+        message: `a caller chooses this claim: '${name}' is whatever the request sends ('${t.text}'); resource servers must not trust it for authorisation`,
+      });
+    }
+    return problems;
+  }
+  for (const t of found) {
+    if (t.control === 'caller') {
+      problems.push({
+        path: t.path,
+        message: `'${name}' would be whatever the caller sends ('${t.text}'); use \${grant.…} or \${client.…}, or let the client choose from a list with allow_request_claims.${name}`,
+      });
+    } else if (t.control === 'requested' && !scopeChecked) {
+      problems.push({
+        path: t.path,
+        message: `'${t.text}' is whatever scope the caller asks for: no ScopeCheck before this valve bounds it; add ScopeCheck before CreateJwt, or leave scope to CreateJwt, which sets the granted scope`,
+      });
+    } else if (t.control === 'requested') {
+      problems.push({
+        severity: 'warning', path: t.path,
+        message: `'${t.text}' is the scope the caller asked for, not the granted one: empty when none was asked for; CreateJwt already sets the granted scope`,
+      });
+    }
+  }
+  return problems;
+}
+
 function claimProblems(config: JwtRulesConfig, context: JwtCheckContext): ValveProblem[] {
   const { issuer } = context;
   const scopeChecked = (context.valvesBefore ?? []).includes('ScopeCheck');
@@ -213,34 +246,7 @@ function claimProblems(config: JwtRulesConfig, context: JwtCheckContext): ValveP
     }
     const warning = OVERRIDE_WARNINGS[name];
     if (warning) problems.push({ severity: 'warning', message: warning, path, atKey: true });
-    if (Object.hasOwn(guarded, name)) continue;
-    if (!IDENTITY_CLAIMS.includes(name)) {
-      for (const t of found.filter((t) => t.control === 'caller')) {
-        problems.push({
-          severity: 'warning', path: t.path,
-          message: `a caller chooses this claim: '${name}' is whatever the request sends ('${t.text}'); resource servers must not trust it for authorisation`,
-        });
-      }
-      continue;
-    }
-    for (const t of found) {
-      if (t.control === 'caller') {
-        problems.push({
-          path: t.path,
-          message: `'${name}' would be whatever the caller sends ('${t.text}'); use \${grant.…} or \${client.…}, or let the client choose from a list with allow_request_claims.${name}`,
-        });
-      } else if (t.control === 'requested' && !scopeChecked) {
-        problems.push({
-          path: t.path,
-          message: `'${t.text}' is whatever scope the caller asks for: no ScopeCheck before this valve bounds it; add ScopeCheck before CreateJwt, or leave scope to CreateJwt, which sets the granted scope`,
-        });
-      } else if (t.control === 'requested') {
-        problems.push({
-          severity: 'warning', path: t.path,
-          message: `'${t.text}' is the scope the caller asked for, not the granted one: empty when none was asked for; CreateJwt already sets the granted scope`,
-        });
-      }
-    }
+    if (!Object.hasOwn(guarded, name)) problems.push(...requestControlProblems(name, found, scopeChecked));
   }
   for (const [name, list] of Object.entries(guarded)) {
     if (!Object.hasOwn(claims, name)) {
