@@ -3,7 +3,11 @@
  *  - each valve's own check(config, context), with the clients that use the pipe;
  *  - reads/writes: a valve that reads a dest no enabled valve before it writes would fail
  *    every request (a disabled CreateJwt before TokenResponse); an error at the reader;
- *  - setsClaims after readsClaims: those claims miss the token; a warning.
+ *  - setsClaims after readsClaims: those claims miss the token; a warning;
+ *  - `${state.X}` / `${item.X}` in a valve's config where no enabled valve before it writes
+ *    X: a warning with a did-you-mean (a typo would silently drop the value; a warning,
+ *    not an error, because plugins may write state without declaring `writes`);
+ *  - `<<` keys in a valve's config: a plain key in YAML 1.2, not a merge; a warning.
  * Runs after the pipes compile, on every valve whose config the schema accepted.
  */
 import type { Indexed } from './config/cross-refs.js';
@@ -14,6 +18,8 @@ import type { Client } from './flow.js';
 import { GRANT_TYPES, pipeIdOf } from './grants/index.js';
 import type { DestNames, ValveDefinition } from './plugin-api.js';
 import type { RegisteredValve, ValveRegistry } from './registry.js';
+import { closest } from './config/suggest.js';
+import { mergeKeys, stateReferences } from './valve-config-walk.js';
 
 export interface PipeWiringInput {
   readonly pipes: ReadonlyArray<Indexed<PipeConfig>>;
@@ -69,8 +75,9 @@ function readerPath(valve: CheckedValve, dest: string): ConfigPath {
 function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly Client[], issuer: string, sink: DiagnosticSink): void {
   const { definition, entry, index, path } = valve;
   if (!definition.check) return;
+  const valvesBefore = pipe.valves.slice(0, index).filter((v) => v.enabled).map((v) => v.name);
   try {
-    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients })) {
+    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore })) {
       sink.add(problem.code ?? 'valve_config', problem.message, [...path, 'config', ...(problem.path ?? [])], {
         atKey: problem.atKey ?? false,
         severity: problem.severity ?? 'error',
@@ -81,8 +88,41 @@ function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly 
   }
 }
 
+function warnMergeKeys(valve: CheckedValve, sink: DiagnosticSink): void {
+  for (const path of mergeKeys(valve.entry.config)) {
+    sink.add('valve_config', "'<<' is a merge key only in YAML 1.1; here (YAML 1.2) it is a plain key, so nothing is merged: write the entries out",
+      [...valve.path, 'config', ...path], { atKey: true, severity: 'warning' });
+  }
+}
+
+/** `${state.X}` read where no enabled valve before has written X. */
+function warnUnwrittenState(valve: CheckedValve, written: ReadonlySet<string>, known: readonly string[], sink: DiagnosticSink): void {
+  for (const ref of stateReferences(valve.entry.config)) {
+    if (written.has(ref.dest)) continue;
+    const hint = closest(ref.dest, known);
+    sink.warn('unknown_reference',
+      `'\${${ref.source}}': no enabled valve before '${valve.entry.name}' writes '${ref.dest}'${hint ? ` (did you mean '${hint}'?)` : ''}; it resolves to nothing${known.length ? `; written in this pipe: ${known.join(', ')}` : ''}`,
+      [...valve.path, 'config', ...ref.path]);
+  }
+}
+
+/** Every dest some enabled valve of the pipe declares it writes (for did-you-mean). */
+function knownDests(valves: readonly CheckedValve[]): string[] {
+  const names = new Set<string>();
+  for (const { definition, entry } of valves) {
+    if (!entry.enabled) continue;
+    try {
+      for (const dest of destNames(definition.writes, entry.config)) names.add(dest);
+    } catch {
+      // reported by checkDataFlow
+    }
+  }
+  return [...names];
+}
+
 function checkDataFlow(valves: readonly CheckedValve[], sink: DiagnosticSink): void {
   const written = new Set<string>();
+  const known = knownDests(valves);
   let claimsReader: CheckedValve | undefined;
   for (const valve of valves) {
     const { definition, entry, path } = valve;
@@ -107,6 +147,7 @@ function checkDataFlow(valves: readonly CheckedValve[], sink: DiagnosticSink): v
         [...path, 'name']);
     }
     if (definition.readsClaims) claimsReader ??= valve;
+    warnUnwrittenState(valve, written, known, sink);
     for (const dest of writes) written.add(dest);
   }
 }
@@ -126,7 +167,10 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
       }
       valves.push({ entry, index, path: ['pipes', p, 'valves', index], definition: registered.definition, schema: registered.schema });
     });
-    for (const valve of valves) runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, sink);
+    for (const valve of valves) {
+      runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, sink);
+      warnMergeKeys(valve, sink);
+    }
     if (complete) checkDataFlow(valves, sink);
   }
 }

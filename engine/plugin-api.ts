@@ -44,6 +44,11 @@ export interface ValveCheckContext extends ValveContext {
   readonly issuer: string;
   /** The registered clients whose pipes include this one (for any grant type). */
   readonly clients: readonly Client[];
+  /**
+   * The names of the enabled valves before this one in its pipe, in order: what has run by
+   * the time this valve does (whether ScopeCheck has bounded the grant, say).
+   */
+  readonly valvesBefore: readonly string[];
 }
 
 /** Dest names (see `reads`/`writes`): a fixed list, or computed from the valve's config. */

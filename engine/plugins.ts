@@ -3,6 +3,7 @@
  * or package names. A module's default export is a valve definition or a list of them.
  * Their `import … from 'sluice'` gets this engine (plugin-module-hook.ts).
  */
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,19 @@ function toImportUrl(spec: string, baseDir: string): string {
   }
 }
 
+/**
+ * `plugins/team-claims.js` is a package name to Node (a package `plugins`); when a file of
+ * that name sits beside the config, the author meant the file.
+ */
+function pathHint(spec: string, baseDir: string): string {
+  if (spec.startsWith('.') || isAbsolute(spec)) return '';
+  try {
+    return statSync(resolve(baseDir, spec)).isFile() ? ` (a path must start with ./ or ../: write './${spec}')` : '';
+  } catch {
+    return '';
+  }
+}
+
 export async function loadPlugins(specs: readonly string[], baseDir: string, registry: ValveRegistry, sink: DiagnosticSink): Promise<void> {
   if (specs.length > 0) provideSluiceToPlugins();
   for (const [index, spec] of specs.entries()) {
@@ -31,7 +45,7 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, reg
     } catch (error) {
       // Node names the importing file (ours) in the message; the user needs only their part.
       const reason = ((error as Error).message.split('\n')[0] ?? '').replace(/ imported from \S+$/, '');
-      sink.add('plugin', `plugin '${spec}' failed to load: ${reason}`, path);
+      sink.add('plugin', `plugin '${spec}' failed to load: ${reason}${pathHint(spec, baseDir)}`, path);
       continue;
     }
     if (module.default === undefined) {

@@ -6,6 +6,7 @@
 import type { ConfigPath } from '../engine/errors.js';
 import type { ValveCheckContext, ValveProblem } from '../engine/plugin-api.js';
 import { hasTemplate, parseTemplate, type Expression } from '../engine/template.js';
+import { REQUEST_NAMESPACES } from '../engine/namespaces.js';
 
 export interface JwtRulesConfig {
   jwt_headers: Record<string, unknown>;
@@ -13,10 +14,18 @@ export interface JwtRulesConfig {
   allow_request_claims?: Record<string, unknown>;
 }
 
+/**
+ * A lookup table without a prototype: config keys such as `constructor` or `toString` are
+ * names like any other, not Object.prototype's members.
+ */
+function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
 const KEYSTORE = 'comes from the keystore';
 const JWE_ONLY = 'is a JWE member (RFC 7516 section 4.1); this token is a JWS, and a JWS carrying it may be taken for a JWE';
 /** JOSE header members a config may not set, and why. */
-const REFUSED_HEADERS: Readonly<Record<string, string>> = {
+const REFUSED_HEADERS: Readonly<Record<string, string>> = table({
   alg: `${KEYSTORE} (set the valve's alg instead)`,
   kid: KEYSTORE,
   // RFC 8725 section 3.10: key references in a token must not be trusted; verifiers must use the published /jwks.
@@ -27,13 +36,19 @@ const REFUSED_HEADERS: Readonly<Record<string, string>> = {
   crit: 'names extensions a verifier must understand or reject the token (RFC 7515 section 4.1.11); Sluice implements none',
   b64: 'changes what is signed (RFC 7797); Sluice always signs the encoded payload, so verifiers would reject or misread the token',
   enc: JWE_ONLY, zip: JWE_ONLY, epk: JWE_ONLY, apu: JWE_ONLY, apv: JWE_ONLY, iv: JWE_ONLY, tag: JWE_ONLY, p2s: JWE_ONLY, p2c: JWE_ONLY,
-};
+});
 
 /** RFC 7519 section 2 NumericDate claims (sections 4.1.4-4.1.6). */
 const TIME_CLAIMS = ['exp', 'iat', 'nbf'];
 
 /** Claims that say who the token is for and what it allows: never the caller's choice unguarded. */
 export const IDENTITY_CLAIMS = ['iss', 'sub', 'aud', 'client_id', 'scope'];
+
+/** Claims that are a single string (RFC 7519 section 4.1, RFC 9068 section 2.2, RFC 8693 section 4.3). */
+const STRING_CLAIMS = ['iss', 'sub', 'client_id', 'scope'];
+
+/** The furthest ahead a literal `exp` may be: the same bound as jwt_ttl. */
+const MAX_LITERAL_EXP_SECONDS = 366 * 24 * 3600;
 
 /**
  * How far a `${request.…}` field is under the caller's control. `caller`: taken as sent
@@ -46,22 +61,51 @@ export const IDENTITY_CLAIMS = ['iss', 'sub', 'aud', 'client_id', 'scope'];
  * warning; until then it is the requested scope, which is empty when nothing was asked
  * for, an array rather than RFC 9068's string, and unchecked in a pipe without ScopeCheck.
  */
-const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = {
+const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = table({
   params: 'caller',
   audience: 'caller',
   resource: 'caller',
   scope: 'requested',
-};
+});
 
 type Control = 'caller' | 'requested' | 'trusted';
 
 function controlOf(expr: Expression): Control {
   if (expr.namespace !== 'request') return 'trusted';
-  return REQUEST_FIELDS[expr.path[0] ?? ''] ?? 'trusted';
+  const [field] = expr.path;
+  // `${request}` as a whole holds the form parameters, so the caller fills it.
+  if (field === undefined) return 'caller';
+  return REQUEST_FIELDS[field] ?? 'trusted';
+}
+
+/**
+ * Whether an expression standing alone yields a list or an object rather than one value:
+ * a whole namespace (`${request}`), or a list or map field itself (`${request.scope}`,
+ * `${client.attributes}`). Inside a longer string it is joined into text instead.
+ */
+function yieldsStructure(expr: Expression): boolean {
+  const namespaces: Readonly<Record<string, unknown>> = REQUEST_NAMESPACES;
+  if (!Object.hasOwn(namespaces, expr.namespace)) return false;
+  const shape = namespaces[expr.namespace];
+  const [field, ...rest] = expr.path;
+  if (typeof shape === 'string') return shape !== 'value' && field === undefined;
+  if (field === undefined) return true;
+  const fields = shape as Readonly<Record<string, string>>;
+  return Object.hasOwn(fields, field) && fields[field] !== 'value' && rest.length === 0;
+}
+
+interface FoundTemplate {
+  readonly path: ConfigPath;
+  readonly text: string;
+  /** The most caller control any of its expressions has. */
+  readonly control: Control;
+  readonly expressions: readonly Expression[];
+  /** The template is exactly one expression, so it keeps that expression's type. */
+  readonly alone: boolean;
 }
 
 /** Every template string inside a config value, with its path and the most caller control it has. */
-function templates(value: unknown, path: ConfigPath): Array<{ path: ConfigPath; text: string; control: Control }> {
+function templates(value: unknown, path: ConfigPath): FoundTemplate[] {
   if (typeof value === 'string') {
     if (!hasTemplate(value)) return [];
     let parts;
@@ -70,9 +114,10 @@ function templates(value: unknown, path: ConfigPath): Array<{ path: ConfigPath; 
     } catch {
       return []; // a syntax error is reported by the template check
     }
-    const controls = parts.filter((p): p is Expression => typeof p !== 'string').map(controlOf);
+    const expressions = parts.filter((p): p is Expression => typeof p !== 'string');
+    const controls = expressions.map(controlOf);
     const control = controls.includes('caller') ? 'caller' : controls.includes('requested') ? 'requested' : 'trusted';
-    return [{ path, text: value, control }];
+    return [{ path, text: value, control, expressions, alone: parts.length === 1 && expressions.length === 1 }];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => templates(v, [...path, i]));
   if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => templates(v, [...path, k]));
@@ -103,13 +148,76 @@ function headerProblems(headers: Record<string, unknown>): ValveProblem[] {
   return problems;
 }
 
-const OVERRIDE_WARNINGS: Readonly<Record<string, string>> = {
+const OVERRIDE_WARNINGS: Readonly<Record<string, string>> = table({
   exp: "'exp' replaces the lifetime jwt_ttl gives; the response's expires_in follows it",
+  iat: "'iat' replaces the time the token was issued; verifiers that bound a token's age by it (RFC 7519 section 4.1.6) are misled",
+  nbf: "'nbf' replaces the time from which the token is valid (RFC 7519 section 4.1.5); a verifier refuses it until then",
   aud: "'aud' replaces the audiences ScopeCheck granted: every token says this whatever the client asked for or may have",
   jti: "'jti' replaces the unique token id; replay detection and revocation by jti need it unique (RFC 7519 section 4.1.7)",
-};
+});
 
-function claimProblems(config: JwtRulesConfig, issuer: string): ValveProblem[] {
+/**
+ * A literal exp is one fixed instant for every token: refused when already past (every
+ * token born expired) or further ahead than jwt_ttl may reach (a token that never ends).
+ */
+function literalExpProblem(value: unknown, now: number): string | undefined {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return undefined;
+  if (value <= now) return `'exp' ${value} is in the past: every token would be issued expired; use jwt_ttl for a lifetime`;
+  if (value > now + MAX_LITERAL_EXP_SECONDS) return `'exp' ${value} is more than a year ahead: tokens would stay valid that long; use jwt_ttl (at most one year)`;
+  return undefined;
+}
+
+/** What a template in claim `name` may not do, beyond who controls it. */
+function shapeProblems(name: string, t: FoundTemplate): ValveProblem[] {
+  const [expr] = t.expressions;
+  if (!STRING_CLAIMS.includes(name) || !t.alone || !expr || !yieldsStructure(expr)) return [];
+  return [{
+    path: t.path,
+    message: `'${name}' must be a string, but '${t.text}' yields a list or an object${name === 'scope' ? ' (RFC 9068 section 2.2.3: scope is space-separated text; CreateJwt already sets it from the granted scope)' : ''}`,
+  }];
+}
+
+/** ScopeCheck fills `grant`; without it before this valve, grant.scope and grant.audience are empty. */
+function readsUnboundedGrant(t: FoundTemplate): boolean {
+  return t.expressions.some((e) => e.namespace === 'grant' && e.path[0] !== 'type');
+}
+
+/** What the caller's control over a claim's templates means for that claim (not opted in by allow_request_claims). */
+function requestControlProblems(name: string, found: readonly FoundTemplate[], scopeChecked: boolean): ValveProblem[] {
+  const problems: ValveProblem[] = [];
+  if (!IDENTITY_CLAIMS.includes(name)) {
+    for (const t of found.filter((t) => t.control === 'caller')) {
+      problems.push({
+        severity: 'warning', path: t.path,
+        message: `a caller chooses this claim: '${name}' is whatever the request sends ('${t.text}'); resource servers must not trust it for authorisation`,
+      });
+    }
+    return problems;
+  }
+  for (const t of found) {
+    if (t.control === 'caller') {
+      problems.push({
+        path: t.path,
+        message: `'${name}' would be whatever the caller sends ('${t.text}'); use \${grant.…} or \${client.…}, or let the client choose from a list with allow_request_claims.${name}`,
+      });
+    } else if (t.control === 'requested' && !scopeChecked) {
+      problems.push({
+        path: t.path,
+        message: `'${t.text}' is whatever scope the caller asks for: no ScopeCheck before this valve bounds it; add ScopeCheck before CreateJwt, or leave scope to CreateJwt, which sets the granted scope`,
+      });
+    } else if (t.control === 'requested') {
+      problems.push({
+        severity: 'warning', path: t.path,
+        message: `'${t.text}' is the scope the caller asked for, not the granted one: empty when none was asked for; CreateJwt already sets the granted scope`,
+      });
+    }
+  }
+  return problems;
+}
+
+function claimProblems(config: JwtRulesConfig, context: JwtCheckContext): ValveProblem[] {
+  const { issuer } = context;
+  const scopeChecked = (context.valvesBefore ?? []).includes('ScopeCheck');
   const problems: ValveProblem[] = [];
   const claims = config.jwt_claims;
   const guarded = config.allow_request_claims ?? {};
@@ -117,6 +225,18 @@ function claimProblems(config: JwtRulesConfig, issuer: string): ValveProblem[] {
     const path = ['jwt_claims', name];
     if (TIME_CLAIMS.includes(name) && !isNumericDate(value)) {
       problems.push({ message: `'${name}' must be a whole number of seconds since the epoch or '\${now}' (RFC 7519 section 2, NumericDate)`, path });
+    }
+    const expProblem = name === 'exp' ? literalExpProblem(value, Math.floor(Date.now() / 1000)) : undefined;
+    if (expProblem) problems.push({ message: expProblem, path });
+    const found = templates(value, path);
+    for (const t of found) problems.push(...shapeProblems(name, t));
+    if (!scopeChecked) {
+      for (const t of found.filter(readsUnboundedGrant)) {
+        problems.push({
+          severity: 'warning', path: t.path,
+          message: `'${t.text}' reads the grant, which no ScopeCheck before this valve decides: it is empty here`,
+        });
+      }
     }
     if (name === 'iss' && value !== issuer) {
       problems.push({
@@ -126,20 +246,7 @@ function claimProblems(config: JwtRulesConfig, issuer: string): ValveProblem[] {
     }
     const warning = OVERRIDE_WARNINGS[name];
     if (warning) problems.push({ severity: 'warning', message: warning, path, atKey: true });
-    if (!IDENTITY_CLAIMS.includes(name) || Object.hasOwn(guarded, name)) continue;
-    for (const t of templates(value, path)) {
-      if (t.control === 'caller') {
-        problems.push({
-          path: t.path,
-          message: `'${name}' would be whatever the caller sends ('${t.text}'); use \${grant.…} or \${client.…}, or let the client choose from a list with allow_request_claims.${name}`,
-        });
-      } else if (t.control === 'requested') {
-        problems.push({
-          severity: 'warning', path: t.path,
-          message: `'${t.text}' is the scope the caller asked for, not the granted one: empty when none was asked for, and unchecked without ScopeCheck before this valve; \${grant.scope} is what was granted`,
-        });
-      }
-    }
+    if (!Object.hasOwn(guarded, name)) problems.push(...requestControlProblems(name, found, scopeChecked));
   }
   for (const [name, list] of Object.entries(guarded)) {
     if (!Object.hasOwn(claims, name)) {
@@ -152,6 +259,8 @@ function claimProblems(config: JwtRulesConfig, issuer: string): ValveProblem[] {
   return problems;
 }
 
-export function checkJwtConfig(config: JwtRulesConfig, context: Pick<ValveCheckContext, 'issuer'>): ValveProblem[] {
-  return [...headerProblems(config.jwt_headers), ...claimProblems(config, context.issuer)];
+type JwtCheckContext = Pick<ValveCheckContext, 'issuer'> & Partial<Pick<ValveCheckContext, 'valvesBefore'>>;
+
+export function checkJwtConfig(config: JwtRulesConfig, context: JwtCheckContext): ValveProblem[] {
+  return [...headerProblems(config.jwt_headers), ...claimProblems(config, context)];
 }

@@ -16,8 +16,13 @@ export async function check(args: string[]): Promise<number> {
   } else {
     for (const d of diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
     if (engine) {
-      process.stdout.write(`${file}: valid (${engine.clients.size} clients, ${engine.config.pipes.length} pipes, ${engine.keystores.size} keystores)\n`);
+      const counts = [count(engine.clients.size, 'client'), count(engine.config.pipes.length, 'pipe'), count(engine.keystores.size, 'keystore')];
+      process.stdout.write(`${file}: valid (${counts.join(', ')})\n`);
     }
   }
   return valid ? 0 : 1;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

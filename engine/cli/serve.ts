@@ -24,7 +24,14 @@ export async function serve(args: string[]): Promise<number> {
   const holder = { current: engine };
   const app = createServer(holder);
   const { host, port: listenPort } = engine.config.server;
-  await app.listen({ host, port: listenPort });
+  try {
+    await app.listen({ host, port: listenPort });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    process.stderr.write(`sluice: port ${listenPort} is in use${host ? ` on ${host}` : ''}; choose another with --port or server.port\n`);
+    await app.close();
+    return 1;
+  }
   const address = app.server.address();
   engine.logger.info({ event: 'listening', issuer: engine.issuer, address, clients: engine.clients.size, config: file }, 'sluice is serving');
 

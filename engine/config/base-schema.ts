@@ -43,8 +43,9 @@ export function buildBaseSchema(): JsonSchema {
       issuer: {
         description: 'The issuer identifier (RFC 8414 section 2): scheme://host[:port] and an optional path such as /platform or /realms/x; no query, fragment or trailing slash. Tokens carry it exactly as written; the endpoints are served under its path (see server.base_path). Default: http://HOST:PORT of `server` (plus server.base_path).',
         type: 'string',
-        pattern: '^https?://[^/?#]+(/(?!\\.{1,2}(/|$))[A-Za-z0-9._~-]+)*$',
-        patternMessage: 'must be scheme://host[:port] with an optional path of plain segments (letters, digits, . _ ~ -), no query, fragment or trailing slash (e.g. https://auth.example.com or https://auth.example.com/realms/acme)',
+        // No userinfo (RFC 3986 section 3.2.1): the issuer is published in discovery and every token.
+        pattern: '^https?://[^/?#@]+(/(?!\\.{1,2}(/|$))[A-Za-z0-9._~-]+)*$',
+        patternMessage: 'must be scheme://host[:port] with an optional path of plain segments (letters, digits, . _ ~ -), no user:password@ (the issuer is published), query, fragment or trailing slash (e.g. https://auth.example.com or https://auth.example.com/realms/acme)',
       },
       server: {
         type: 'object',
@@ -62,8 +63,9 @@ export function buildBaseSchema(): JsonSchema {
           body_limit: { description: 'Largest request body in bytes.', type: 'integer', minimum: 256, maximum: 1048576, default: 16384 },
           trust_proxy: {
             description: 'Which proxies to believe about the client address (X-Forwarded-For): false (none, the default) or the proxies\' addresses/CIDRs, as a list or a comma-separated string (loopback, linklocal and uniquelocal name ranges). `true` and hop counts are refused: a caller could choose its own address.',
-            type: ['boolean', 'integer', 'string', 'array'],
-            items: { type: 'string' },
+            // Only what check accepts: false, a comma string or a list (a string from ${env.…}
+            // too, 'false' included). true and hop counts are refused with a reason by check.
+            anyOf: [{ const: false }, { type: 'string' }, { type: 'array', items: { type: 'string' } }],
             default: false,
           },
           max_connections: { description: 'Most connections open at once; further ones are closed on arrival.', type: 'integer', minimum: 1, maximum: 1000000, default: 1024 },

@@ -79,10 +79,14 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
     sink.warn('unknown_pipe', `pipe '${pipe.id}' is used by no client (client_credentials_pipe_id, grant_pipes)`, ['pipes', p, 'id']);
   }
 
+  // A plugin that failed to load was reported, and stops the load; the valves it would have
+  // provided are not also "unknown". A near miss of a known valve is still a typo to point out.
+  const pluginFailed = sink.hasErrorsUnder(['plugins']);
   for (const [pipe, p] of sections.pipes) {
     pipe.valves.forEach((valve, v) => {
       if (registry.get(valve.name)) return;
       const hint = closest(valve.name, registry.names());
+      if (pluginFailed && !hint) return;
       sink.add('unknown_valve', `unknown valve '${valve.name}'${hint ? ` (did you mean '${hint}'?)` : `; valves: ${registry.names().join(', ')}`}`, ['pipes', p, 'valves', v, 'name']);
     });
   }

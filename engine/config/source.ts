@@ -17,6 +17,16 @@ export interface YamlProblem {
   position: Position;
 }
 
+/**
+ * In a flow collection (`[…]`, `{…}`) an unquoted `${…}` is YAML syntax: `$` then a flow
+ * map, so `audiences: [${globals.api}]` fails with "Missing , or :". Say how to write it.
+ */
+function templateInFlowHint(line: string): string {
+  if (!line.includes('${')) return '';
+  const withoutTemplates = line.replace(/\$\{[^}]*\}?/g, '');
+  return /[[{]/.test(withoutTemplates) ? '; hint: quote values that contain ${…} inside [ ] or { }' : '';
+}
+
 export class ConfigSource {
   readonly file: string;
   readonly data: unknown;
@@ -32,7 +42,12 @@ export class ConfigSource {
     this.file = file;
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    const syntax = this.doc.errors.map((e): YamlProblem => ({ code: 'yaml_syntax', message: e.message.split('\n')[0] ?? e.message, position: this.at(e.pos[0]) }));
+    const sourceLines = text.split(/\r?\n/);
+    const syntax = this.doc.errors.map((e): YamlProblem => {
+      const position = this.at(e.pos[0]);
+      const message = (e.message.split('\n')[0] ?? e.message) + templateInFlowHint(sourceLines[position.line - 1] ?? '');
+      return { code: 'yaml_syntax', message, position };
+    });
     const problems = syntax.length > 0 ? syntax : findTreeProblems(this.doc).map((p): YamlProblem => ({ code: p.code, message: p.message, position: this.at(p.offset) }));
     let data: unknown;
     if (problems.length === 0) {

@@ -3,8 +3,27 @@
  * proxies to trust. The value is normalised in place, so the server and `check` read one
  * form: false, or a list of addresses/CIDRs/named ranges.
  */
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { DiagnosticSink } from '../diagnostics.js';
+
+/**
+ * The compiler fastify itself runs on `trustProxy` at startup, loaded from fastify's own
+ * dependencies, so that check accepts exactly what serve will: what it refuses would
+ * otherwise crash `serve` with "invalid range on address" and no FILE:LINE.
+ */
+const proxyAddr = createRequire(createRequire(import.meta.url).resolve('fastify'))('@fastify/proxy-addr') as {
+  compile(trusted: string[]): unknown;
+};
+
+/**
+ * The broadest ranges a proxy list may name. A /0 or a pair of /1s trusts the whole
+ * internet as proxies, which is `true` spelt differently; no proxy tier is wider than a /8
+ * (IPv4) or a /32 (an IPv6 allocation to one organisation).
+ */
+const MIN_PREFIX = { 4: 8, 6: 32 } as const;
+/** ::ffff:a.b.c.d/N names IPv4 addresses (RFC 4291 section 2.5.5.2): the IPv4 bound, 96 bits on. */
+const MIN_MAPPED_PREFIX = 96 + MIN_PREFIX[4];
 
 export type TrustProxy = false | string[];
 
@@ -39,18 +58,33 @@ function normaliseTrustProxy(value: unknown, sink: DiagnosticSink): TrustProxy |
   if (!list) return undefined; // the schema reported the type
   let valid = true;
   list.forEach((entry, i) => {
-    if (isProxyAddress(entry.trim())) return;
+    const problem = proxyAddressProblem(entry.trim());
+    if (problem === undefined) return;
     valid = false;
-    sink.add('schema', `trust_proxy: '${entry}' is not an IP address, a CIDR (10.0.0.0/8) or one of ${[...NAMED_RANGES].join(', ')}`, Array.isArray(value) ? [...at, i] : at);
+    sink.add('schema', `trust_proxy: '${entry}' ${problem}`, Array.isArray(value) ? [...at, i] : at);
   });
   return valid ? list.map((s) => s.trim()) : undefined;
 }
 
-function isProxyAddress(entry: string): boolean {
-  if (NAMED_RANGES.has(entry)) return true;
+/** Why an entry is not a proxy address Sluice will trust, or undefined when it is one. */
+function proxyAddressProblem(entry: string): string | undefined {
+  const notAnAddress = `is not an IP address, a CIDR (10.0.0.0/8) or one of ${[...NAMED_RANGES].join(', ')}`;
+  if (NAMED_RANGES.has(entry)) return undefined;
   const [address = '', prefix, ...rest] = entry.split('/');
   const version = isIP(address);
-  if (version === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+  if (version === 0 || rest.length > 0) return notAnAddress;
+  if (prefix !== undefined) {
+    if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (version === 4 ? 32 : 128)) return notAnAddress;
+    const mapped = version === 6 && /^::ffff:/i.test(address) && Number(prefix) >= 96;
+    const min = mapped ? MIN_MAPPED_PREFIX : MIN_PREFIX[version as 4 | 6];
+    if (Number(prefix) < min) {
+      return `trusts the internet as proxies: any caller in it could choose its own address with X-Forwarded-For; name ranges no broader than /${MIN_PREFIX[4]} (IPv4) or /${MIN_PREFIX[6]} (IPv6)`;
+    }
+  }
+  try {
+    proxyAddr.compile([entry]);
+  } catch (error) {
+    return `is refused by the proxy address parser: ${(error as Error).message}`;
+  }
+  return undefined;
 }

@@ -157,6 +157,14 @@ async function keystores(state: LoadState): Promise<void> {
       loaded.set(ks.id, failedKeystore(ks.id)); // reported once, here; valves still compile
     }
   }));
+  // An entry the schema rejected (a mistyped type, say) was reported there; valves that name
+  // its id see it as known-but-broken, not also as an "unknown keystore".
+  const accepted = new Set(state.sections!.keystores.map(([, i]) => i));
+  const declared: unknown[] = Array.isArray(state.config!.keystores) ? state.config!.keystores : [];
+  declared.forEach((entry, i) => {
+    const id = (entry as { id?: unknown } | null)?.id;
+    if (!accepted.has(i) && typeof id === 'string' && id !== '' && !loaded.has(id)) loaded.set(id, failedKeystore(id));
+  });
   checkDuplicateKids(state.sections!.keystores, loaded, sink);
   state.keystores = loaded;
 }

@@ -157,7 +157,7 @@ describe('config mistakes the schema alone would miss', () => {
   it('an issuer with a trailing slash', async () => {
     for (const issuer of ['https://as.example.com/', 'https://as.example.com/tenant/']) {
       expect(await errorsOf(`issuer: ${issuer}\n` + MINIMAL('    client_secret: "${env.S}"'))).toEqual([
-        [1, 9, 'schema', 'issuer: must be scheme://host[:port] with an optional path of plain segments (letters, digits, . _ ~ -), no query, fragment or trailing slash (e.g. https://auth.example.com or https://auth.example.com/realms/acme)'],
+        [1, 9, 'schema', 'issuer: must be scheme://host[:port] with an optional path of plain segments (letters, digits, . _ ~ -), no user:password@ (the issuer is published), query, fragment or trailing slash (e.g. https://auth.example.com or https://auth.example.com/realms/acme)'],
       ]);
     }
   });

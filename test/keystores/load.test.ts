@@ -21,7 +21,7 @@ describe('loadKeystore: files', () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'keys'));
     const err = await configError(load({ type: 'pem', path: 'keys' }, dir), 'file_unreadable', ['path']);
-    expect(err.message).toContain('EISDIR');
+    expect(err.message).toContain('not a regular file');
   });
 });
 
