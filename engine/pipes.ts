@@ -9,6 +9,7 @@ import type { PipeConfig } from './config/types.js';
 import type { EngineServices } from './plugin-api.js';
 import type { ValveRegistry } from './registry.js';
 import { compose, type NamedStep } from './runner.js';
+import { describeThrown } from './plugins.js';
 import { PIPE_HOOKS } from './flow-state.js';
 import { validateWith } from './config/schema.js';
 import { checkRequestTemplate, hasTemplate } from './template.js';
@@ -93,7 +94,7 @@ export async function compilePipe(
     } catch (error) {
       ok = false;
       if (error instanceof ConfigError) sink.addError(error, error.code === 'plugin' ? path : configPath);
-      else sink.add('valve_config', `valve '${entry.name}' failed to start: ${(error as Error).message}`, path);
+      else sink.add('valve_config', `valve '${entry.name}' failed to start: ${describeThrown(error)}`, path);
     }
   }
   if (ok && !enabled.some((d) => d?.answers)) {

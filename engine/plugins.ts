@@ -44,7 +44,7 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, reg
       module = (await import(toImportUrl(spec, baseDir))) as { default?: unknown };
     } catch (error) {
       // Node names the importing file (ours) in the message; the user needs only their part.
-      const reason = ((error as Error).message.split('\n')[0] ?? '').replace(/ imported from \S+$/, '');
+      const reason = (describeThrown(error).split('\n')[0] ?? '').replace(/ imported from \S+$/, '');
       sink.add('plugin', `plugin '${spec}' failed to load: ${reason}${pathHint(spec, baseDir)}`, path);
       continue;
     }
@@ -60,5 +60,15 @@ export async function loadPlugins(specs: readonly string[], baseDir: string, reg
         sink.addError(error, path);
       }
     }
+  }
+}
+
+/** What a plugin threw, as text, whatever it threw (an Error, a string, 42). */
+export function describeThrown(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return `threw ${typeof error === 'string' ? JSON.stringify(error) : String(error)}`;
+  } catch {
+    return 'threw a value that cannot be shown';
   }
 }

@@ -72,3 +72,26 @@ describe('plugins', () => {
     expect(diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toContain("unknown key 'tem' (did you mean 'team'?)");
   });
 });
+
+describe('plugins that throw things other than Errors (attack review L5)', () => {
+  it('a module that throws 42 while loading, and a create() that throws a string, are check errors with FILE:LINE:COL', async () => {
+    const { load } = await import('../helpers/sluice.js');
+    const { engine, diagnostics } = await load(`
+keystores: [{ id: k, type: generated }]
+plugins: [./forty-two.mjs, ./stringy.mjs]
+rps: [{ client_id: a, client_secret: "\${env.S}", client_credentials_pipe_id: p }]
+pipes:
+  - id: p
+    valves: [{ name: Stringy }, { name: CreateJwt, config: { keystore: k } }, { name: TokenResponse }]
+`, { env: { S: 'a-secret-0123456789' }, files: {
+      'forty-two.mjs': 'throw 42;',
+      'stringy.mjs': "export default { name: 'Stringy', create() { throw 'no'; } };",
+    } });
+    expect(engine).toBeUndefined();
+    const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.message}`);
+    expect(errors).toEqual([
+      "3:11 plugin './forty-two.mjs' failed to load: threw 42",
+      `7:14 valve 'Stringy' failed to start: threw "no"`,
+    ]);
+  });
+});
