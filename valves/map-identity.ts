@@ -18,6 +18,7 @@ interface Identity {
 const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'client_id', 'scope', 'roles'];
 
 export interface MapIdentityConfig {
+  issuer?: string;
   claim: string;
   identities: Record<string, Identity>;
   token_roles: { claim: string; undeclared: 'fail' | 'drop' };
@@ -35,6 +36,7 @@ export default defineValve<MapIdentityConfig>({
     additionalProperties: false,
     required: ['claim', 'identities'],
     properties: {
+      issuer: { type: 'string', minLength: 1, description: 'The trusted issuer (trusted_issuers[].id) whose identifiers the table holds; required when several are trusted.' },
       claim: { type: 'string', minLength: 1, description: 'The claim of the grant token that names the caller (e.g. appid, azp, sub).' },
       identities: {
         type: 'object',
@@ -64,6 +66,15 @@ export default defineValve<MapIdentityConfig>({
     },
   },
   create(config, engine) {
+    // An identifier means something only at the issuer that assigned it: with several
+    // trusted issuers, one could otherwise claim another's identities (attack review M1).
+    const issuers = engine.trustedIssuerIds();
+    if (config.issuer !== undefined && !issuers.includes(config.issuer)) {
+      throw new ConfigError('unknown_reference', `unknown trusted issuer '${config.issuer}'; trusted_issuers: ${issuers.join(', ') || 'none'}`, ['issuer']);
+    }
+    if (config.issuer === undefined && issuers.length > 1) {
+      throw new ConfigError('valve_config', `several issuers are trusted (${issuers.join(', ')}): say whose identifiers these are with issuer:`, []);
+    }
     const declared = new Set(engine.roles);
     for (const [id, identity] of Object.entries(config.identities)) {
       identity.roles.forEach((role, r) => {
@@ -82,6 +93,9 @@ export default defineValve<MapIdentityConfig>({
     return async function mapIdentity(flow, next) {
       const claims = flow.assertion?.claims;
       if (!claims) throw InvalidGrant('the grant token was not verified', { detail: 'MapIdentity before VerifyAssertion' });
+      if (config.issuer !== undefined && flow.assertion!.issuer !== config.issuer) {
+        throw InvalidGrant('unknown identity', { detail: `the token is from ${flow.assertion!.issuer}, the table is for ${config.issuer}` });
+      }
       const identifier = claims[config.claim];
       const identity = typeof identifier === 'string' ? table.get(identifier) : undefined;
       if (!identity) throw InvalidGrant('unknown identity', { detail: `${config.claim} ${JSON.stringify(String(identifier)).slice(0, 80)} is not mapped` });

@@ -179,3 +179,43 @@ ${pipes}`;
     ]));
   });
 });
+
+describe('two trusted issuers (second attack review, M1)', () => {
+  const OTHER = 'https://idp-b.example';
+  it('an identity table is bound to one issuer: check requires issuer:, and a token from the other issuer is refused', async () => {
+    const b = await generateKeyPair('RS256');
+    const bJwk = { ...(await exportJWK(b.publicKey)), kid: 'b-1', alg: 'RS256' };
+    const issuers = `trusted_issuers:
+  - { id: idp, issuer: "${IDP}", jwks: { keys: [${JSON.stringify(jwk)}] }, audiences: ["api://platform"] }
+  - { id: idp-b, issuer: "${OTHER}", jwks: { keys: [${JSON.stringify(bJwk)}] }, audiences: ["api://platform"] }`;
+    const pipe = (issuerLine: string) => `
+keystores: [{ id: signing, type: generated }]
+${issuers}
+roles: [order-reader, order-writer]
+rps: [{ client_id: pub, token_endpoint_auth_method: none, grant_pipes: { "${JWT_BEARER}": x } }]
+pipes:
+  - id: x
+    valves:
+      - name: VerifyAssertion
+      - { name: MapIdentity, config: { ${issuerLine} claim: appid, identities: { "${APPID}": { roles: [order-reader] } } } }
+      - { name: CreateJwt, config: { keystore: signing } }
+      - name: TokenResponse
+`;
+    const unscoped = await load(pipe(''));
+    expect(unscoped.engine).toBeUndefined();
+    expect(unscoped.diagnostics.map((d) => d.message)).toEqual(expect.arrayContaining([expect.stringContaining('several issuers are trusted')]));
+
+    const t = await serve(pipe('issuer: idp,'));
+    try {
+      const fromB = await new SignJWT({ appid: APPID, roles: ['order-writer'] }).setProtectedHeader({ alg: 'RS256', kid: 'b-1' })
+        .setIssuer(OTHER).setAudience('api://platform').setExpirationTime('5m').sign(b.privateKey);
+      const refused = await postToken(t.url, { grant_type: JWT_BEARER, client_id: 'pub', assertion: fromB });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_grant');
+      const ok = await postToken(t.url, { grant_type: JWT_BEARER, client_id: 'pub', assertion: await idpToken() });
+      expect(ok.status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -14,7 +14,7 @@ import type { ClientAuthMethod, CredentialSource, MethodContext, PresentedCreden
 const MIN_BYTES = Math.min(...Object.values(HMAC_MIN_BYTES));
 
 /** The client's plain secrets long enough for the assertion's alg, as HMAC keys. */
-function keysFor(presented: PresentedCredentials, client: ClientCredentialsConfig): Uint8Array[] {
+function keysFor(presented: PresentedCredentials, client: ClientCredentialsConfig, now: number): Uint8Array[] {
   let alg: unknown;
   try {
     alg = decodeProtectedHeader(presented.assertion ?? '').alg;
@@ -23,6 +23,8 @@ function keysFor(presented: PresentedCredentials, client: ClientCredentialsConfi
   }
   const min = HMAC_MIN_BYTES[String(alg)] ?? Infinity;
   return client.secrets
+    // A rotated-out secret (past its not_after) keys nothing, here as for the secret methods.
+    .filter((s) => s.notAfter === undefined || now < s.notAfter)
     .flatMap((s) => (s.kind === 'plain' ? [Buffer.from(s.value, 'utf8')] : []))
     .filter((key) => key.length >= min);
 }
@@ -35,11 +37,13 @@ export const clientSecretJwt: ClientAuthMethod = {
   isPresented: (source: CredentialSource) => presentsAssertion(source) && claimsHmac(source),
   extract: (source: CredentialSource): PresentedCredentials => extractAssertion(source, 'client_secret_jwt'),
   registrationProblem(rp: RegisteredCredentials): string | undefined {
-    if (rp.client_secret === undefined) return 'needs a plain client_secret (an HMAC cannot be checked against client_secret_hash); use ${env.NAME} or ${file.PATH}';
-    if (Buffer.byteLength(rp.client_secret, 'utf8') < MIN_BYTES) return `needs a client_secret of at least ${MIN_BYTES} bytes for HS256 (RFC 7518 section 3.2)`;
+    // client_secret, or the plain entries of client_secrets (so it can rotate too).
+    const plain = [rp.client_secret, ...(rp.client_secrets ?? []).map((e) => (e as { secret?: unknown } | null)?.secret)].filter((v): v is string => typeof v === 'string');
+    if (plain.length === 0) return 'needs its secret in plain (client_secret, or secret: entries of client_secrets): an HMAC cannot be checked against a hash; use ${env.NAME} or ${file.PATH}';
+    if (plain.some((secret) => Buffer.byteLength(secret, 'utf8') < MIN_BYTES)) return `needs secrets of at least ${MIN_BYTES} bytes for HS256 (RFC 7518 section 3.2)`;
     return undefined;
   },
   verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
-    return verifyAssertion(presented, client, context, keysFor(presented, client), CLIENT_SECRET_JWT_ALGS);
+    return verifyAssertion(presented, client, context, keysFor(presented, client, context.now()), CLIENT_SECRET_JWT_ALGS);
   },
 };
