@@ -23,6 +23,8 @@ export interface CompiledPipe {
   readonly authenticatesClient: boolean;
   /** Whether an enabled valve verifies the grant's token (VerifyAssertion). */
   readonly verifiesAssertion: boolean;
+  /** Whether a valve that puts claims into a token (CreateJwt) runs before that verification. */
+  readonly signsBeforeVerifying: boolean;
   readonly run: (flow: Flow) => Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function compilePipe(
   const valves: Array<NamedStep<Flow>> = [];
   let authenticatesClient = false;
   let verifiesAssertion = false;
+  let signsBeforeVerifying = false;
   let ok = true;
   // The definitions of the enabled valves (undefined for disabled or unknown ones).
   const enabled = pipe.valves.map((v) => (v.enabled ? registry.get(v.name)?.definition : undefined));
@@ -90,6 +93,7 @@ export async function compilePipe(
       if (typeof run !== 'function') throw new ConfigError('plugin', `valve '${entry.name}': create() must return a function`);
       valves.push({ name: entry.name, run });
       authenticatesClient ||= registered.definition.authenticatesClient === true;
+      signsBeforeVerifying ||= !verifiesAssertion && registered.definition.readsClaims === true;
       verifiesAssertion ||= registered.definition.verifiesAssertion === true;
     } catch (error) {
       ok = false;
@@ -101,5 +105,5 @@ export async function compilePipe(
     sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
   }
   if (!ok) return undefined;
-  return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, verifiesAssertion, run: compose(valves, PIPE_HOOKS) };
+  return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, verifiesAssertion, signsBeforeVerifying, run: compose(valves, PIPE_HOOKS) };
 }

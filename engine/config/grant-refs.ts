@@ -47,11 +47,14 @@ export function checkGrantBindings(rps: ReadonlyArray<Indexed<RpConfig>>, pipeId
  * A pipe bound to a grant that presents a token must verify it (VerifyAssertion): the
  * engine would refuse every request anyway, so say it at load.
  */
-export function checkAssertionPipes(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, { readonly verifiesAssertion: boolean }>, sink: DiagnosticSink): void {
+export function checkAssertionPipes(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, { readonly verifiesAssertion: boolean; readonly signsBeforeVerifying: boolean }>, sink: DiagnosticSink): void {
   for (const [rp, i] of rps) {
     for (const grant of GRANTS) {
       if (grant.clientAuthentication !== 'optional') continue;
       const pipe = pipes.get(pipeIdOf(rp, grant) ?? '');
+      if (pipe?.verifiesAssertion && pipe.signsBeforeVerifying) {
+        sink.add('valve_config', `pipe '${pipeIdOf(rp, grant)}' signs a token before it verifies the grant's token: put VerifyAssertion before CreateJwt`, ['rps', i, ...pipeFieldPath(rp, grant)]);
+      }
       if (pipe && !pipe.verifiesAssertion) {
         sink.add('valve_config', `pipe '${pipeIdOf(rp, grant)}' answers ${grant.type} but has no enabled valve that verifies the grant's token (VerifyAssertion): every request would be refused`, ['rps', i, ...pipeFieldPath(rp, grant)]);
       }

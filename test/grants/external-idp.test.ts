@@ -159,6 +159,8 @@ ${pipes}`;
     const { engine, diagnostics } = await load(base(`
   - id: no-verify
     valves: [{ name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
+  - id: late-verify
+    valves: [{ name: CreateJwt, config: { keystore: signing } }, { name: VerifyAssertion }, { name: TokenResponse }]
   - id: map
     valves:
       - { name: VerifyAssertion, config: { issuers: [idq] } }
@@ -166,7 +168,8 @@ ${pipes}`;
       - { name: CreateJwt, config: { keystore: signing } }
       - name: TokenResponse`, `
   - { client_id: a, token_endpoint_auth_method: none, grant_pipes: { "${JWT_BEARER}": no-verify } }
-  - { client_id: b, token_endpoint_auth_method: none, client_credentials_pipe_id: map, grant_pipes: { "urn:ietf:params:oauth:grant-type:jwt-bearr": map } }`));
+  - { client_id: b, token_endpoint_auth_method: none, client_credentials_pipe_id: map, grant_pipes: { "urn:ietf:params:oauth:grant-type:jwt-bearr": map } }
+  - { client_id: c, token_endpoint_auth_method: none, grant_pipes: { "${TOKEN_EXCHANGE}": late-verify } }`));
     expect(engine).toBeUndefined();
     const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
     expect(errors).toEqual(expect.arrayContaining([
@@ -176,6 +179,7 @@ ${pipes}`;
       expect.stringContaining("unknown grant type 'urn:ietf:params:oauth:grant-type:jwt-bearr' (did you mean 'urn:ietf:params:oauth:grant-type:jwt-bearer'?)"),
       expect.stringContaining("authenticates with 'none'"),
       expect.stringContaining('has no enabled valve that verifies'),
+      expect.stringContaining('signs a token before it verifies'),
     ]));
   });
 });
