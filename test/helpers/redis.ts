@@ -19,7 +19,7 @@ import { freePort, tempDir } from './sluice.js';
 /** The master name a sentinel from `sentinelFor` watches. */
 export const SENTINEL_MASTER = 'sluice-test';
 
-type Mode = { kind: 'plain' } | { kind: 'cluster' } | { kind: 'sentinel'; masterPort: number };
+type Mode = { kind: 'plain'; password?: string } | { kind: 'cluster' } | { kind: 'sentinel'; masterPort: number };
 
 export class RedisServer {
   private process: ChildProcess | undefined;
@@ -27,9 +27,9 @@ export class RedisServer {
 
   private constructor(readonly port: number, private readonly mode: Mode) {}
 
-  /** Start a new server on a free port (`cluster`: a one-node Redis Cluster). */
-  static async start(options: { cluster?: boolean } = {}): Promise<RedisServer> {
-    return RedisServer.startAs(options.cluster ? { kind: 'cluster' } : { kind: 'plain' });
+  /** Start a new server on a free port (`cluster`: a one-node Redis Cluster; `password`: requirepass). */
+  static async start(options: { cluster?: boolean; password?: string } = {}): Promise<RedisServer> {
+    return RedisServer.startAs(options.cluster ? { kind: 'cluster' } : { kind: 'plain', ...(options.password ? { password: options.password } : {}) });
   }
 
   /** A Sentinel watching `master` under the name SENTINEL_MASTER. */
@@ -89,7 +89,8 @@ export class RedisServer {
     }
     // A lone node does not know its own address (CLUSTER SLOTS would say ""): announce it.
     const cluster = this.mode.kind === 'cluster' ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1'] : [];
-    return [...common, '--save', '', '--appendonly', 'no', ...cluster];
+    const password = this.mode.kind === 'plain' && this.mode.password ? ['--requirepass', this.mode.password] : [];
+    return [...common, '--save', '', '--appendonly', 'no', ...cluster, ...password];
   }
 
   /** Stop it and wait until it has exited (the port refuses connections). */
@@ -123,6 +124,7 @@ function answers(port: number): Promise<boolean> {
     socket.setTimeout(1000, () => done(false));
     socket.on('error', () => done(false));
     socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+    // PONG, or NOAUTH from a server with a password: either way it is up.
+    socket.on('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOAuthError } from '../../../engine/errors.js';
 import { createRedisClient } from '../../../engine/store/redis-client.js';
 import { RedisStore } from '../../../engine/store/redis.js';
-import { basic, serve, type Running } from '../../helpers/sluice.js';
+import { createLogger } from '../../../engine/logger.js';
+import { basic, LogCapture, serve, type Running } from '../../helpers/sluice.js';
 import { RedisServer } from '../../helpers/redis.js';
 import { assertion, assertionForm, rsaKeyPair, type KeyPair } from '../client-auth/assertion-kit.js';
 
@@ -98,7 +99,9 @@ describe('Redis outage under traffic', () => {
     expect((await withSecret()).status).toBe(200); // no state needed: still served
 
     await redis.start();
+    const back = performance.now();
     const recovered = await until(withAssertion, (r) => r.status === 200);
+    console.log(`served again ${(performance.now() - back).toFixed(0)} ms after Redis answered`);
     expect(recovered.status).toBe(200);
     const logged = server.logs.lines.map((l) => l.event);
     expect(logged).toContain('store_unavailable');
@@ -128,7 +131,9 @@ describe('Redis store calls during an outage', () => {
       expect(await store.putIfAbsent(randomUUID(), 60)).toBe(true);
       await redis.stop();
       for (const call of [() => store.putIfAbsent(randomUUID(), 60), () => store.get('k'), () => store.set('k', 'v', 60), () => store.delete('k'), () => store.increment('c', 60)]) {
+        const started = performance.now();
         const error: unknown = await call().then(() => undefined, (e: unknown) => e);
+        console.log(`store call during the outage failed in ${(performance.now() - started).toFixed(2)} ms`);
         expect(isOAuthError(error)).toBe(true);
         expect(error).toMatchObject({ code: 'temporarily_unavailable', status: 503, headers: { 'retry-after': expect.any(String) } });
       }
@@ -149,6 +154,21 @@ describe('Redis store calls during an outage', () => {
       await expect(store.get('k')).rejects.toMatchObject({ code: 'temporarily_unavailable' });
     } finally {
       await store.close();
+    }
+  });
+
+  it('a wrong password is a 503 too, its cause in the log without the password', async () => {
+    const guarded = await RedisServer.start({ password: 'right-password-1' });
+    const logs = new LogCapture();
+    const store = new RedisStore(() => createRedisClient({ type: 'redis', url: `redis://:wrong-password-2@127.0.0.1:${guarded.port}` }), 'guarded', createLogger('info', logs));
+    try {
+      const error: unknown = await store.putIfAbsent('k', 60).then(() => undefined, (e: unknown) => e);
+      expect(error).toMatchObject({ code: 'temporarily_unavailable', status: 503 });
+      expect(logs.lines.map((l) => l.event)).toContain('store_unavailable');
+      expect(logs.text + String((error as { detail?: string }).detail)).not.toContain('wrong-password-2');
+    } finally {
+      await store.close();
+      await guarded.stop();
     }
   });
 });
