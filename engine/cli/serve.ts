@@ -3,6 +3,8 @@ import { formatDiagnostic } from '../diagnostics.js';
 import type { Engine } from '../engine.js';
 import { createServer } from '../http/server.js';
 import { loadConfigFile } from '../load.js';
+import { DEFAULT_START_TIMEOUT, describeStore } from '../store/config.js';
+import { waitForStore } from '../store/wait.js';
 import { chooseConfig, demoClients, fallbackNote } from './config-file.js';
 import { guardProcess } from './process-guard.js';
 import { parse, UsageError } from './usage.js';
@@ -20,6 +22,14 @@ export async function serve(args: string[]): Promise<number> {
   // Warnings (a generated dev key, a secret in clear) also reach the JSON log, where operators look.
   for (const d of diagnostics) engine.logger.warn({ event: 'config_warning', file: d.file, line: d.line, col: d.col, code: d.code }, d.message);
   warnOfDemoClients(file, engine);
+  const store = engine.verifyContext.store;
+  const storeConfig = engine.config.store;
+  const unreachable = await waitForStore(store, engine.logger, storeConfig.start_timeout ?? DEFAULT_START_TIMEOUT);
+  if (unreachable !== undefined) {
+    process.stderr.write(`sluice: the store (${describeStore(storeConfig)}) did not answer within ${storeConfig.start_timeout ?? DEFAULT_START_TIMEOUT} s: ${unreachable}. Is Redis running there? (store in ${file}; store.start_timeout waits longer)\n`);
+    await store.close?.();
+    return 1;
+  }
 
   const holder = { current: engine };
   const app = createServer(holder);
@@ -30,6 +40,7 @@ export async function serve(args: string[]): Promise<number> {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     process.stderr.write(`sluice: port ${listenPort} is in use${host ? ` on ${host}` : ''}; choose another with --port or server.port\n`);
     await app.close();
+    await store.close?.();
     return 1;
   }
   const address = app.server.address();
@@ -40,7 +51,8 @@ export async function serve(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       engine.logger.info({ event: 'stopping', signal }, 'draining');
-      app.close().then(resolve, resolve);
+      // The store after the server: requests in flight may still need it.
+      app.close().finally(() => store.close?.()).then(resolve, resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -10,6 +10,7 @@
 import { AUTH_METHOD_NAMES } from '../client-auth/methods/index.js';
 import { GRANT_TYPES } from '../grants/index.js';
 import { KEYSTORE_TYPES, SIGNING_ALGS } from '../keystores/types.js';
+import { STORE_TYPES } from '../store/config.js';
 import type { JsonSchema } from '../plugin-api.js';
 
 const SCOPE_TOKEN = { type: 'string', pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$', patternMessage: 'must be a scope token: no spaces, quotes or backslashes (RFC 6749 section 3.3)' };
@@ -28,6 +29,42 @@ function grantPipeFields(): Record<string, JsonSchema> {
     additionalProperties: { type: 'string', minLength: 1 },
   };
   return fields;
+}
+
+const REDIS_NODE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port'],
+  properties: { host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 1, maximum: 65535 } },
+};
+
+/** Which fields go with which type and form is checked in code (engine/store/config.ts), at the field. */
+function storeSchema(): JsonSchema {
+  return {
+    description: 'Where state that outlives a request is kept (client-assertion ids, and what later features add): memory (one process, the default) or redis (shared by every instance). Redis comes as one node (url), Sentinel (sentinels + name) or Cluster (cluster).',
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    default: { type: 'memory' },
+    properties: {
+      type: { enum: [...STORE_TYPES] },
+      capacity: { description: 'memory: most entries held at once; when full of unexpired entries, requests that need a new one get 503. Default 100000.', type: 'integer', minimum: 1000, maximum: 10000000 },
+      url: { description: 'redis, one node: redis://[user:password@]host[:port][/db] or rediss:// (TLS). Prefer ${env.REDIS_URL} when it holds a password.', type: 'string', minLength: 1 },
+      sentinels: { description: 'redis, Sentinel: the sentinels to ask for the current master.', type: 'array', minItems: 1, items: REDIS_NODE },
+      name: { description: 'redis, Sentinel: the master name the sentinels watch.', type: 'string', minLength: 1 },
+      cluster: { description: 'redis, Cluster: some nodes of the cluster; the others are discovered.', type: 'array', minItems: 1, items: REDIS_NODE },
+      username: { description: 'redis, Sentinel or Cluster: the ACL user of the Redis nodes (with url, put it in the URL).', type: 'string', minLength: 1 },
+      password: { description: 'redis, Sentinel or Cluster: the password of the Redis nodes; prefer ${env.NAME}.', type: 'string', minLength: 1 },
+      prefix: {
+        description: 'redis: put before every key, so that deployments can share a Redis. Default "sluice:".',
+        type: 'string',
+        // No braces: a {…} in the prefix would be every key's Cluster hash tag, all on one node.
+        pattern: '^[A-Za-z0-9._:/|-]{1,64}$',
+        patternMessage: 'must be 1 to 64 letters, digits or . _ : / | - (no spaces or braces: braces would make every key one Cluster hash tag)',
+      },
+      start_timeout: { description: 'redis: seconds `sluice serve` waits for Redis at start before it gives up. Default 30.', type: 'integer', minimum: 0, maximum: 600 },
+    },
+  };
 }
 
 export function buildBaseSchema(): JsonSchema {
@@ -104,6 +141,7 @@ export function buildBaseSchema(): JsonSchema {
         uniqueItems: true,
         items: { type: 'string', minLength: 1 },
       },
+      store: storeSchema(),
       rps: { description: 'Relying parties: the clients allowed to ask for tokens.', type: 'array', items: { $ref: '#/definitions/rp' } },
       pipes: { type: 'array', items: { $ref: '#/definitions/pipe' } },
       plugins: { description: 'Valve plugins: ESM files (relative to this file) or package names.', type: 'array', default: [], items: { type: 'string', minLength: 1 } },

@@ -1,6 +1,7 @@
 import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 /** The config after load-time resolution, schema validation and defaults. */
 import type { KeystoreConfig } from '../keystores/types.js';
+import type { StoreConfig } from '../store/config.js';
 
 export interface RpConfig {
   client_id: string;
@@ -63,6 +64,8 @@ export interface SluiceConfig {
   log: { level: string };
   globals?: Record<string, unknown>;
   keystores: KeystoreConfig[];
+  /** Default { type: memory }. */
+  store: StoreConfig;
   oidc: { discovery_meta: Record<string, unknown> };
   rps: RpConfig[];
   pipes: PipeConfig[];

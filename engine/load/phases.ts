@@ -1,8 +1,8 @@
 /**
  * Loading a config, phase by phase: parse → load-time values → plugins → schema →
- * cross-references → trusted issuers → keystores → pipes → clients. Each phase is small and reports what it
- * finds as diagnostics at YAML positions; trusted issuers, roles, stores and reload slot
- * in as phases of their own.
+ * cross-references → trusted issuers → keystores → store → pipes → clients. Each phase is
+ * small and reports what it finds as diagnostics at YAML positions; trusted issuers, roles,
+ * stores and reload slot in as phases of their own.
  */
 import { ClientAuthenticator, costliest, type ScryptCost, type VerifyContext } from '../client-auth/authenticate.js';
 import { buildClients } from '../clients.js';
@@ -31,6 +31,8 @@ import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
 import { ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
+import { checkStoreConfig } from '../store/config.js';
+import { createStore } from '../store/create.js';
 import { MemoryStore } from '../store/memory.js';
 import { registerBuiltInValves } from '../../valves/index.js';
 import type { LoadState } from './state.js';
@@ -170,6 +172,18 @@ async function keystores(state: LoadState): Promise<void> {
 }
 
 /**
+ * The store: one per process, so a reload passes the running one and used assertion ids
+ * stay used. Its config is checked here; creating it does not connect (serve waits for
+ * Redis, check never needs it). A config with errors gets no engine: a memory store stands in.
+ */
+function store(state: LoadState): void {
+  checkStoreConfig(state.config!.store, state.sink);
+  if (state.options.store) state.store = state.options.store;
+  else if (state.sink.hasErrors) state.store = new MemoryStore({ now: state.now });
+  else state.store = createStore(state.config!.store, { now: state.now, logger: state.logger! });
+}
+
+/**
  * Each valve's config validated and compiled once, create() called; then the pipe's
  * wiring (what each valve reads, some earlier one writes). Valves reach clients only per
  * request, through `state.clients`, which the next phase fills.
@@ -177,8 +191,7 @@ async function keystores(state: LoadState): Promise<void> {
 async function pipes(state: LoadState): Promise<void> {
   const { issuer, keystores: stores, now } = state;
   const authenticator = state.options.authenticator ?? new ClientAuthenticator();
-  // One store per process: a reload passes the running one, so used assertion ids stay used.
-  const store = state.options.store ?? new MemoryStore({ now });
+  const store = state.store!;
   // equalizeWith is set once the clients are known (see `clients`).
   const verifyContext: { -readonly [K in keyof VerifyContext]: VerifyContext[K] } = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now, store };
   const clients = new Map<string, RegisteredClient>();
@@ -234,6 +247,7 @@ export const LOAD_PHASES: readonly LoadPhase[] = [
   { name: 'cross-references', run: crossReferences },
   { name: 'trusted issuers', run: trustedIssuers },
   { name: 'keystores', run: keystores },
+  { name: 'store', run: store },
   { name: 'pipes', run: pipes },
   { name: 'clients', run: clients },
 ];

@@ -25,7 +25,7 @@ export interface LoadOptions {
    * verified secrets and its KDF bounds carry over.
    */
   authenticator?: ClientAuthenticator;
-  /** The store to use (a reload passes the running one); default a new memory store. */
+  /** The store to use (a reload passes the running one); default the one `store` configures. */
   store?: Store;
   /** Command-line overrides of `server` (they also shape the default issuer). */
   server?: { host?: string; port?: number };
@@ -52,6 +52,8 @@ export interface LoadState {
   logger?: Logger;
   trustedIssuers?: Map<string, TrustedIssuer>;
   keystores?: Map<string, Keystore>;
+  /** store: the one the config names (or the running one, on reload). */
+  store?: Store;
   authenticator?: ClientAuthenticator;
   verifyContext?: VerifyContext;
   services?: EngineServices;

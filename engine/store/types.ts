@@ -1,8 +1,8 @@
 /**
  * The one interface for state that outlives a request: client-assertion replay (RFC 7523
  * section 3, "jti"), and next revocation lists, opaque tokens, rate-limit counters and
- * the token cache (issues 11 and 12). Backends: memory (the embedded default) and, later,
- * Redis; every operation is one atomic step on one key (SET NX EX, GET, DEL, INCR +
+ * the token cache (issues 11 and 12). Backends: memory (the embedded default) and Redis
+ * (redis.ts); every operation is one atomic step on one key (SET NX EX, GET, DEL, INCR +
  * EXPIRE), so that several instances on one Redis agree.
  *
  * Keys are namespaced by their user (`assertion:…`, `revoked:…`); a backend may prefix
@@ -28,4 +28,6 @@ export interface Store {
    * `windowSeconds` after its first increment (a fixed window, as INCR + EXPIRE NX).
    */
   increment(key: string, windowSeconds: number): Promise<number>;
+  /** Release connections (serve calls it on shutdown); absent where there is nothing to release. */
+  close?(): Promise<void>;
 }

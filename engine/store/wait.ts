@@ -1,0 +1,31 @@
+/**
+ * `sluice serve` with a Redis store: wait for Redis before listening, with a bounded
+ * retry, and say so in the log. An orchestrator often starts Sluice and Redis together;
+ * serving before Redis answers would turn the first requests into 503s, and a Redis that
+ * never comes is a mistake (host, port, password) better told at start than per request.
+ */
+import type { Logger } from 'pino';
+import { isOAuthError } from '../errors.js';
+import { RedisStore } from './redis.js';
+import type { Store } from './types.js';
+
+const ATTEMPT_INTERVAL_MS = 1000;
+
+/** Resolves when the store answers; returns the last error's text when it did not within `timeoutSeconds`. */
+export async function waitForStore(store: Store, logger: Logger, timeoutSeconds: number): Promise<string | undefined> {
+  if (!(store instanceof RedisStore)) return undefined;
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  logger.info({ event: 'store_waiting', store: store.where, timeout_s: timeoutSeconds }, `waiting for the store (up to ${timeoutSeconds} s)`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.ping();
+      logger.info({ event: 'store_ready', store: store.where, attempts: attempt }, 'the store answers');
+      return undefined;
+    } catch (error) {
+      const reason = isOAuthError(error) ? (error.detail ?? error.message) : (error as Error).message;
+      if (Date.now() + ATTEMPT_INTERVAL_MS > deadline) return reason;
+      logger.warn({ event: 'store_waiting', store: store.where, attempt, error: reason }, 'the store does not answer yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, ATTEMPT_INTERVAL_MS));
+    }
+  }
+}
