@@ -43,15 +43,16 @@ async function introspect(context: IntrospectContext): Promise<void> {
   }
   line.active = true;
   line.token_client_id = claims.client_id;
-  // RFC 7662 section 2.2: the token's claims, named as in the JWT; `active` and
-  // `token_type` are ours, whatever the pipe put into the token.
-  context.introspection = { ...claims, active: true, token_type: 'Bearer' };
+  // RFC 7662 section 2.2: the token's claims, named as in the JWT; `active` (first, for
+  // readers) and `token_type` are ours, whatever the pipe put into the token.
+  context.introspection = Object.assign({ active: true }, claims, { active: true, token_type: 'Bearer' });
 }
 
 const STEPS: ReadonlyArray<NamedStep<IntrospectContext>> = [
   ...(CLIENT_FRONT_STEPS as ReadonlyArray<NamedStep<IntrospectContext>>),
   step('introspect', introspect),
   step('answer', (context: IntrospectContext) => {
+    context.line.outcome = 'answered';
     context.answer = context.introspection;
   }),
 ];
@@ -61,6 +62,7 @@ const SIGNED_STEPS: ReadonlyArray<NamedStep<IntrospectContext>> = [
   step('introspect', introspect),
   step('sign', async (context: IntrospectContext) => {
     context.answer = { jwt: await signIntrospection(context.engine, context.caller!.client_id, context.introspection!) };
+    context.line.outcome = 'answered';
   }),
 ];
 

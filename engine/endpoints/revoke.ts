@@ -15,6 +15,7 @@ import { defineEndpoint } from './handler.js';
 
 async function revoke(context: TokenAboutContext): Promise<void> {
   context.line.revocation = await revokeAccessToken(context.engine, context.token!, context.caller!.client_id);
+  context.line.outcome = 'answered';
   context.answer = {};
 }
 

@@ -52,6 +52,7 @@ async function checkToken(context: UserinfoContext): Promise<void> {
   const check = await checkAccessToken(context.engine, context.token!);
   if (!check.ok) throw invalidToken(check.reason);
   context.line.client_id = check.claims.client_id;
+  context.line.outcome = 'answered';
   context.answer = { ...check.claims, sub: check.claims.sub ?? check.claims.client_id };
 }
 

@@ -98,10 +98,10 @@ export async function checkAccessToken(engine: Engine, token: string): Promise<T
  * Revoke `token` if it is an unexpired token of ours issued to `clientId` (RFC 7009
  * section 2.1: a client revokes only its own tokens). What happened, for the log.
  */
-export async function revokeAccessToken(engine: Engine, token: string, clientId: string): Promise<'revoked' | 'not ours' | 'another client' | 'expired'> {
+export async function revokeAccessToken(engine: Engine, token: string, clientId: string): Promise<'revoked' | 'not_ours' | 'other_client' | 'expired'> {
   const signed = await verifySigned(engine, token, { expired: true });
-  if (!signed.ok) return 'not ours';
-  if (signed.claims.client_id !== clientId) return 'another client';
+  if (!signed.ok) return 'not_ours';
+  if (signed.claims.client_id !== clientId) return 'other_client';
   const ttl = Math.ceil(signed.claims.exp - engine.verifyContext.now());
   if (ttl <= 0) return 'expired';
   await engine.verifyContext.store.set(revocationKey(signed.claims), '1', ttl);

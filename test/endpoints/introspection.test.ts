@@ -174,7 +174,7 @@ describe('introspection: discovery and logs', () => {
     await introspect(server.url, 'garbage-token-value');
     const lines = server.logs.lines.slice(before).filter((line) => line.event === 'introspect');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ client_id: RESOURCE_SERVER.id, active: true, token_client_id: ORDERS.id });
+    expect(lines[0]).toMatchObject({ client_id: RESOURCE_SERVER.id, active: true, token_client_id: ORDERS.id, outcome: 'answered' });
     expect(lines[1]).toMatchObject({ active: false });
     expect(server.logs.text).not.toContain(token);
     expect(server.logs.text).not.toContain(token.split('.')[2]);

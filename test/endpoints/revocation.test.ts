@@ -117,7 +117,7 @@ describe('revocation', () => {
     await postForm(server.url, '/revoke', { token }, { authorization: basic(ORDERS.id, ORDERS.secret) });
     const lines = server.logs.lines.slice(before).filter((line) => line.event === 'revoke');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ client_id: ORDERS.id, revocation: 'revoked' });
+    expect(lines[0]).toMatchObject({ client_id: ORDERS.id, revocation: 'revoked', outcome: 'answered' });
     expect(server.logs.text).not.toContain(token.split('.')[2]);
   });
 });

@@ -74,7 +74,7 @@ describe('userinfo', () => {
     await userinfo({ authorization: 'Bearer not-a-token-value' });
     const lines = server.logs.lines.slice(before).filter((line) => line.event === 'userinfo');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ client_id: ORDERS.id });
+    expect(lines[0]).toMatchObject({ client_id: ORDERS.id, outcome: 'answered' });
     expect(lines[1]).toMatchObject({ error: 'invalid_token' });
     expect(server.logs.text).not.toContain(token.split('.')[2]);
     expect(server.logs.text).not.toContain('not-a-token-value');
