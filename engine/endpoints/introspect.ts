@@ -18,29 +18,25 @@ import { CLIENT_FRONT_STEPS, step, type TokenAboutContext } from './client-front
 import { defineEndpoint } from './handler.js';
 import { signIntrospection, INTROSPECTION_JWT_MEDIA_TYPE } from './introspection-jwt.js';
 
-export const INACTIVE = Object.freeze({ active: false });
-
 interface IntrospectContext extends TokenAboutContext {
   /** The RFC 7662 answer, before it is sent as JSON or signed. */
   introspection?: Record<string, unknown>;
 }
 
+/** RFC 7662 section 2.2: an inactive token is `active: false` and nothing else; the reason is for the log. */
+function inactive(context: IntrospectContext, reason: string): void {
+  context.line.active = false;
+  context.line.inactive_reason = reason;
+  context.introspection = { active: false };
+}
+
 async function introspect(context: IntrospectContext): Promise<void> {
   const { engine, caller, token, line } = context;
   const check = await checkAccessToken(engine, token!);
-  if (!check.ok) {
-    line.active = false;
-    line.inactive_reason = check.reason;
-    context.introspection = { ...INACTIVE };
-    return;
-  }
+  if (!check.ok) return inactive(context, check.reason);
   const { claims } = check;
-  if (claims.client_id !== caller!.client_id && !caller!.introspection) {
-    line.active = false;
-    line.inactive_reason = 'issued to another client, and the caller is not a resource server (introspection: true)';
-    context.introspection = { ...INACTIVE };
-    return;
-  }
+  // Not the caller's business: a client sees only its own tokens, a resource server all.
+  if (claims.client_id !== caller!.client_id && !caller!.introspection) return inactive(context, 'issued to another client; the caller is not a resource server (introspection: true)');
   line.active = true;
   line.token_client_id = claims.client_id;
   // RFC 7662 section 2.2: the token's claims, named as in the JWT; `active` (first, for
