@@ -43,6 +43,7 @@ export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: Reado
       secrets: registeredSecrets(rp, i, sink, now),
       ...assertionCredentialsOf(rp, i, sink, now),
       pipes: byGrant,
+      introspection: rp.introspection,
     });
   }
   return clients;

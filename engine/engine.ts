@@ -17,6 +17,8 @@ export interface RegisteredClient extends ClientCredentialsConfig {
   readonly client: Client;
   /** The client's pipe for each grant type it may use. */
   readonly pipes: ReadonlyMap<string, CompiledPipe>;
+  /** A resource server: may introspect tokens issued to any client (RP `introspection: true`). */
+  readonly introspection: boolean;
 }
 
 /** Endpoint paths relative to the issuer: a published URL is the issuer + one of these. */
@@ -25,6 +27,9 @@ export const PATHS = {
   oauthMetadata: '/.well-known/oauth-authorization-server',
   jwks: '/jwks',
   token: '/token',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  userinfo: '/userinfo',
 } as const;
 
 export interface EngineParts {
@@ -73,18 +78,28 @@ export class Engine {
     // (express-oauth2-jwt-bearer) read the alg list as the algs tokens may carry. RS256 is
     // listed as §3 demands; no key signs it unless a keystore can.
     const algs = new Set(['RS256', ...published.flatMap((k) => k.algorithms)]);
+    // Introspection and revocation authenticate their callers as the token endpoint does.
+    const authMethods = this.authenticator.supportedMethods();
+    // RFC 9701 responses are signed by the first published keystore (introspection-jwt.ts).
+    const introspectionSigner = published[0];
     return {
       issuer: this.issuer,
       token_endpoint: this.endpoint(PATHS.token),
       jwks_uri: this.endpoint(PATHS.jwks),
       grant_types_supported: [...GRANT_TYPES.keys()],
-      token_endpoint_auth_methods_supported: this.authenticator.supportedMethods(),
+      token_endpoint_auth_methods_supported: authMethods,
       // RFC 8414 section 2: the algs private_key_jwt and client_secret_jwt assertions may use.
       token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
       response_types_supported: [],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [...algs],
       scopes_supported: [...scopes].sort(),
+      introspection_endpoint: this.endpoint(PATHS.introspection),
+      introspection_endpoint_auth_methods_supported: authMethods,
+      ...(introspectionSigner ? { introspection_signing_alg_values_supported: [introspectionSigner.alg] } : {}),
+      revocation_endpoint: this.endpoint(PATHS.revocation),
+      revocation_endpoint_auth_methods_supported: authMethods,
+      userinfo_endpoint: this.endpoint(PATHS.userinfo),
       ...this.config.oidc.discovery_meta,
     };
   }

@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'server_error'
   | 'temporarily_unavailable'
+  | 'invalid_token' // RFC 6750 section 3.1, for a bearer token presented to userinfo
   // Not OAuth codes: HTTP-level answers given in the same JSON shape.
   | 'not_found'
   | 'method_not_allowed';
@@ -30,6 +31,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_target: 400, // RFC 8707 §2
   server_error: 500,
   temporarily_unavailable: 503,
+  invalid_token: 401,
   not_found: 404,
   method_not_allowed: 405,
 };

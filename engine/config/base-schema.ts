@@ -216,6 +216,7 @@ export function buildBaseSchema(): JsonSchema {
           scopes: { type: 'array', items: SCOPE_TOKEN, uniqueItems: true, default: [] },
           audiences: { description: 'Resource indicators (RFC 8707) this client may get tokens for.', type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },
           attributes: { description: 'Free-form data for valves: ${client.attributes.…}.', type: 'object', default: {} },
+          introspection: { description: 'A resource server: may introspect tokens issued to any client at /introspect (RFC 7662); without it a client introspects only its own tokens.', type: 'boolean', default: false },
           ...grantPipeFields(),
         },
       },

@@ -24,6 +24,8 @@ export interface RpConfig {
   audiences: string[];
   attributes: Record<string, unknown>;
   client_credentials_pipe_id?: string;
+  /** A resource server: may introspect tokens issued to any client (RFC 7662). */
+  introspection: boolean;
   /** Pipes by grant type (besides client_credentials_pipe_id). */
   grant_pipes?: Record<string, string>;
 }

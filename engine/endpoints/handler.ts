@@ -60,7 +60,8 @@ export function defineEndpoint<C extends EndpointContext>(
       context = init({ engine, http, log, line });
       await withinDeadline(run(context), engine.config.server.request_timeout * 1000);
       if (!context.answer) throw ServerError(`${event}: no step answered`);
-      line.outcome = 'issued';
+      // An endpoint that issues nothing (introspection, revocation, userinfo) says so itself.
+      line.outcome ??= 'issued';
       return { status: 200, headers: { ...NO_STORE }, body: context.answer };
     } catch (error) {
       if (error === TOO_LONG && context?.flow) line.valve = pipeProgress(context.flow).running;

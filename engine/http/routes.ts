@@ -1,11 +1,16 @@
 /**
  * The endpoints, as a table: each says where it is served, how, and what its answer may be
  * cached for. The server mounts the table (engine/http/server.ts) and derives from it the
- * 405 answers; introspection, revocation, userinfo, health and metrics are rows to add.
+ * 405 answers; health and metrics are rows to add.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine.js';
 import { PATHS } from '../engine.js';
+import type { EndpointRequest, HttpAnswer } from '../endpoints/handler.js';
+import { handleIntrospection, handleSignedIntrospection, wantsSignedIntrospection } from '../endpoints/introspect.js';
+import { INTROSPECTION_JWT_MEDIA_TYPE, introspectionSigner } from '../endpoints/introspection-jwt.js';
+import { handleRevocation } from '../endpoints/revoke.js';
+import { handleUserinfo } from '../endpoints/userinfo.js';
 import { handleTokenRequest } from '../token-endpoint.js';
 import { issuerPath } from './paths.js';
 
@@ -32,6 +37,33 @@ export interface Endpoint {
 const SHORT_PUBLIC_CACHE = 'public, max-age=300';
 
 const metadata: Endpoint['handle'] = async (engine) => engine.metadata;
+
+/** What an endpoint handler needs of the HTTP request. */
+function endpointRequest(request: FastifyRequest): EndpointRequest {
+  return {
+    id: String(request.id),
+    body: typeof request.body === 'string' ? request.body : '',
+    contentType: request.headers['content-type'],
+    authorization: request.headers.authorization,
+    ip: request.ip,
+  };
+}
+
+/** An endpoint whose answer is JSON, through the endpoint wrapper (engine/endpoints/handler.ts). */
+function jsonEndpoint(handler: (engine: Engine, http: EndpointRequest) => Promise<HttpAnswer>): Endpoint['handle'] {
+  return async (engine, request, reply) => {
+    const answer = await handler(engine, endpointRequest(request));
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  };
+}
+
+/** RFC 7662 JSON, or the RFC 9701 signed JWT when the caller accepts it and a published key can sign it. */
+const introspection: Endpoint['handle'] = async (engine, request, reply) => {
+  if (!wantsSignedIntrospection(request.headers.accept) || !introspectionSigner(engine)) return jsonEndpoint(handleIntrospection)(engine, request, reply);
+  const answer = await handleSignedIntrospection(engine, endpointRequest(request));
+  if (answer.status !== 200) return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  return reply.code(200).headers(answer.headers).type(INTROSPECTION_JWT_MEDIA_TYPE).send(answer.body.jwt);
+};
 
 export const ENDPOINTS: readonly Endpoint[] = [
   // OpenID Connect Discovery 1.0 section 4: the issuer + /.well-known/openid-configuration.
@@ -62,15 +94,14 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: PATHS.token,
     formBody: true,
     cacheControl: 'no-store', // RFC 6749 section 5.1
-    handle: async (engine, request, reply) => {
-      const answer = await handleTokenRequest(engine, {
-        id: String(request.id),
-        body: typeof request.body === 'string' ? request.body : '',
-        contentType: request.headers['content-type'],
-        authorization: request.headers.authorization,
-        ip: request.ip,
-      });
-      return reply.code(answer.status).headers(answer.headers).send(answer.body);
-    },
+    handle: jsonEndpoint(handleTokenRequest),
   },
+  // RFC 7662; the caller authenticates as at the token endpoint.
+  { name: 'introspection', method: 'POST', path: PATHS.introspection, formBody: true, cacheControl: 'no-store', handle: introspection },
+  // RFC 7009.
+  { name: 'revocation', method: 'POST', path: PATHS.revocation, formBody: true, cacheControl: 'no-store', handle: jsonEndpoint(handleRevocation) },
+  // RFC 6750: the token in the Authorization header only; a URL query is refused, as a
+  // token there would end up in proxy logs (section 2.3).
+  { name: 'userinfo', method: 'GET', path: PATHS.userinfo, formBody: true, cacheControl: 'no-store', handle: jsonEndpoint(handleUserinfo) },
+  { name: 'userinfo', method: 'POST', path: PATHS.userinfo, formBody: true, cacheControl: 'no-store', handle: jsonEndpoint(handleUserinfo) },
 ];

@@ -112,9 +112,10 @@ describe('discovery and JWKS', () => {
       token_endpoint_auth_signing_alg_values_supported: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'],
       scopes_supported: ['orders.read', 'orders.write'],
     });
-    // Introspection and revocation arrive with their own issue; until then they are not advertised.
-    expect(r.json.introspection_endpoint).toBeUndefined();
-    expect(r.json.revocation_endpoint).toBeUndefined();
+    // Issue 11: introspection, revocation and userinfo are advertised (test/endpoints/).
+    expect(r.json.introspection_endpoint).toBe(`${s.engine.issuer}/introspect`);
+    expect(r.json.revocation_endpoint).toBe(`${s.engine.issuer}/revoke`);
+    expect(r.json.userinfo_endpoint).toBe(`${s.engine.issuer}/userinfo`);
   });
 
   it('merges oidc.discovery_meta', async () => {

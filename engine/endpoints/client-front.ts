@@ -1,0 +1,55 @@
+/**
+ * The front of the endpoints a client calls about a token it holds (introspection,
+ * revocation): read the form, find and authenticate the caller by its registered method,
+ * then read the `token` parameter. The caller is proven before anything about the token
+ * is judged, and a stranger fails exactly as at the token endpoint (same 401, same cost).
+ */
+import { authenticationFailed } from '../client-auth/failure.js';
+import type { RegisteredClient } from '../engine.js';
+import { InvalidRequest } from '../errors.js';
+import type { NamedStep } from '../runner.js';
+import { findClient, readForm, readSingleValued, type ClientRequestContext } from './client-steps.js';
+
+export interface TokenAboutContext extends ClientRequestContext {
+  /** The authenticated caller. */
+  caller?: RegisteredClient;
+  /** The token asked about; never logged. */
+  token?: string;
+}
+
+/** A step that does its part and always goes on. */
+export function step<C>(name: string, run: (context: C) => void | Promise<void>): NamedStep<C> {
+  return {
+    name,
+    run: async (context, next) => {
+      await run(context);
+      await next();
+    },
+  };
+}
+
+async function authenticateCaller(context: TokenAboutContext): Promise<void> {
+  const { engine, http, registered, credentials } = context;
+  // An unknown client_id goes through the authenticator too: it always throws, at the cost of a wrong secret.
+  await engine.authenticator.verify(credentials!, registered, engine.verifyContext, http.ip);
+  if (!registered) throw authenticationFailed('unknown client');
+  context.caller = registered;
+}
+
+function readToken(context: TokenAboutContext): void {
+  // RFC 7662 section 2.1 and RFC 7009 section 2.1: `token` is required.
+  const token = context.single!.get('token');
+  if (token === undefined) throw InvalidRequest('token is required');
+  context.token = token;
+  const hint = context.single!.get('token_type_hint');
+  // A hint is only a hint (RFC 7009 section 2.1); logged only when it is one we know.
+  if (hint !== undefined) context.line.token_type_hint = hint === 'access_token' || hint === 'refresh_token' ? hint : '(other)';
+}
+
+export const CLIENT_FRONT_STEPS: ReadonlyArray<NamedStep<TokenAboutContext>> = [
+  step('readForm', readForm),
+  step('singleValued', (context: TokenAboutContext) => readSingleValued(context, [])),
+  step('findClient', findClient),
+  step('authenticateCaller', authenticateCaller),
+  step('readToken', readToken),
+];
