@@ -15,6 +15,6 @@ export function extractCredentials(source: CredentialSource): PresentedCredentia
   const [method] = presented;
   if (method) return method.extract(source);
   const id = source.params.get('client_id');
-  if (!id) throw InvalidClient('client authentication required');
+  if (!id) throw InvalidClient('client authentication required: send client credentials, or the client_id of a public client');
   return { method: 'none', client_id: id };
 }

@@ -14,7 +14,18 @@ import { parseSecretHash } from './secret-hash.js';
 type Entry = NonNullable<RpConfig['client_secrets']>[number];
 
 /** What the schema cannot say (for cross-refs): one way to register, one value an entry. */
+/** A hash pasted where the secret goes authenticates nobody; say so (new-user walkthrough). */
+function looksLikeHash(value: string | undefined): boolean {
+  return value !== undefined && /^\$(sha256|scrypt)\$/.test(value);
+}
+
 export function checkSecretFields(rp: RpConfig, raw: Record<string, unknown> | undefined, index: number, sink: DiagnosticSink): void {
+  if (looksLikeHash(rp.client_secret)) {
+    sink.add('schema', 'this is a hash from `sluice secret hash/generate`, not a secret: put it in client_secret_hash (or hash: of client_secrets)', ['rps', index, 'client_secret']);
+  }
+  (rp.client_secrets ?? []).forEach((entry, j) => {
+    if (looksLikeHash(entry.secret)) sink.add('schema', 'this is a hash, not a secret: write it as hash:', ['rps', index, 'client_secrets', j, 'secret']);
+  });
   const entries = rp.client_secrets;
   if (entries === undefined) return;
   if (rp.client_secret !== undefined || rp.client_secret_hash !== undefined) {

@@ -24,5 +24,7 @@ export async function refuseRepeatedHeaders(request: FastifyRequest, reply: Fast
 export async function refuseUrlQuery(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   const query = request.url.indexOf('?');
   if (query < 0 || query === request.url.length - 1) return undefined;
-  return refuse(request, reply, InvalidRequest('parameters in the URL query are not accepted; send them in the form body (RFC 6749 section 2.3.1)'));
+  // A GET (userinfo) takes its token in the Authorization header, a POST its parameters in the body.
+  const where = request.method === 'GET' ? 'send the token in the Authorization header (RFC 6750 section 2.1)' : 'send them in the form body (RFC 6749 section 2.3.1)';
+  return refuse(request, reply, InvalidRequest(`parameters in the URL query are not accepted; ${where}`));
 }
