@@ -7,7 +7,7 @@ import { defineValve } from '../engine/plugin-api.js';
 
 export default defineValve({
   name: 'ClientAuthenticate',
-  description: "Authenticate the client by its registered token_endpoint_auth_method (client_secret_basic, client_secret_post).",
+  description: "Authenticate the client by its registered token_endpoint_auth_method (the methods discovery lists).",
   authenticatesClient: true,
   configSchema: { type: 'object', additionalProperties: false, properties: {} },
   create(_config, engine) {
