@@ -9,12 +9,12 @@
  * What jwt_headers and jwt_claims may say is checked at load (create-jwt-rules.ts); a claim
  * the caller may choose (allow_request_claims) is checked against its allowed list here.
  */
-import { randomBytes } from 'node:crypto';
 import { defineValve } from '../engine/plugin-api.js';
 import { ConfigError, InvalidClient, InvalidRequest, InvalidScope, InvalidTarget, type OAuthError } from '../engine/errors.js';
 import { MAX_DURATION_SECONDS, parseDuration } from '../engine/duration.js';
 import { SIGNING_ALGS, type SigningAlg } from '../engine/keystores/types.js';
 import { checkJwtConfig } from './create-jwt-rules.js';
+import { issuedClaims } from '../engine/tokens/issued-claims.js';
 
 export interface CreateJwtConfig {
   keystore: string;
@@ -98,7 +98,7 @@ export default defineValve<CreateJwtConfig>({
       // Defence in depth: whatever order the pipe has, never sign for an unauthenticated client.
       if (!flow.authentication && !flow.assertion) throw InvalidClient('client authentication failed');
       const now = Math.floor(engine.now()); // NumericDate, kept whole (RFC 7519 section 2)
-      const { grant, client } = flow;
+      const { grant } = flow;
       const configured = claims(flow);
       if (choosable) {
         for (const [claim, list] of Object.entries(choosable(flow))) {
@@ -106,19 +106,7 @@ export default defineValve<CreateJwtConfig>({
           if (configured[claim] !== undefined && !allowed(claim, configured[claim], list)) throw refusal(claim);
         }
       }
-      const audience = grant.audience.length === 0 ? engine.issuer : grant.audience.length === 1 ? grant.audience[0] : [...grant.audience];
-      const payload: Record<string, unknown> = {
-        iss: engine.issuer,
-        sub: client.client_id,
-        aud: audience,
-        exp: now + ttl,
-        iat: now,
-        jti: randomBytes(16).toString('base64url'),
-        client_id: client.client_id,
-        ...(grant.scope.length ? { scope: grant.scope.join(' ') } : {}),
-        ...flow.claims,
-        ...configured,
-      };
+      const payload: Record<string, unknown> = { ...issuedClaims(engine.issuer, flow, now, ttl), ...configured };
       const token = await keystore.sign(payload, headers(flow), alg);
       const exp = typeof payload.exp === 'number' ? payload.exp : now + ttl;
       flow.state[config.dest] = token;

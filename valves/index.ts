@@ -3,12 +3,13 @@ import type { ValveRegistry } from '../engine/registry.js';
 import type { ValveDefinition } from '../engine/plugin-api.js';
 import clientAuthenticate from './client-authenticate.js';
 import createJwt from './create-jwt.js';
+import createOpaqueToken from './create-opaque-token.js';
 import scopeCheck from './scope-check.js';
 import tokenResponse from './token-response.js';
 import verifyAssertion from './verify-assertion.js';
 import mapIdentity from './map-identity.js';
 
-export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, tokenResponse];
+export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, createOpaqueToken, tokenResponse];
 
 export function registerBuiltInValves(registry: ValveRegistry): void {
   for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');

@@ -3,8 +3,9 @@
  *
  *   readForm → singleValued → findClient → authenticateCaller → readToken → revoke
  *
- * A JWT's jti goes on the store's deny-list until the token's exp. The answer is 200 with
- * an empty body whatever the token was (RFC 7009 section 2.2): unknown, invalid, expired,
+ * A JWT's jti goes on the store's deny-list until the token's exp; an opaque token's store
+ * entry is deleted (engine/tokens/opaque-token.ts). The answer is 200 with an empty body
+ * whatever the token was (RFC 7009 section 2.2): unknown, invalid, expired,
  * or another client's (which stays active: section 2.1 lets a client revoke only its own).
  * Only the log says which.
  */

@@ -4,6 +4,8 @@
  * malformed, expired or revoked is simply not an access token here; why is for the log,
  * and the token itself never is.
  *
+ * A token that is not a JWS may be an opaque one (opaque-token.ts): its claims are in the store.
+ *
  * Revocation (RFC 7009) keeps JWTs stateless: nothing is stored per issued token, only a
  * deny-list entry per revoked one, and only until the token would have expired anyway.
  */
@@ -11,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Engine } from '../engine.js';
 import { SIGNING_ALGS } from '../keystores/types.js';
+import { checkOpaqueToken, revokeOpaqueToken } from './opaque-token.js';
 
 /** The claims of a verified access token: CreateJwt always sets these. */
 export interface AccessTokenClaims extends JWTPayload {
@@ -87,6 +90,7 @@ function revocationKey(claims: AccessTokenClaims): string {
 
 /** An active access token of ours: signed by us, for our issuer, unexpired and not revoked. */
 export async function checkAccessToken(engine: Engine, token: string): Promise<TokenCheck> {
+  if (!COMPACT_JWS.test(token)) return checkOpaqueToken(engine.verifyContext.store, token, engine.verifyContext.now());
   const signed = await verifySigned(engine, token, { expired: false });
   if (!signed.ok) return signed;
   // A store that cannot answer throws temporarily_unavailable: refusing beats letting a revoked token pass.
@@ -99,6 +103,7 @@ export async function checkAccessToken(engine: Engine, token: string): Promise<T
  * section 2.1: a client revokes only its own tokens). What happened, for the log.
  */
 export async function revokeAccessToken(engine: Engine, token: string, clientId: string): Promise<'revoked' | 'not_ours' | 'other_client' | 'expired'> {
+  if (!COMPACT_JWS.test(token)) return revokeOpaqueToken(engine.verifyContext.store, token, clientId, engine.verifyContext.now());
   const signed = await verifySigned(engine, token, { expired: true });
   if (!signed.ok) return 'not_ours';
   if (signed.claims.client_id !== clientId) return 'other_client';

@@ -1,0 +1,24 @@
+/**
+ * The claims every access token of ours stands for, whether signed into a JWT (CreateJwt)
+ * or kept in the store behind an opaque token (CreateOpaqueToken): iss, sub, aud (the
+ * granted audiences, else the issuer), exp, iat, jti, client_id and scope, then
+ * flow.claims over them. One place, so that introspection answers the same for both.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Flow } from '../flow.js';
+
+export function issuedClaims(issuer: string, flow: Flow, now: number, ttlSeconds: number): Record<string, unknown> {
+  const { grant, client } = flow;
+  const audience = grant.audience.length === 0 ? issuer : grant.audience.length === 1 ? grant.audience[0] : [...grant.audience];
+  return {
+    iss: issuer,
+    sub: client.client_id,
+    aud: audience,
+    exp: now + ttlSeconds,
+    iat: now,
+    jti: randomBytes(16).toString('base64url'),
+    client_id: client.client_id,
+    ...(grant.scope.length ? { scope: grant.scope.join(' ') } : {}),
+    ...flow.claims,
+  };
+}

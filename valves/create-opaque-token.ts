@@ -1,0 +1,63 @@
+/**
+ * CreateOpaqueToken: issues a random opaque (reference) access token and keeps the claims
+ * it stands for in the engine store until it expires; introspection and userinfo resolve
+ * it, revocation deletes it. For resource servers that must not read token contents.
+ *
+ * The claims are those CreateJwt signs (iss, sub, aud, exp, iat, jti, client_id, scope,
+ * then flow.claims). Only the token's SHA-256 is stored (engine/tokens/opaque-token.ts).
+ */
+import { defineValve } from '../engine/plugin-api.js';
+import { ConfigError, InvalidClient } from '../engine/errors.js';
+import { MAX_DURATION_SECONDS, parseDuration } from '../engine/duration.js';
+import { issuedClaims } from '../engine/tokens/issued-claims.js';
+import { newOpaqueToken, storeOpaqueToken } from '../engine/tokens/opaque-token.js';
+
+export interface CreateOpaqueTokenConfig {
+  ttl: number | string;
+  dest: string;
+}
+
+export default defineValve<CreateOpaqueTokenConfig>({
+  name: 'CreateOpaqueToken',
+  description: 'Issue a random opaque access token whose claims are kept (under its hash) in the store; the token is written under `dest`.',
+  writes: (config) => [config.dest],
+  readsClaims: true,
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ttl: {
+        type: ['number', 'string'],
+        exclusiveMinimum: 0,
+        maximum: MAX_DURATION_SECONDS / 60,
+        pattern: '^(\\d+[smhd])+$',
+        patternMessage: 'must be minutes as a number, or a duration such as 90s, 60m, 1h30m, 1d',
+        default: '1h',
+        description: 'Lifetime: minutes as a number, or a duration string (3600s, 60m, 1h).',
+      },
+      dest: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be a name (letters, digits, _ and -)', default: 'access_token', description: 'Where later valves find the token (${state.DEST}).' },
+    },
+  },
+  create(config, engine) {
+    let ttl: number;
+    try {
+      ttl = parseDuration(config.ttl, 'm');
+    } catch (error) {
+      throw error instanceof ConfigError ? new ConfigError(error.code, error.message, ['ttl']) : error;
+    }
+
+    return async function createOpaqueToken(flow, next) {
+      // Defence in depth, as CreateJwt: never issue for an unauthenticated client.
+      if (!flow.authentication && !flow.assertion) throw InvalidClient('client authentication failed');
+      const now = Math.floor(engine.now());
+      const claims = issuedClaims(engine.issuer, flow, now, ttl);
+      // flow.claims may not override exp with something odd: the store entry lives exactly ttl.
+      claims.exp = now + ttl;
+      const token = newOpaqueToken();
+      await storeOpaqueToken(engine.store, token, claims, ttl);
+      flow.state[config.dest] = token;
+      flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: now + ttl, scope: [...flow.grant.scope], claims };
+      await next();
+    };
+  },
+});
