@@ -37,7 +37,8 @@ export function checkGrantBindings(rps: ReadonlyArray<Indexed<RpConfig>>, pipeId
         sink.add('unknown_reference', `client '${rp.client_id}' authenticates with 'none', so nothing can prove it for ${grant.type}; give it a secret or keys, or bind only grants a trusted issuer's token proves`, path);
       }
     }
-    if (GRANTS.every((grant) => pipeIdOf(rp, grant) === undefined)) {
+    // A resource server (introspection: true) need not ask for tokens itself.
+    if (GRANTS.every((grant) => pipeIdOf(rp, grant) === undefined) && (rp as { introspection?: boolean }).introspection !== true) {
       sink.warn('unknown_pipe', `client '${rp.client_id}' has no pipe (client_credentials_pipe_id, grant_pipes): its token requests are refused`, ['rps', i]);
     }
   }

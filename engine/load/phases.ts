@@ -125,7 +125,7 @@ function warnPortOverride(state: LoadState): void {
   const url = new URL(issuer);
   const issuerPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (isLoopbackHost(url.hostname) && issuerPort !== port) {
-    state.sink.warn('schema', `the server listens on port ${port} (--port) but the issuer says ${issuerPort}: discovery sends clients to ${issuer}; change issuer too`, ['issuer']);
+    state.sink.warn('schema', `the server listens on port ${port} (--port) but the issuer says ${issuerPort}: discovery sends clients to ${issuer}; change issuer too, unless a proxy or load balancer answers there`, ['issuer']);
   }
 }
 
