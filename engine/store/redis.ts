@@ -79,6 +79,12 @@ export class RedisStore implements Store {
     await this.run((c) => c.ping());
   }
 
+  /** Redis's maxmemory-policy, from INFO (which works where CONFIG is disabled). */
+  async evictionPolicy(): Promise<string | undefined> {
+    const info = await this.run((c) => c.info('memory'));
+    return /^maxmemory_policy:(\S+)/m.exec(String(info))?.[1];
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.client?.disconnect();

@@ -20,6 +20,7 @@ export async function waitForStore(store: Store, logger: Logger, timeoutSeconds:
     try {
       await store.ping();
       logger.info({ event: 'store_ready', store: store.where, attempts: attempt }, 'the store answers');
+      await warnAboutEviction(store, logger);
       return undefined;
     } catch (error) {
       const reason = isOAuthError(error) ? (error.detail ?? error.message) : (error as Error).message;
@@ -27,5 +28,18 @@ export async function waitForStore(store: Store, logger: Logger, timeoutSeconds:
       logger.warn({ event: 'store_waiting', store: store.where, attempt, error: reason }, 'the store does not answer yet; retrying');
       await new Promise((resolve) => setTimeout(resolve, ATTEMPT_INTERVAL_MS));
     }
+  }
+}
+
+/**
+ * A Redis that evicts keys under memory pressure would drop revocations (a revoked token
+ * comes back) and used assertion ids (a replay is accepted): every Sluice key has a TTL,
+ * so even the volatile-* policies pick them (third attack review, M1). Said loudly at
+ * start; not refused, since a managed Redis may not let the operator change it.
+ */
+async function warnAboutEviction(store: RedisStore, logger: Logger): Promise<void> {
+  const policy = await store.evictionPolicy().catch(() => undefined);
+  if (policy !== undefined && policy !== 'noeviction') {
+    logger.error({ event: 'store_evicts', store: store.where, maxmemory_policy: policy }, `Redis maxmemory-policy is ${policy}: under memory pressure it drops revocations and used assertion ids; set it to noeviction`);
   }
 }
