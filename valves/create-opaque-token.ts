@@ -7,8 +7,8 @@
  * then flow.claims). Only the token's SHA-256 is stored (engine/tokens/opaque-token.ts).
  */
 import { defineValve } from '../engine/plugin-api.js';
-import { createHash } from 'node:crypto';
-import { ConfigError, InvalidClient, TemporarilyUnavailable } from '../engine/errors.js';
+import { ConfigError, InvalidClient } from '../engine/errors.js';
+import { chargeClientQuota } from '../engine/store/client-quota.js';
 import { MAX_DURATION_SECONDS, parseDuration } from '../engine/duration.js';
 import { issuedClaims } from '../engine/tokens/issued-claims.js';
 import { newOpaqueToken, storeOpaqueToken } from '../engine/tokens/opaque-token.js';
@@ -23,7 +23,6 @@ export interface CreateOpaqueTokenConfig {
  * needs (it reuses a token until it nearly expires), and a small share of the store.
  */
 const OPAQUE_TOKENS_PER_CLIENT = 1000;
-const quotaKey = (clientId: string) => createHash('sha256').update(clientId).digest('base64url');
 
 export default defineValve<CreateOpaqueTokenConfig>({
   name: 'CreateOpaqueToken',
@@ -64,8 +63,13 @@ export default defineValve<CreateOpaqueTokenConfig>({
       // Each live opaque token holds store space for its whole ttl: one client may hold only
       // its share, so that its flood cannot fill the store that revocations and assertion
       // ids need too (third attack review, M1/M2).
-      const held = await engine.store.increment(`opaque-quota:${quotaKey(flow.client.client_id)}`, ttl);
-      if (held > OPAQUE_TOKENS_PER_CLIENT) throw TemporarilyUnavailable('too many live tokens for this client; reuse the ones it has', { headers: { 'retry-after': String(Math.min(ttl, 300)) } });
+      await chargeClientQuota(engine.store, flow.client.client_id, {
+        kind: 'opaque',
+        limit: OPAQUE_TOKENS_PER_CLIENT,
+        windowSeconds: ttl,
+        refusal: 'too many live tokens for this client; reuse the ones it has',
+        retryAfterSeconds: Math.min(ttl, 300),
+      });
       const token = newOpaqueToken();
       await storeOpaqueToken(engine.store, token, claims, ttl);
       flow.state[config.dest] = token;

@@ -16,7 +16,7 @@
  * error's detail, for the log only. A full replay store is 503, not a failure.
  */
 import { createHash } from 'node:crypto';
-import { TemporarilyUnavailable } from '../../errors.js';
+import { chargeClientQuota } from '../../store/client-quota.js';
 import type { JWTPayload, JWTVerifyOptions } from 'jose';
 import { isWrongSignature, jwtVerifyWithKeySet, type VerificationKey } from '../../jwks/verify.js';
 import { isOAuthError } from '../../errors.js';
@@ -101,12 +101,14 @@ async function checkLifetimeAndReplay(payload: JWTPayload, client: ClientCredent
   const jti = payload.jti;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw new AssertionProblem(`jti must be a string of 1..${MAX_JTI_LENGTH} characters`);
   if (issued > now + clockSkew) throw new AssertionProblem('iat is in the future');
-  // One client may hold only its share of the replay store: the store refuses new entries
-  // when full (evicting would allow replays), so one client's flood must not fill it for
-  // all (attack review M2). Per client, per lifetime window.
-  const clientKey = createHash('sha256').update(client.client_id).digest('base64url');
-  const used = await context.store.increment(`assertion-quota:${clientKey}`, maxLifetime + clockSkew);
-  if (used > ASSERTIONS_PER_CLIENT_WINDOW) throw TemporarilyUnavailable('too many client assertions from this client; retry later', { headers: { 'retry-after': String(maxLifetime) } });
+  // One client's flood must not fill the replay store for all (attack review M2).
+  await chargeClientQuota(context.store, client.client_id, {
+    kind: 'assertion',
+    limit: ASSERTIONS_PER_CLIENT_WINDOW,
+    windowSeconds: maxLifetime + clockSkew,
+    refusal: 'too many client assertions from this client; retry later',
+    retryAfterSeconds: maxLifetime,
+  });
   // Hashed: bounded keys whatever the client sends, and no client data as a store key.
   const key = 'assertion:' + createHash('sha256').update(client.client_id).update('\0').update(jti).digest('base64url');
   const fresh = await context.store.putIfAbsent(key, Math.ceil(exp - now + clockSkew));
