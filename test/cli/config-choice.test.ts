@@ -53,6 +53,8 @@ describe.concurrent('every spelling of the config file', () => {
   it('serve takes FILE as the argument', async () => {
     const served = await serve(undefined, { cwd: dir, env: ENV, extraArgs: ['valid.yaml'] });
     servers.push(served);
+    // The server can answer before its log line has crossed the pipe: wait for the line.
+    await waitFor(served.stdout, /"event":"listening"/);
     const listening = logLines(served).find((l) => l.event === 'listening');
     expect(listening?.config).toBe('valid.yaml');
   });

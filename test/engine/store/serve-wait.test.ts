@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, requireBuild, serve, sluice, trackedTempDir, type Served } from '../../cli/cli.js';
+import { removeTempDirs, requireBuild, serve, sluice, trackedTempDir, waitFor, type Served } from '../../cli/cli.js';
 import { RedisServer } from '../../helpers/redis.js';
 
 const SECRET = 'orders-secret-0123456789';
@@ -62,6 +62,7 @@ describe('sluice serve with a Redis store', () => {
     const file = writeConfig('up.yaml', '{ type: redis, url: "${env.REDIS_URL}" }');
     const served = await serve(file, { cwd: dir, env: { SECRET, REDIS_URL: redis.url } });
     started.push(served);
+    await waitFor(served.stdout, /"event":"listening"/); // the line may trail the first answer
     expect(events(served.stdout())).toEqual(expect.arrayContaining(['store_waiting', 'store_ready', 'listening']));
     const response = await fetch(`${served.url}/token`, {
       method: 'POST',
