@@ -9,6 +9,7 @@ import type { Client, Flow } from './flow.js';
 import type { Keystore } from './keystores/types.js';
 import type { Store } from './store/types.js';
 import type { ConfigErrorCode, ConfigPath } from './errors.js';
+import type { TemplateOptions } from './template.js';
 
 export type Next = () => Promise<void>;
 /** The per-request step. Call `await next()` to run the rest of the pipe. */
@@ -72,9 +73,10 @@ export interface EngineServices {
   /**
    * Compile a config value (any JSON: string, list, object) holding `${…}` request-time
    * expressions. The engine has already checked their syntax at load, with YAML positions.
-   * A value that is exactly one `${…}` keeps its type; inside a longer string it is text.
+   * A value that is exactly one `${…}` keeps its type; inside a longer string it is text
+   * (passed through `options.encode` when given, e.g. encodeURIComponent for a URL).
    */
-  compileTemplate<T = unknown>(value: T): Template<T>;
+  compileTemplate<T = unknown>(value: T, options?: TemplateOptions): Template<T>;
   /**
    * Authenticate the flow's client by its registered token_endpoint_auth_method. Throws
    * OAuthError invalid_client; on success sets flow.authentication.

@@ -145,13 +145,28 @@ function compileExpression(expr: Expression, now: () => number): Resolver {
   }
 }
 
-function compileString(text: string, now: () => number): Resolver | string {
+/** How a template is compiled (see EngineServices.compileTemplate). */
+export interface TemplateOptions {
+  /**
+   * Applied to each expression's text inside a longer string (never to the literal text
+   * around it, nor to a value that is a whole `${…}`): `encodeURIComponent` keeps a
+   * caller's value inside its URL path segment or query parameter.
+   */
+  readonly encode?: (text: string) => string;
+}
+
+function compileString(text: string, now: () => number, options: TemplateOptions): Resolver | string {
   if (!hasTemplate(text)) return text;
   const parts = parseTemplate(text);
   const [first] = parts;
   if (parts.length === 1 && first !== undefined && typeof first !== 'string') return compileExpression(first, now);
   if (parts.every((p) => typeof p === 'string')) return parts.join('');
-  const resolvers = parts.map((p) => (typeof p === 'string' ? () => p : compileExpression(p, now)));
+  const encode = options.encode;
+  const resolvers = parts.map((p): Resolver => {
+    if (typeof p === 'string') return () => p;
+    const resolve = compileExpression(p, now);
+    return encode ? (flow) => encode(stringify(resolve(flow))) : resolve;
+  });
   return (flow) => {
     let out = '';
     for (const resolve of resolvers) out += stringify(resolve(flow));
@@ -160,20 +175,20 @@ function compileString(text: string, now: () => number): Resolver | string {
 }
 
 /** Compile any JSON value; constant parts are shared, only templated leaves resolve. */
-export function compileValue<T>(value: T, now: () => number): (flow: Flow) => T {
-  const compiled = compileNode(value, now);
+export function compileValue<T>(value: T, now: () => number, options: TemplateOptions = {}): (flow: Flow) => T {
+  const compiled = compileNode(value, now, options);
   return typeof compiled === 'function' ? (compiled as (flow: Flow) => T) : () => compiled as T;
 }
 
-function compileNode(value: unknown, now: () => number): unknown {
-  if (typeof value === 'string') return compileString(value, now);
+function compileNode(value: unknown, now: () => number, options: TemplateOptions): unknown {
+  if (typeof value === 'string') return compileString(value, now, options);
   if (Array.isArray(value)) {
-    const items = value.map((v) => compileNode(v, now));
+    const items = value.map((v) => compileNode(v, now, options));
     if (!items.some((i) => typeof i === 'function')) return items;
     return (flow: Flow) => items.map((i) => (typeof i === 'function' ? (i as Resolver)(flow) : i));
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([k, v]) => [k, compileNode(v, now)] as const);
+    const entries = Object.entries(value).map(([k, v]) => [k, compileNode(v, now, options)] as const);
     if (!entries.some(([, v]) => typeof v === 'function')) return Object.fromEntries(entries);
     return (flow: Flow) => {
       // No prototype: a key named __proto__ is a claim like any other, not a prototype swap.

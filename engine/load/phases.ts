@@ -203,7 +203,7 @@ async function pipes(state: LoadState): Promise<void> {
     store,
     keystore: (id) => stores!.get(id),
     keystoreIds: () => [...stores!.keys()],
-    compileTemplate: (value) => compileValue(value, now),
+    compileTemplate: (value, options) => compileValue(value, now, options),
     authenticateClient: async (flow) => {
       const registered = clients.get(flow.client.client_id);
       if (!registered) throw new Error(`flow for unknown client '${flow.client.client_id}'`);
