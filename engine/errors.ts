@@ -70,6 +70,23 @@ export class OAuthError extends Error {
   }
 }
 
+/**
+ * The errors a config may tell a valve to answer with (AssertValue, FlowFail, HttpRequest's
+ * on_error): the token endpoint's codes of RFC 6749 section 5.2 and RFC 8707, plus the
+ * server's own two. Not invalid_client, which only the authenticator may say (its 401 and
+ * timing are equalised), nor unsupported_grant_type, which the engine decides.
+ */
+export const CONFIGURABLE_ERROR_CODES = [
+  'invalid_request',
+  'invalid_grant',
+  'unauthorized_client',
+  'invalid_scope',
+  'invalid_target',
+  'temporarily_unavailable',
+  'server_error',
+] as const satisfies readonly OAuthErrorCode[];
+export type ConfigurableErrorCode = (typeof CONFIGURABLE_ERROR_CODES)[number];
+
 export interface OAuthErrorOptions {
   status?: number;
   headers?: Record<string, string>;

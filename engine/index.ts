@@ -5,6 +5,7 @@ export type { TemplateOptions } from './template.js';
 export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest } from './flow.js';
 export type { Keystore, SigningAlg } from './keystores/types.js';
 export {
+  CONFIGURABLE_ERROR_CODES,
   ConfigError,
   InvalidClient,
   InvalidGrant,
@@ -18,7 +19,7 @@ export {
   UnauthorizedClient,
   UnsupportedGrantType,
 } from './errors.js';
-export type { ConfigErrorCode, ConfigPath, InvalidClientOptions, OAuthErrorCode, OAuthErrorOptions } from './errors.js';
+export type { ConfigErrorCode, ConfigPath, ConfigurableErrorCode, InvalidClientOptions, OAuthErrorCode, OAuthErrorOptions } from './errors.js';
 export { loadConfigFile, loadConfigText } from './load.js';
 export type { LoadOptions, LoadResult } from './load.js';
 export type { Diagnostic } from './diagnostics.js';
