@@ -183,7 +183,13 @@ export interface Served {
  * config sluice finds by itself), polled until it answers discovery. A free port can be
  * taken by a parallel test before the server binds it: then it tries another.
  */
-export async function serve(file: string | undefined, options: RunOptions & { extraArgs?: string[] } = {}): Promise<Served> {
+export interface ServeOptions extends RunOptions {
+  extraArgs?: string[];
+  /** Called as soon as the process is spawned, with its stdout so far (to wait for a log line before it answers). */
+  spawned?: (stdout: () => string) => void;
+}
+
+export async function serve(file: string | undefined, options: ServeOptions = {}): Promise<Served> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await serveOnce(file, options);
@@ -193,7 +199,7 @@ export async function serve(file: string | undefined, options: RunOptions & { ex
   }
 }
 
-async function serveOnce(file: string | undefined, options: RunOptions & { extraArgs?: string[] }): Promise<Served> {
+async function serveOnce(file: string | undefined, options: ServeOptions): Promise<Served> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', ...(file === undefined ? [] : ['-c', file]), '--port', String(port), ...(options.extraArgs ?? [])], {
     cwd: options.cwd ?? ROOT,
@@ -204,6 +210,7 @@ async function serveOnce(file: string | undefined, options: RunOptions & { extra
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  options.spawned?.(() => stdout);
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
     child.on('close', (code, signal) => {

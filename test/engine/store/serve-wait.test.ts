@@ -78,8 +78,10 @@ describe('sluice serve with a Redis store', () => {
     const redis = await redisServer();
     await redis.stop(); // the port is known; nothing listens yet
     const file = writeConfig('late.yaml', '{ type: redis, url: "${env.REDIS_URL}", start_timeout: 30 }');
-    const serving = serve(file, { cwd: dir, env: { SECRET, REDIS_URL: redis.url } });
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // let a few attempts fail first
+    let stdout = (): string => '';
+    const serving = serve(file, { cwd: dir, env: { SECRET, REDIS_URL: redis.url }, spawned: (read) => (stdout = read) });
+    // Let attempts fail first (the announcement, then a failed attempt): an event, not a sleep.
+    await waitFor(() => stdout(), /"event":"store_waiting"[^\n]*\n[\s\S]*"event":"store_waiting"/);
     await redis.start();
     const served = await serving;
     started.push(served);
