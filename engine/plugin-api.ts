@@ -83,10 +83,10 @@ export interface EngineServices {
   /**
    * Compile an expression of the exec_if language (`request.params.x === 'y' && …`) once,
    * in create(). Throws ConfigError (code 'expression') for a syntax error, an unknown
-   * namespace or field, or a call of anything but startsWith, endsWith, includes; put it
-   * under your config key (a ConfigError's path) so that check points there.
+   * namespace or field, or a call of anything but startsWith, endsWith, includes. Give
+   * `options.path`, the config key the source came from, and check points inside it.
    */
-  compileExpression(source: string): CompiledExpression;
+  compileExpression(source: string, options?: { path?: ConfigPath }): CompiledExpression;
   /**
    * Authenticate the flow's client by its registered token_endpoint_auth_method. Throws
    * OAuthError invalid_client; on success sets flow.authentication.

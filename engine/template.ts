@@ -196,6 +196,12 @@ export interface TemplateOptions {
   readonly encode?: (text: string) => string;
 }
 
+/*
+ * Seam for FortifiedID's typed expansion (issue 13): `@int:${x}`, `@long:`, `@boolean:`,
+ * `@json:` are a prefix on a whole value, so they belong here, before the parts are
+ * parsed: strip the prefix, compile the rest, convert the result. (`${request.scope}` as
+ * the granted scope string is a change of how `request` reads: engine/expression/compile.ts.)
+ */
 function compileString(text: string, now: () => number, options: TemplateOptions): Resolver | string {
   if (!hasTemplate(text)) return text;
   const parts = parseTemplate(text);

@@ -3,7 +3,7 @@
  * (engine/namespaces.ts, so `${…}` templates and `exec_if` know the same names), and
  * compiled to a closure, all at load.
  */
-import { ConfigError, type ConfigErrorCode } from '../errors.js';
+import { ConfigError, type ConfigErrorCode, type ConfigPath } from '../errors.js';
 import type { Flow } from '../flow.js';
 import { pathProblem, type RequestNamespace } from '../namespaces.js';
 import { pathsRead, type ExpressionNode, type PathRead } from './ast.js';
@@ -60,12 +60,18 @@ export function compileChecked(ast: ExpressionNode, now: () => number, code: Con
 
 /**
  * Parse, check and compile an expression over the flow (exec_if, a plugin's own config).
- * Throws ConfigError (code 'expression', `offset` into source) on a syntax error, an
- * unknown namespace or field, or a call of anything but the allowed methods.
+ * Throws ConfigError (code 'expression', at `path`, `offset` into source) on a syntax
+ * error, an unknown namespace or field, or a call of anything but the allowed methods.
  */
-export function compileExpression(source: string, now: () => number): (flow: Flow) => unknown {
-  const ast = parseExpression(source);
+export function compileExpression(source: string, now: () => number, path: ConfigPath = []): (flow: Flow) => unknown {
+  let ast;
+  try {
+    ast = parseExpression(source);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.code, error.message, path, { offset: error.offset });
+    throw error;
+  }
   const bad = firstBadRead(ast);
-  if (bad) throw new ConfigError('expression', bad.problem, [], { offset: bad.read.start });
+  if (bad) throw new ConfigError('expression', bad.problem, path, { offset: bad.read.start });
   return compileChecked(ast, now);
 }

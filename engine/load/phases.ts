@@ -205,7 +205,7 @@ async function pipes(state: LoadState): Promise<void> {
     keystore: (id) => stores!.get(id),
     keystoreIds: () => [...stores!.keys()],
     compileTemplate: (value, options) => compileValue(value, now, options),
-    compileExpression: (source) => compileExpression(source, now),
+    compileExpression: (source, options) => compileExpression(source, now, options?.path),
     authenticateClient: async (flow) => {
       const registered = clients.get(flow.client.client_id);
       if (!registered) throw new Error(`flow for unknown client '${flow.client.client_id}'`);
