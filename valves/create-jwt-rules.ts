@@ -6,7 +6,7 @@
 import type { ConfigPath } from '../engine/errors.js';
 import type { ValveCheckContext, ValveProblem } from '../engine/plugin-api.js';
 import { hasTemplate, parseTemplate, type Expression } from '../engine/template.js';
-import type { PathRead } from '../engine/expression/index.js';
+import type { PathRead } from '../engine/index.js';
 import { REQUEST_NAMESPACES } from '../engine/namespaces.js';
 
 export interface JwtRulesConfig {
