@@ -42,7 +42,7 @@ const CASES: Array<{ name: string; file: string; errors: Expected[] }> = [
   },
 ];
 
-describe.concurrent('sluice check: expressions', () => {
+describe('sluice check: expressions', () => {
   it.each(CASES)('$name', async ({ file, errors }) => {
     expectErrors(file, await checkBoth(file, { cwd: dir, env: ENV }), errors);
   });
