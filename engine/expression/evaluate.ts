@@ -76,7 +76,7 @@ function primitives(test: (a: never, b: never) => boolean): (a: unknown, b: unkn
   return (a, b) => isPrimitive(a) && isPrimitive(b) && typeof a !== 'symbol' && typeof b !== 'symbol' && test(a as never, b as never);
 }
 
-/* eslint-disable eqeqeq -- loose equality is the operator being implemented */
+/** Loose `==` is deliberate here: it is the operator being implemented, on primitives only. */
 const COMPARE: Readonly<Record<BinaryOperator, (a: unknown, b: unknown) => boolean>> = {
   '===': (a, b) => a === b,
   '!==': (a, b) => a !== b,
@@ -87,7 +87,6 @@ const COMPARE: Readonly<Record<BinaryOperator, (a: unknown, b: unknown) => boole
   '<=': primitives((a, b) => a <= b),
   '>=': primitives((a, b) => a >= b),
 };
-/* eslint-enable eqeqeq */
 
 /** A computed index as a property name, as JavaScript converts a primitive; objects name nothing. */
 function propertyKey(value: unknown): string | undefined {
