@@ -36,10 +36,11 @@ export class DiagnosticSink {
     this.silenced.push(path);
   }
 
-  add(code: ConfigErrorCode, message: string, path: ConfigPath, options: { atKey?: boolean; severity?: Severity } = {}): void {
+  /** `offset`: characters into the string at `path` (a column inside it, when the YAML spells it plainly). */
+  add(code: ConfigErrorCode, message: string, path: ConfigPath, options: { atKey?: boolean; severity?: Severity; offset?: number } = {}): void {
     if (this.silenced.some((prefix) => startsWith(path, prefix))) return;
     if ((options.severity ?? 'error') === 'error') this.errorPaths.push(path);
-    const { line, col } = this.source.locate(path, options.atKey);
+    const { line, col } = this.source.locate(path, options.atKey, options.offset);
     this.items.push({ file: this.source.file, line, col, severity: options.severity ?? 'error', code, message });
   }
 
@@ -49,7 +50,7 @@ export class DiagnosticSink {
 
   /** Record a ConfigError thrown by code that knew only a path relative to `base`. */
   addError(error: ConfigError, base: ConfigPath = []): void {
-    this.add(error.code, error.message, [...base, ...error.path], { atKey: error.atKey });
+    this.add(error.code, error.message, [...base, ...error.path], { atKey: error.atKey, offset: error.offset });
   }
 
   /** Whether an error was reported at or below `path` (a valve's config, say). */

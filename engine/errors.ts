@@ -162,6 +162,7 @@ export type ConfigErrorCode =
   | 'keystore_invalid'
   | 'keystore_password'
   | 'template'
+  | 'expression'
   | 'plugin'
   | 'valve_config';
 
@@ -175,12 +176,15 @@ export class ConfigError extends Error {
   readonly path: ConfigPath;
   /** Point at the key of the node rather than its value (unknown keys, duplicates). */
   readonly atKey: boolean;
+  /** Characters into the string value where the problem is (an expression's), when known. */
+  readonly offset: number | undefined;
 
-  constructor(code: ConfigErrorCode, message: string, path: ConfigPath = [], options: { atKey?: boolean; cause?: unknown } = {}) {
+  constructor(code: ConfigErrorCode, message: string, path: ConfigPath = [], options: { atKey?: boolean; cause?: unknown; offset?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ConfigError';
     this.code = code;
     this.path = path;
     this.atKey = options.atKey ?? false;
+    this.offset = options.offset;
   }
 }

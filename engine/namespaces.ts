@@ -2,7 +2,8 @@
  * What a request-time expression may read: the namespaces of the flow and the fixed fields
  * of each. Defined once, next to the Flow types they mirror (`satisfies` makes the compiler
  * insist that a field added to Client, TokenRequest or Grant is added here too), so that
- * `${…}` templates now and `exec_if` expressions later accept the same names.
+ * `${…}` templates and `exec_if` expressions (one language, engine/expression/) accept
+ * the same names; engine/expression/compile.ts says how each reads from a flow.
  */
 import type { Client, Grant, TokenRequest } from './flow.js';
 import { closest } from './config/suggest.js';

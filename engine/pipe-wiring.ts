@@ -4,7 +4,7 @@
  *  - reads/writes: a valve that reads a dest no enabled valve before it writes would fail
  *    every request (a disabled CreateJwt before TokenResponse); an error at the reader;
  *  - setsClaims after readsClaims: those claims miss the token; a warning;
- *  - `${state.X}` / `${item.X}` in a valve's config where no enabled valve before it writes
+ *  - `state.X` / `item.X` in a valve's config or exec_if where no enabled valve before it writes
  *    X: a warning with a did-you-mean (a typo would silently drop the value; a warning,
  *    not an error, because plugins may write state without declaring `writes`);
  *  - `<<` keys in a valve's config: a plain key in YAML 1.2, not a merge; a warning.
@@ -19,7 +19,8 @@ import { GRANT_TYPES, pipeIdOf } from './grants/index.js';
 import type { DestNames, ValveDefinition } from './plugin-api.js';
 import type { RegisteredValve, ValveRegistry } from './registry.js';
 import { closest } from './config/suggest.js';
-import { mergeKeys, stateReferences } from './valve-config-walk.js';
+import { conditionStateReferences, mergeKeys, stateReferences } from './valve-config-walk.js';
+import { conditionKey } from './valve-condition.js';
 
 export interface PipeWiringInput {
   readonly pipes: ReadonlyArray<Indexed<PipeConfig>>;
@@ -97,12 +98,17 @@ function warnMergeKeys(valve: CheckedValve, sink: DiagnosticSink): void {
 
 /** `${state.X}` read where no enabled valve before has written X. */
 function warnUnwrittenState(valve: CheckedValve, written: ReadonlySet<string>, known: readonly string[], sink: DiagnosticSink): void {
-  for (const ref of stateReferences(valve.entry.config)) {
+  const key = conditionKey(valve.entry);
+  const refs = [
+    ...stateReferences(valve.entry.config).map((ref) => ({ ...ref, path: [...valve.path, 'config', ...ref.path] })),
+    ...(key ? conditionStateReferences(valve.entry[key]!).map((ref) => ({ ...ref, path: [...valve.path, key] })) : []),
+  ];
+  for (const ref of refs) {
     if (written.has(ref.dest)) continue;
     const hint = closest(ref.dest, known);
     sink.warn('unknown_reference',
-      `'\${${ref.source}}': no enabled valve before '${valve.entry.name}' writes '${ref.dest}'${hint ? ` (did you mean '${hint}'?)` : ''}; it resolves to nothing${known.length ? `; written in this pipe: ${known.join(', ')}` : ''}`,
-      [...valve.path, 'config', ...ref.path]);
+      `'${ref.source}': no enabled valve before '${valve.entry.name}' writes '${ref.dest}'${hint ? ` (did you mean '${hint}'?)` : ''}; it resolves to nothing${known.length ? `; written in this pipe: ${known.join(', ')}` : ''}`,
+      ref.path);
   }
 }
 
@@ -148,6 +154,9 @@ function checkDataFlow(valves: readonly CheckedValve[], sink: DiagnosticSink): v
     }
     if (definition.readsClaims) claimsReader ??= valve;
     warnUnwrittenState(valve, written, known, sink);
+    // A valve with exec_if may not run, yet what it writes counts as written: the check
+    // judges the wiring of the pipe as written, not each path through it; a reader of a
+    // conditional write sees undefined on the requests where the valve did not run.
     for (const dest of writes) written.add(dest);
   }
 }

@@ -1,12 +1,16 @@
 /**
  * The pipe compiler: once, at load, each valve entry's config is validated against the
- * valve's own schema (defaults filled), its `${…}` expressions are checked, and create()
- * turns it into the per-request function. Problems point into the YAML.
+ * valve's own schema (defaults filled), its `${…}` expressions and its exec_if are checked,
+ * and create() turns it into the per-request function. Problems point into the YAML.
+ *
+ * A valve with exec_if may not run, so it never counts as the pipe's authenticating or
+ * verifying valve: the engine then authenticates the client before the pipe, whatever the
+ * condition. (What it writes still counts for the wiring checks: see pipe-wiring.ts.)
  */
 import { ConfigError, type ConfigPath } from './errors.js';
 import type { DiagnosticSink } from './diagnostics.js';
-import type { PipeConfig } from './config/types.js';
-import type { EngineServices } from './plugin-api.js';
+import type { PipeConfig, ValveEntry } from './config/types.js';
+import type { EngineServices, Valve } from './plugin-api.js';
 import type { ValveRegistry } from './registry.js';
 import { compose, type NamedStep } from './runner.js';
 import { describeThrown } from './plugins.js';
@@ -14,6 +18,10 @@ import { PIPE_HOOKS } from './flow-state.js';
 import { validateWith } from './config/schema.js';
 import { checkRequestTemplate, hasTemplate } from './template.js';
 import type { Flow } from './flow.js';
+import { compileExpression } from './expression/index.js';
+import { conditionKey, duplicateConditionKey } from './valve-condition.js';
+
+type Condition = (flow: Flow) => unknown;
 
 export interface CompiledPipe {
   readonly id: string;
@@ -44,6 +52,34 @@ function checkTemplates(value: unknown, path: ConfigPath, sink: DiagnosticSink):
   }
 }
 
+/** The entry's exec_if compiled; undefined when it has none, false when it is wrong (reported). */
+function compileCondition(entry: ValveEntry, path: ConfigPath, now: () => number, sink: DiagnosticSink): Condition | undefined | false {
+  const key = conditionKey(entry);
+  if (!key) return undefined;
+  const second = duplicateConditionKey(entry);
+  if (second) {
+    sink.add('valve_config', `'${second}' repeats '${key}' (exec_if_expr is FortifiedID's spelling of exec_if): keep one`, [...path, second], { atKey: true });
+    return false;
+  }
+  const source = entry[key];
+  if (typeof source !== 'string') return false; // the schema says so
+  try {
+    return compileExpression(source, now);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    sink.addError(error, [...path, key]);
+    return false;
+  }
+}
+
+/** The valve when its condition holds; otherwise the rest of the pipe, as if it were not there. */
+function onlyWhen(condition: Condition, run: Valve): Valve {
+  return async function conditionalValve(flow, next) {
+    if (condition(flow)) await run(flow, next);
+    else await next();
+  };
+}
+
 export async function compilePipe(
   pipe: PipeConfig,
   pipeIndex: number,
@@ -58,8 +94,9 @@ export async function compilePipe(
   let ok = true;
   // The definitions of the enabled valves (undefined for disabled or unknown ones).
   const enabled = pipe.valves.map((v) => (v.enabled ? registry.get(v.name)?.definition : undefined));
+  const conditional = pipe.valves.map((v) => conditionKey(v) !== undefined);
   // Valves before the authenticating one run for strangers: only those that say they may.
-  const authIndex = enabled.findIndex((d) => d?.authenticatesClient);
+  const authIndex = enabled.findIndex((d, i) => d?.authenticatesClient && !conditional[i]);
   enabled.slice(0, Math.max(authIndex, 0)).forEach((definition, index) => {
     const entry = pipe.valves[index]!;
     if (!definition || definition.runsBeforeAuthentication) return;
@@ -68,6 +105,8 @@ export async function compilePipe(
   });
   for (const [index, entry] of pipe.valves.entries()) {
     const path: ConfigPath = ['pipes', pipeIndex, 'valves', index];
+    const condition = compileCondition(entry, path, services.now, sink);
+    if (condition === false) ok = false;
     const registered = registry.get(entry.name);
     if (!registered) {
       ok = false; // reported by the cross-reference check
@@ -86,23 +125,29 @@ export async function compilePipe(
     }
     // A disabled valve's config is still checked (a typo must not wait until it is
     // switched on), but it is not created: it may name resources that are not there yet.
-    if (!entry.enabled) continue;
+    if (!entry.enabled || condition === false) continue;
     try {
       const config = Object.freeze(entry.config) as never;
       const run = await registered.definition.create(config, services, { pipeId: pipe.id, index });
       if (typeof run !== 'function') throw new ConfigError('plugin', `valve '${entry.name}': create() must return a function`);
-      valves.push({ name: entry.name, run });
-      authenticatesClient ||= registered.definition.authenticatesClient === true;
+      valves.push({ name: entry.name, run: condition ? onlyWhen(condition, run) : run });
+      authenticatesClient ||= !condition && registered.definition.authenticatesClient === true;
       signsBeforeVerifying ||= !verifiesAssertion && registered.definition.readsClaims === true;
-      verifiesAssertion ||= registered.definition.verifiesAssertion === true;
+      verifiesAssertion ||= !condition && registered.definition.verifiesAssertion === true;
     } catch (error) {
       ok = false;
       if (error instanceof ConfigError) sink.addError(error, error.code === 'plugin' ? path : configPath);
       else sink.add('valve_config', `valve '${entry.name}' failed to start: ${describeThrown(error)}`, path);
     }
   }
-  if (ok && !enabled.some((d) => d?.answers)) {
-    sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
+  if (ok && !enabled.some((d, i) => d?.answers && !conditional[i])) {
+    const onlySometimes = enabled.findIndex((d) => d?.answers);
+    if (onlySometimes < 0) {
+      sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
+    } else {
+      const entry = pipe.valves[onlySometimes]!;
+      sink.warn('valve_config', `'${entry.name}' is the only valve that answers and it has a condition: requests for which it does not hold end in server_error`, ['pipes', pipeIndex, 'valves', onlySometimes, conditionKey(entry)!]);
+    }
   }
   if (!ok) return undefined;
   return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, verifiesAssertion, signsBeforeVerifying, run: compose(valves, PIPE_HOOKS) };

@@ -21,6 +21,9 @@ export type JsonSchema = Record<string, unknown>;
 /** A compiled `${…}` template: resolving is a cheap walk, no parsing. */
 export type Template<T = unknown> = (flow: Flow) => T;
 
+/** A compiled expression (the exec_if language): never throws, never returns a function. */
+export type CompiledExpression = (flow: Flow) => unknown;
+
 export interface ValveContext {
   readonly pipeId: string;
   /** The valve's index in its pipe. */
@@ -77,6 +80,13 @@ export interface EngineServices {
    * (passed through `options.encode` when given, e.g. encodeURIComponent for a URL).
    */
   compileTemplate<T = unknown>(value: T, options?: TemplateOptions): Template<T>;
+  /**
+   * Compile an expression of the exec_if language (`request.params.x === 'y' && …`) once,
+   * in create(). Throws ConfigError (code 'expression') for a syntax error, an unknown
+   * namespace or field, or a call of anything but startsWith, endsWith, includes. Give
+   * `options.path`, the config key the source came from, and check points inside it.
+   */
+  compileExpression(source: string, options?: { path?: ConfigPath }): CompiledExpression;
   /**
    * Authenticate the flow's client by its registered token_endpoint_auth_method. Throws
    * OAuthError invalid_client; on success sets flow.authentication.

@@ -7,6 +7,10 @@
  * A value that is exactly one `${…}` keeps its type; inside a longer string the value is
  * stringified (lists joined with spaces, as OAuth joins scopes).
  *
+ * A body is an expression of the one expression language (engine/expression/, the same as
+ * exec_if): `${request.params.region || 'eu'}`, `${client.attributes['x-y']}`. Load-time
+ * ones are plain paths and stand alone.
+ *
  * Escapes: `$${` is a literal `${`. In general a run of `$` that reaches a `{` stands for
  * half as many literal `$`, and an odd one left over opens an expression: `$$${x}` is a `$`
  * followed by the value of x. With that rule every text has a spelling (formatTemplate),
@@ -14,24 +18,43 @@
  */
 import { ConfigError } from './errors.js';
 import type { Flow } from './flow.js';
-import { LOAD_TIME_NAMESPACES, pathProblem } from './namespaces.js';
+import { LOAD_TIME_NAMESPACES } from './namespaces.js';
+import { compileChecked, findClosingBrace, firstBadRead, parseExpression, pathsRead, plainPath, type ExpressionNode, type PathRead } from './expression/index.js';
 
+/** One `${…}`: its body, parsed by the expression language (engine/expression/). */
 export interface Expression {
+  /** The body as written, trimmed: `${source}` spells it again. */
   readonly source: string;
-  readonly namespace: string;
-  readonly path: readonly string[];
+  readonly ast: ExpressionNode;
+  /** Every namespace-rooted path it reads (for checks and config walkers). */
+  readonly reads: readonly PathRead[];
+  /** The path, when the body is nothing but one (`client.attributes.x`, `a['b'][0]`). */
+  readonly plain: PathRead | undefined;
 }
 export type TemplatePart = string | Expression;
 
-const SEGMENT = /^[A-Za-z0-9_\-:]+$/;
+/** A part and where it starts in the template's text (its body, for an expression). */
+interface ScannedPart {
+  readonly part: TemplatePart;
+  readonly offset: number;
+}
 
 export function hasTemplate(text: string): boolean {
   return text.includes('${');
 }
 
 export function parseTemplate(text: string): TemplatePart[] {
-  const parts: TemplatePart[] = [];
+  return scanTemplate(text).map((p) => p.part);
+}
+
+/**
+ * Split a template into literal text and expressions. The closing `}` is found by the
+ * expression lexer, so a `}` inside a quoted string (`${request.params['a}b']}`) is text.
+ */
+function scanTemplate(text: string): ScannedPart[] {
+  const parts: ScannedPart[] = [];
   let literal = '';
+  let literalStart = 0;
   let i = 0;
   for (let open = text.indexOf('${', i); open >= 0; open = text.indexOf('${', i)) {
     let first = open; // the first `$` of the run that reaches the `{`
@@ -44,30 +67,59 @@ export function parseTemplate(text: string): TemplatePart[] {
       i = brace + 1;
       continue;
     }
-    const end = text.indexOf('}', brace + 1);
-    if (end < 0) throw new ConfigError('template', `unterminated '\${' in "${text}"`);
-    if (literal) parts.push(literal);
+    const bodyStart = brace + 1;
+    const end = closingBrace(text, bodyStart);
+    if (literal) parts.push({ part: literal, offset: literalStart });
     literal = '';
-    parts.push(parseExpression(text.slice(brace + 1, end).trim()));
+    const body = text.slice(bodyStart, end);
+    const offset = bodyStart + body.length - body.trimStart().length;
+    parts.push({ part: parseBody(body.trim(), offset, open), offset });
     i = end + 1;
+    literalStart = i;
   }
   literal += text.slice(i);
-  if (literal || parts.length === 0) parts.push(literal);
+  if (literal || parts.length === 0) parts.push({ part: literal, offset: literalStart });
   return parts;
 }
 
-function parseExpression(source: string): Expression {
-  const dot = source.indexOf('.');
-  const namespace = dot < 0 ? source : source.slice(0, dot);
-  const rest = dot < 0 ? '' : source.slice(dot + 1);
-  if (!namespace) throw new ConfigError('template', 'empty expression \'${}\'');
-  // A file path is taken whole: it may hold dots and slashes.
-  if (namespace === 'file') return { source, namespace, path: rest ? [rest] : [] };
-  const path = rest ? rest.split('.') : [];
-  for (const segment of path) {
-    if (!SEGMENT.test(segment)) throw new ConfigError('template', `invalid name '${segment}' in '\${${source}}'`);
+/** A file path is taken whole (it may hold any character but `}`); anything else is lexed. */
+function closingBrace(text: string, bodyStart: number): number {
+  if (/^\s*file\./.test(text.slice(bodyStart, bodyStart + 64))) {
+    const end = text.indexOf('}', bodyStart);
+    if (end < 0) throw new ConfigError('template', "unterminated '${': no closing '}'", [], { offset: bodyStart - 2 });
+    return end;
   }
-  return { source, namespace, path };
+  return findClosingBrace(text, bodyStart, 'template');
+}
+
+function parseBody(source: string, offset: number, open: number): Expression {
+  if (!source) throw new ConfigError('template', "empty expression '${}'", [], { offset: open });
+  if (source.startsWith('file.')) {
+    const ast: ExpressionNode = { kind: 'member', object: { kind: 'root', name: 'file', start: 0 }, name: source.slice('file.'.length), start: 5 };
+    return expression(source, ast);
+  }
+  let ast;
+  try {
+    ast = parseExpression(source, { code: 'template' });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError('template', `'\${${source}}': ${error.message}`, [], { offset: offset + (error.offset ?? 0) });
+  }
+  const parsed = expression(source, ast);
+  // Load-time values are substituted whole, before any request: they cannot mix with anything.
+  const loadTime = parsed.reads.find(isLoadTimeRead);
+  if (loadTime && parsed.plain === undefined) {
+    throw new ConfigError('template', `'\${${source}}': '${loadTime.namespace}' is read at load time, so '\${${loadTime.namespace}.…}' must stand alone, as a plain path`, [], { offset: offset + loadTime.start });
+  }
+  return parsed;
+}
+
+function expression(source: string, ast: ExpressionNode): Expression {
+  return { source, ast, reads: pathsRead(ast), plain: plainPath(ast) };
+}
+
+export function isLoadTimeRead(read: PathRead): boolean {
+  return (LOAD_TIME_NAMESPACES as readonly string[]).includes(read.namespace);
 }
 
 /**
@@ -117,32 +169,21 @@ export function lookup(root: unknown, path: readonly string[]): unknown {
 
 /**
  * Check the request-time expressions of a string: known namespaces, and known fields of
- * the fixed ones (client, request, grant, now). Throws ConfigError('template').
+ * the fixed ones (client, request, grant, now), wherever a path stands in an expression.
+ * Throws ConfigError('template') with the offset of the bad path in `text`.
  */
 export function checkRequestTemplate(text: string): void {
-  for (const part of parseTemplate(text)) {
+  for (const { part, offset } of scanTemplate(text)) {
     if (typeof part === 'string') continue;
-    if ((LOAD_TIME_NAMESPACES as readonly string[]).includes(part.namespace)) continue; // resolved earlier
-    const problem = pathProblem(part.namespace, part.path);
-    if (problem) throw new ConfigError('template', `'\${${part.source}}': ${problem}`);
+    const bad = firstBadRead(part.ast, isLoadTimeRead); // load-time ones are resolved earlier
+    if (bad) throw new ConfigError('template', `'\${${part.source}}': ${bad.problem}`, [], { offset: offset + bad.read.start });
   }
 }
 
 type Resolver = (flow: Flow) => unknown;
 
 function compileExpression(expr: Expression, now: () => number): Resolver {
-  const { path } = expr;
-  switch (expr.namespace) {
-    case 'now': return () => now();
-    case 'client': return (flow) => lookup(flow.client, path);
-    case 'request': return (flow) => lookup(flow.request, path);
-    case 'grant': return (flow) => lookup(flow.grant, path);
-    case 'claims': return (flow) => lookup(flow.claims, path);
-    case 'assertion': return (flow) => lookup(flow.assertion?.claims, path);
-    case 'state':
-    case 'item': return (flow) => lookup(flow.state, path);
-    default: throw new ConfigError('template', `unknown namespace '${expr.namespace}'`);
-  }
+  return compileChecked(expr.ast, now, 'template');
 }
 
 /** How a template is compiled (see EngineServices.compileTemplate). */
@@ -155,6 +196,12 @@ export interface TemplateOptions {
   readonly encode?: (text: string) => string;
 }
 
+/*
+ * Seam for FortifiedID's typed expansion (issue 13): `@int:${x}`, `@long:`, `@boolean:`,
+ * `@json:` are a prefix on a whole value, so they belong here, before the parts are
+ * parsed: strip the prefix, compile the rest, convert the result. (`${request.scope}` as
+ * the granted scope string is a change of how `request` reads: engine/expression/compile.ts.)
+ */
 function compileString(text: string, now: () => number, options: TemplateOptions): Resolver | string {
   if (!hasTemplate(text)) return text;
   const parts = parseTemplate(text);

@@ -6,6 +6,7 @@
 import type { ConfigPath } from '../engine/errors.js';
 import type { ValveCheckContext, ValveProblem } from '../engine/plugin-api.js';
 import { hasTemplate, parseTemplate, type Expression } from '../engine/template.js';
+import type { PathRead } from '../engine/index.js';
 import { REQUEST_NAMESPACES } from '../engine/namespaces.js';
 
 export interface JwtRulesConfig {
@@ -70,12 +71,21 @@ const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = table({
 
 type Control = 'caller' | 'requested' | 'trusted';
 
-function controlOf(expr: Expression): Control {
-  if (expr.namespace !== 'request') return 'trusted';
-  const [field] = expr.path;
+function readControl(read: PathRead): Control {
+  if (read.namespace !== 'request') return 'trusted';
+  const [field] = read.path;
   // `${request}` as a whole holds the form parameters, so the caller fills it.
   if (field === undefined) return 'caller';
   return REQUEST_FIELDS[field] ?? 'trusted';
+}
+
+/** The most control any path an expression reads has: `${request.params.x == 'a'}` is the caller's too. */
+function controlOf(expr: Expression): Control {
+  return strongest(expr.reads.map(readControl));
+}
+
+function strongest(controls: readonly Control[]): Control {
+  return controls.includes('caller') ? 'caller' : controls.includes('requested') ? 'requested' : 'trusted';
 }
 
 /**
@@ -84,10 +94,16 @@ function controlOf(expr: Expression): Control {
  * `${client.attributes}`). Inside a longer string it is joined into text instead.
  */
 function yieldsStructure(expr: Expression): boolean {
+  // `a || b` gives one of its operands, which may be structure; comparisons give booleans.
+  if (expr.ast.kind === 'logical') return expr.reads.some((read) => pathYieldsStructure(read));
+  return expr.plain !== undefined && pathYieldsStructure(expr.plain);
+}
+
+function pathYieldsStructure(read: PathRead): boolean {
   const namespaces: Readonly<Record<string, unknown>> = REQUEST_NAMESPACES;
-  if (!Object.hasOwn(namespaces, expr.namespace)) return false;
-  const shape = namespaces[expr.namespace];
-  const [field, ...rest] = expr.path;
+  if (!Object.hasOwn(namespaces, read.namespace)) return false;
+  const shape = namespaces[read.namespace];
+  const [field, ...rest] = read.path;
   if (typeof shape === 'string') return shape !== 'value' && field === undefined;
   if (field === undefined) return true;
   const fields = shape as Readonly<Record<string, string>>;
@@ -115,8 +131,7 @@ function templates(value: unknown, path: ConfigPath): FoundTemplate[] {
       return []; // a syntax error is reported by the template check
     }
     const expressions = parts.filter((p): p is Expression => typeof p !== 'string');
-    const controls = expressions.map(controlOf);
-    const control = controls.includes('caller') ? 'caller' : controls.includes('requested') ? 'requested' : 'trusted';
+    const control = strongest(expressions.map(controlOf));
     return [{ path, text: value, control, expressions, alone: parts.length === 1 && expressions.length === 1 }];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => templates(v, [...path, i]));
@@ -130,7 +145,7 @@ function isNumericDate(value: unknown): boolean {
   if (typeof value !== 'string' || !hasTemplate(value)) return false;
   try {
     const parts = parseTemplate(value);
-    return parts.length === 1 && typeof parts[0] !== 'string' && parts[0]!.namespace === 'now';
+    return parts.length === 1 && typeof parts[0] !== 'string' && parts[0]!.plain?.namespace === 'now';
   } catch {
     return true; // a syntax error is reported by the template check
   }
@@ -179,7 +194,7 @@ function shapeProblems(name: string, t: FoundTemplate): ValveProblem[] {
 
 /** ScopeCheck fills `grant`; without it before this valve, grant.scope and grant.audience are empty. */
 function readsUnboundedGrant(t: FoundTemplate): boolean {
-  return t.expressions.some((e) => e.namespace === 'grant' && e.path[0] !== 'type');
+  return t.expressions.some((e) => e.reads.some((r) => r.namespace === 'grant' && r.path[0] !== 'type'));
 }
 
 /** What the caller's control over a claim's templates means for that claim (not opted in by allow_request_claims). */

@@ -13,9 +13,9 @@
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigErrorCode, type ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
-import { LOAD_TIME_NAMESPACES } from '../namespaces.js';
-import { escapeTemplate, formatTemplate, hasTemplate, lookup, parseTemplate, stringify, type Expression, type TemplatePart } from '../template.js';
+import { escapeTemplate, formatTemplate, hasTemplate, isLoadTimeRead, lookup, parseTemplate, stringify, type Expression, type TemplatePart } from '../template.js';
 import { readFileValue } from './read-file.js';
+import { CONDITION_KEYS } from '../valve-condition.js';
 
 export interface LoadTimeContext {
   baseDir: string;
@@ -34,7 +34,13 @@ export function resolveLoadTime(data: Record<string, unknown>, ctx: LoadTimeCont
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, key === 'globals' ? globals : walk(value, [key], ctx, globals)]));
 }
 
+/** pipes[i].valves[j].exec_if: an expression, not a template; the pipe compiler reads it as written. */
+function isCondition(path: ConfigPath): boolean {
+  return path.length === 5 && path[0] === 'pipes' && path[2] === 'valves' && (CONDITION_KEYS as readonly unknown[]).includes(path[4]);
+}
+
 function walk(value: unknown, path: ConfigPath, ctx: LoadTimeContext, globals: unknown): unknown {
+  if (isCondition(path)) return value;
   if (typeof value === 'string') return hasTemplate(value) ? resolveString(value, path, ctx, globals) : value;
   if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i], ctx, globals));
   if (value !== null && typeof value === 'object') {
@@ -82,16 +88,18 @@ function fail(ctx: LoadTimeContext, code: ConfigErrorCode, message: string, path
   ctx.sink.silence(path);
 }
 
+/** The parser lets a load-time namespace stand only alone, as a plain path. */
 function isLoadTime(expr: Expression): boolean {
-  return (LOAD_TIME_NAMESPACES as readonly string[]).includes(expr.namespace);
+  return expr.plain !== undefined && isLoadTimeRead(expr.plain);
 }
 
 function evaluate(expr: Expression, path: ConfigPath, ctx: LoadTimeContext, globals: unknown): unknown {
-  const [first = ''] = expr.path;
-  switch (expr.namespace) {
+  const { namespace, path: fields } = expr.plain!;
+  const [first = ''] = fields;
+  switch (namespace) {
     case 'env': {
-      const value = expr.path.length === 1 ? ctx.env[first] : undefined;
-      if (value === undefined) fail(ctx, 'missing_env', `environment variable '${expr.path.join('.')}' is not set`, path);
+      const value = fields.length === 1 ? ctx.env[first] : undefined;
+      if (value === undefined) fail(ctx, 'missing_env', `environment variable '${fields.join('.')}' is not set`, path);
       return value ?? '';
     }
     case 'globals': {
@@ -99,8 +107,8 @@ function evaluate(expr: Expression, path: ConfigPath, ctx: LoadTimeContext, glob
         fail(ctx, 'template', `'\${${expr.source}}': globals cannot refer to globals`, path);
         return '';
       }
-      const value = lookup(globals, expr.path);
-      if (value === undefined) fail(ctx, 'unknown_reference', `'globals.${expr.path.join('.')}' is not defined`, path);
+      const value = lookup(globals, fields);
+      if (value === undefined) fail(ctx, 'unknown_reference', `'globals.${fields.join('.')}' is not defined`, path);
       return value ?? '';
     }
     default: {

@@ -37,9 +37,11 @@ export class ConfigSource {
   readonly syntaxErrors: readonly YamlProblem[];
   private readonly doc: Document;
   private readonly lines: LineCounter;
+  private readonly text: string;
 
   constructor(file: string, text: string) {
     this.file = file;
+    this.text = text;
     this.lines = new LineCounter();
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     const sourceLines = text.split(/\r?\n/);
@@ -66,8 +68,10 @@ export class ConfigSource {
   /**
    * The position of the node at `path`, or of its deepest existing ancestor (a missing
    * required key points at the object that lacks it). `atKey` points at a map entry's key.
+   * `offset` points that many characters into a string value, when the YAML spells the
+   * string as it is (plain or quoted without escapes, on one line); else at its start.
    */
-  locate(path: ConfigPath, atKey = false): Position {
+  locate(path: ConfigPath, atKey = false, offset?: number): Position {
     let node: unknown = this.doc.contents;
     let best: Position = node && (node as Node).range ? this.at((node as Node).range![0]) : { line: 1, col: 1 };
     for (const [i, segment] of path.entries()) {
@@ -90,7 +94,16 @@ export class ConfigSource {
         return best;
       }
     }
-    return best;
+    return offset === undefined ? best : this.inside(node, offset) ?? best;
+  }
+
+  private inside(node: unknown, offset: number): Position | undefined {
+    if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
+    const raw = this.text.slice(node.range[0], node.range[1]);
+    const quote = node.type === 'QUOTE_SINGLE' ? "'" : node.type === 'QUOTE_DOUBLE' ? '"' : '';
+    if (node.type !== 'PLAIN' && !quote) return undefined;
+    if (raw !== quote + node.value + quote || /[\r\n]/.test(raw) || offset > node.value.length) return undefined;
+    return this.at(node.range[0] + quote.length + offset);
   }
 
   private at(offset: number): Position {

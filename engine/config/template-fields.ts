@@ -1,5 +1,5 @@
 /**
- * `${client.attributes.X}` in a pipe reads an attribute of whichever client runs the pipe.
+ * `client.attributes.X` in a pipe (in any `${…}` or exec_if expression) reads an attribute of whichever client runs the pipe.
  * When no client bound to the pipe has X, the expression is empty on every request: most
  * likely a typo or a forgotten attribute, so `check` warns at the template string.
  */
@@ -7,6 +7,8 @@ import type { ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import { GRANT_TYPES, pipeIdOf } from '../grants/index.js';
 import { parseTemplate } from '../template.js';
+import { parseExpression, pathsRead, type PathRead } from '../expression/index.js';
+import { conditionKey } from '../valve-condition.js';
 import type { Indexed } from './cross-refs.js';
 import { closest } from './suggest.js';
 import type { PipeConfig, RpConfig } from './types.js';
@@ -17,27 +19,41 @@ export function warnUnknownAttributes(rps: ReadonlyArray<Indexed<RpConfig>>, pip
     const users = rps.filter(([rp]) => grants.some((grant) => pipeIdOf(rp, grant) === pipe.id)).map(([rp]) => rp);
     if (users.length === 0) continue; // nothing to compare with
     const known = [...new Set(users.flatMap((rp) => Object.keys(rp.attributes ?? {})))];
+    const warnUnknown = (names: readonly string[], path: ConfigPath): void => {
+      for (const name of names) {
+        if (known.includes(name)) continue;
+        const hint = closest(name, known);
+        sink.warn('template', `no client using pipe '${pipe.id}' has attribute '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}: 'client.attributes.${name}' is empty for all of them`, path);
+      }
+    };
     pipe.valves.forEach((valve, v) => {
-      forEachString(valve.config, ['pipes', p, 'valves', v, 'config'], (text, path) => {
-        for (const name of attributesRead(text)) {
-          if (known.includes(name)) continue;
-          const hint = closest(name, known);
-          sink.warn('template', `no client using pipe '${pipe.id}' has attribute '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}: '\${client.attributes.${name}}' is empty for all of them`, path);
-        }
-      });
+      forEachString(valve.config, ['pipes', p, 'valves', v, 'config'], (text, path) => warnUnknown(attributesRead(text), path));
+      const key = conditionKey(valve);
+      if (key) warnUnknown(conditionAttributesRead(valve[key]!), ['pipes', p, 'valves', v, key]);
     });
   }
 }
 
-/** The attribute names `${client.attributes.NAME…}` expressions of `text` read. */
+/** The attribute names the `${…}` expressions of `text` read (`client.attributes.NAME…`). */
 function attributesRead(text: string): string[] {
   if (!text.includes('${')) return [];
   try {
-    return parseTemplate(text).flatMap((part) =>
-      typeof part !== 'string' && part.namespace === 'client' && part.path[0] === 'attributes' && part.path[1] !== undefined ? [part.path[1]] : []);
+    return parseTemplate(text).flatMap((part) => (typeof part === 'string' ? [] : attributeNames(part.reads)));
   } catch {
     return []; // a malformed template is reported by the pipe compiler
   }
+}
+
+function conditionAttributesRead(source: string): string[] {
+  try {
+    return attributeNames(pathsRead(parseExpression(source)));
+  } catch {
+    return []; // reported by the pipe compiler
+  }
+}
+
+function attributeNames(reads: readonly PathRead[]): string[] {
+  return reads.flatMap((r) => (r.namespace === 'client' && r.path[0] === 'attributes' && r.path[1] !== undefined ? [r.path[1]] : []));
 }
 
 function forEachString(value: unknown, path: ConfigPath, visit: (text: string, path: ConfigPath) => void): void {

@@ -34,6 +34,10 @@ export interface ValveEntry {
   name: string;
   enabled: boolean;
   config: Record<string, unknown>;
+  /** An expression (engine/expression/): the valve runs only when it is truthy. */
+  exec_if?: string;
+  /** FortifiedID's spelling of exec_if. */
+  exec_if_expr?: string;
 }
 
 export interface PipeConfig {

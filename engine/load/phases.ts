@@ -31,6 +31,7 @@ import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
 import { ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
+import { compileExpression } from '../expression/index.js';
 import { checkStoreConfig } from '../store/config.js';
 import { createStore } from '../store/create.js';
 import { MemoryStore } from '../store/memory.js';
@@ -204,6 +205,7 @@ async function pipes(state: LoadState): Promise<void> {
     keystore: (id) => stores!.get(id),
     keystoreIds: () => [...stores!.keys()],
     compileTemplate: (value, options) => compileValue(value, now, options),
+    compileExpression: (source, options) => compileExpression(source, now, options?.path),
     authenticateClient: async (flow) => {
       const registered = clients.get(flow.client.client_id);
       if (!registered) throw new Error(`flow for unknown client '${flow.client.client_id}'`);

@@ -180,7 +180,8 @@ describe('config mistakes the schema alone would miss', () => {
 
   it('a template syntax error, reported once', async () => {
     const yaml = MINIMAL('    client_secret: "${env.S}"').replace('jwt_claims: { api: "${client.attributes.api}" }', 'jwt_claims: { api: "${client.attributes.api" }');
-    expect(await errorsOf(yaml)).toEqual([[13, 30, 'template', expect.stringMatching(/^unterminated/)]]);
+    // At the `${` that is never closed, inside the string.
+    expect(await errorsOf(yaml)).toEqual([[13, 31, 'template', expect.stringMatching(/^unterminated/)]]);
   });
 
   it('an expression where a name is expected', async () => {

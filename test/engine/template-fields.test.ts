@@ -34,12 +34,13 @@ describe('fields of the fixed namespaces', () => {
     const { engine, diagnostics } = await load(config('${client.atributes.appid}-eu'), ENV);
     expect(engine).toBeUndefined();
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([
-      expect.objectContaining({ code: 'template', line: 17, col: 28, message: expect.stringMatching(/did you mean 'attributes'/) }),
+      // Inside the string, at the path: `"` is column 28, `${` 29-30.
+      expect.objectContaining({ code: 'template', line: 17, col: 31, message: expect.stringMatching(/did you mean 'attributes'/) }),
     ]);
   });
 
   it.each(['${request.parms.team}', '${grant.scopes}', '${now.iso}', '${requests.scope}'])('%s is an error', async (text) => {
-    expect(await problems(text)).toEqual([['error', 17, 28, expect.any(String)]]);
+    expect(await problems(text)).toEqual([['error', 17, 31, expect.any(String)]]);
   });
 
   it('known fields pass', async () => {

@@ -4,8 +4,8 @@ import type { Flow } from '../../engine/flow.js';
 import { ConfigError } from '../../engine/errors.js';
 
 const flow = {
-  client: { client_id: 'svc', attributes: { roles: ['a', 'b'], n: 3, nested: { k: 'v' } } },
-  request: { scope: ['x', 'y'], client_id: 'svc' },
+  client: { client_id: 'svc', scopes: ['s0', 's1'], attributes: { roles: ['a', 'b'], n: 3, nested: { k: 'v' }, 'x-y': 'dash', 'a:b': 'colon' } },
+  request: { scope: ['x', 'y'], client_id: 'svc', params: { 'a}b': 'brace', region: 'eu' } },
   grant: { scope: ['x'], audience: [] },
   state: { access_token: 'tok' },
   claims: { tenant: 't1' },
@@ -27,6 +27,15 @@ describe('templates', () => {
     ['an odd $ left over opens an expression', 'cost: $$${client.client_id}', 'cost: $svc'],
     ['no prototype is reachable', '${client.constructor}', undefined],
     ['now', '${now}', 1234],
+    // Names after a dot as they always were: dashes, colons, digits.
+    ['a dash in a name', '${client.attributes.x-y}', 'dash'],
+    ['a colon in a name', '${client.attributes.a:b}', 'colon'],
+    ['an index as a name', '${client.scopes.1}', 's1'],
+    // Bodies are expressions.
+    ['index access with a quoted key holding }', "${request.params['a}b']}!", 'brace!'],
+    ['|| gives a fallback', "${request.params.zone || 'none'}/${request.params.region || 'none'}", 'none/eu'],
+    ['a comparison keeps its type when whole', "${request.params.region === 'eu'}", true],
+    ['.length and methods', "${client.scopes.length}:${client.client_id.startsWith('s')}", '2:true'],
   ];
   it.each(cases)('%s', (_name, template, expected) => {
     expect(compileValue(template, () => 1234)(flow)).toEqual(expected);
@@ -42,8 +51,13 @@ describe('templates', () => {
     expect(compileValue(value, () => 0)(flow)).toEqual(value);
   });
 
-  it.each(['${client', '${}', '${client.a b}'])('rejects malformed %s with a template ConfigError', (text) => {
+  it.each(['${client', '${}', '${client.a b}', "${request.params['a}", '${client.toUpperCase()}', '${a = b}', '${env.X || client.client_id}'])('rejects malformed %s with a template ConfigError', (text) => {
     expect(() => parseTemplate(text)).toThrow(ConfigError);
+  });
+
+  it('encode applies to each expression inside a longer string, never to the literal text', () => {
+    const compiled = compileValue("https://x/${request.params['a}b'] || 'a b'}?q=${client.attributes.x-y}&r=a b", () => 0, { encode: (t) => encodeURIComponent(t).toUpperCase() });
+    expect(compiled(flow)).toBe('https://x/BRACE?q=DASH&r=a b');
   });
 });
 
@@ -57,6 +71,7 @@ describe('formatTemplate spells any parts so that parsing gives them back', () =
     [expr, '$', expr, '$'],
     ['$', '{request.params.sub}'],
     ['{', expr, '}'],
+    ['a', parseTemplate("${request.params['a}b'] || '$${'}")[0] as TemplatePart, '}'],
   ];
   it.each(cases)('%j', (...parts) => {
     const joined = parts.reduce<TemplatePart[]>((out, p) => {
@@ -91,6 +106,8 @@ describe('request-time fields', () => {
     ['${now.iso}', /takes no path/],
     ['${client.client_id.x}', /takes no path/],
     ['${request.scope.first}', /list/],
+    ["${request.params.x == 'a' && client.atributes.y}", /did you mean 'attributes'/],
+    ["${request.params[client.atributes]}", /did you mean 'attributes'/],
   ])('refuses %s', (text, message) => {
     expect(() => checkRequestTemplate(text)).toThrow(message);
   });

@@ -1,0 +1,77 @@
+/**
+ * Expressions over a flow: parsed, checked against the namespaces and their fields
+ * (engine/namespaces.ts, so `${…}` templates and `exec_if` know the same names), and
+ * compiled to a closure, all at load.
+ */
+import { ConfigError, type ConfigErrorCode, type ConfigPath } from '../errors.js';
+import type { Flow } from '../flow.js';
+import { pathProblem, type RequestNamespace } from '../namespaces.js';
+import { pathsRead, type ExpressionNode, type PathRead } from './ast.js';
+import { compileNode } from './evaluate.js';
+import { parseExpression } from './parser.js';
+
+/** How each namespace reads from a flow (`item` is FortifiedID's name for `state`). */
+const FLOW_ROOTS = {
+  client: (flow) => flow.client,
+  request: (flow) => flow.request,
+  grant: (flow) => flow.grant,
+  assertion: (flow) => flow.assertion?.claims,
+  state: (flow) => flow.state,
+  claims: (flow) => flow.claims,
+  item: (flow) => flow.state,
+  now: (_flow, now) => now(),
+} as const satisfies Record<RequestNamespace, (flow: Flow, now: () => number) => unknown>;
+
+/**
+ * Why a read names nothing a flow can hold, or undefined. `.length` of a list or a value
+ * (`request.scope.length`, `request.client_id.length`) is a read of that field.
+ */
+export function readProblem(read: PathRead): string | undefined {
+  const problem = pathProblem(read.namespace, read.path);
+  if (problem && read.path.at(-1) === 'length' && pathProblem(read.namespace, read.path.slice(0, -1)) === undefined) return undefined;
+  return problem;
+}
+
+/** The first read of `ast` that names nothing a flow holds, with why; `skip` reads are not judged. */
+export function firstBadRead(ast: ExpressionNode, skip: (read: PathRead) => boolean = () => false): { read: PathRead; problem: string } | undefined {
+  for (const read of pathsRead(ast)) {
+    if (skip(read)) continue;
+    const problem = readProblem(read);
+    if (problem) return { read, problem };
+  }
+  return undefined;
+}
+
+/** The closure of a checked tree; it never throws (a failure it did not foresee is undefined). */
+export function compileChecked(ast: ExpressionNode, now: () => number, code: ConfigErrorCode = 'expression'): (flow: Flow) => unknown {
+  const evaluate = compileNode<Flow>(ast, (name) => {
+    if (!Object.hasOwn(FLOW_ROOTS, name)) throw new ConfigError(code, `unknown namespace '${name}'`, [], { offset: 0 });
+    const read = FLOW_ROOTS[name as RequestNamespace];
+    return (flow) => read(flow, now);
+  });
+  return function evaluateExpression(flow) {
+    try {
+      return evaluate(flow);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Parse, check and compile an expression over the flow (exec_if, a plugin's own config).
+ * Throws ConfigError (code 'expression', at `path`, `offset` into source) on a syntax
+ * error, an unknown namespace or field, or a call of anything but the allowed methods.
+ */
+export function compileExpression(source: string, now: () => number, path: ConfigPath = []): (flow: Flow) => unknown {
+  let ast;
+  try {
+    ast = parseExpression(source);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.code, error.message, path, { offset: error.offset });
+    throw error;
+  }
+  const bad = firstBadRead(ast);
+  if (bad) throw new ConfigError('expression', bad.problem, path, { offset: bad.read.start });
+  return compileChecked(ast, now);
+}
