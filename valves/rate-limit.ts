@@ -62,7 +62,7 @@ export default defineValve<RateLimitConfig>({
         type: 'string',
         pattern: '^[A-Za-z0-9_.-]{1,64}$',
         patternMessage: 'must be a name (letters, digits, _ . -)',
-        description: 'Counter name: RateLimit valves with the same id (in any pipe) share one budget. Default: this valve alone (its pipe and position).',
+        description: 'Counter name: RateLimit valves with the same id and window (in any pipe) share one budget. Default: this valve alone (its pipe and position).',
       },
       fail_open: {
         type: 'boolean',
@@ -84,7 +84,8 @@ export default defineValve<RateLimitConfig>({
     const resolveKey = engine.compileTemplate(config.key);
     // Hashed with the valve's scope: a bounded store key whatever the caller makes the key
     // resolve to, and no caller text in the store's key space.
-    const scope = config.id !== undefined ? `id:${config.id}` : `pipe:${context.pipeId}#${context.index}`;
+    // The window length is part of it: valves sharing an id but not a window never mix counts.
+    const scope = `${config.id !== undefined ? `id:${config.id}` : `pipe:${context.pipeId}#${context.index}`}/${window}s`;
 
     return async function rateLimit(flow, next) {
       const now = engine.now();
