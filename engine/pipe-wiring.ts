@@ -73,12 +73,17 @@ function readerPath(valve: CheckedValve, dest: string): ConfigPath {
   return [...valve.path, 'config', key];
 }
 
-function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly Client[], issuer: string, sink: DiagnosticSink): void {
+function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly Client[], issuer: string, registry: ValveRegistry, sink: DiagnosticSink): void {
   const { definition, entry, index, path } = valve;
   if (!definition.check) return;
-  const valvesBefore = pipe.valves.slice(0, index).filter((v) => v.enabled).map((v) => v.name);
+  const enabledNames = (valves: readonly ValveEntry[]) => valves.filter((v) => v.enabled).map((v) => v.name);
+  const valvesBefore = enabledNames(pipe.valves.slice(0, index));
+  const valvesAfter = enabledNames(pipe.valves.slice(index + 1));
+  // Without an authenticating valve the engine authenticates before the pipe runs.
+  const authenticates = (name: string) => registry.get(name)?.definition.authenticatesClient === true;
+  const clientAuthenticated = valvesBefore.some(authenticates) || !valvesAfter.some(authenticates);
   try {
-    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore })) {
+    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore, valvesAfter, clientAuthenticated })) {
       sink.add(problem.code ?? 'valve_config', problem.message, [...path, 'config', ...(problem.path ?? [])], {
         atKey: problem.atKey ?? false,
         severity: problem.severity ?? 'error',
@@ -177,7 +182,7 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
       valves.push({ entry, index, path: ['pipes', p, 'valves', index], definition: registered.definition, schema: registered.schema });
     });
     for (const valve of valves) {
-      runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, sink);
+      runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, registry, sink);
       warnMergeKeys(valve, sink);
     }
     if (complete) checkDataFlow(valves, sink);

@@ -53,6 +53,13 @@ export interface ValveCheckContext extends ValveContext {
    * the time this valve does (whether ScopeCheck has bounded the grant, say).
    */
   readonly valvesBefore: readonly string[];
+  /** The names of the enabled valves after this one in its pipe, in order. */
+  readonly valvesAfter: readonly string[];
+  /**
+   * Whether the client is proven when this valve runs: it stands after the authenticating
+   * valve, or the pipe has none and the engine authenticates before the pipe runs.
+   */
+  readonly clientAuthenticated: boolean;
 }
 
 /** Dest names (see `reads`/`writes`): a fixed list, or computed from the valve's config. */
@@ -104,6 +111,12 @@ export interface EngineServices {
   readonly roles: readonly string[];
   /** Current time in seconds since the epoch (a seam for tests). */
   now(): number;
+  /**
+   * Whether an access token this server issued is still active: ours, unexpired and not
+   * revoked (a JWT's deny-list entry; an opaque token's store entry). Throws
+   * temporarily_unavailable when the store cannot answer.
+   */
+  tokenIsActive(token: string): Promise<boolean>;
 }
 
 export interface ValveDefinition<C = Record<string, unknown>> {

@@ -32,6 +32,7 @@ import { loadPlugins } from '../plugins.js';
 import { ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
 import { compileExpression } from '../expression/index.js';
+import { checkAccessToken } from '../tokens/access-token.js';
 import { checkStoreConfig } from '../store/config.js';
 import { createStore } from '../store/create.js';
 import { MemoryStore } from '../store/memory.js';
@@ -197,6 +198,7 @@ async function pipes(state: LoadState): Promise<void> {
   const verifyContext: { -readonly [K in keyof VerifyContext]: VerifyContext[K] } = { issuer: issuer!, tokenEndpoint: issuer + PATHS.token, now, store };
   const clients = new Map<string, RegisteredClient>();
   Object.assign(state, { authenticator, verifyContext, clients });
+  const tokenVerifier = { issuer: issuer!, keystores: stores!, verifyContext };
   state.services = {
     issuer: issuer!,
     tokenEndpoint: verifyContext.tokenEndpoint,
@@ -220,6 +222,7 @@ async function pipes(state: LoadState): Promise<void> {
     trustedIssuerIds: () => declaredIds(state.config!.trusted_issuers),
     roles: Object.freeze([...(state.config!.roles ?? [])]),
     now,
+    tokenIsActive: async (token) => (await checkAccessToken(tokenVerifier, token)).ok,
   };
   state.pipes = new Map();
   for (const [pipe, i] of state.sections!.pipes) {

@@ -32,10 +32,13 @@ export const INTROSPECTION_JWT_TYPE = 'token-introspection+jwt';
 // A JWS compact serialisation: three base64url parts. Anything else is not looked at.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-const verifiers = new WeakMap<Engine, ReturnType<typeof createLocalJWKSet>>();
+/** What checking a token needs of the engine (also available at load, before the Engine exists). */
+export type TokenVerifier = Pick<Engine, 'issuer' | 'keystores' | 'verifyContext'>;
+
+const verifiers = new WeakMap<TokenVerifier, ReturnType<typeof createLocalJWKSet>>();
 
 /** Every keystore's public key, published or not: a token from an unpublished key is still ours. */
-function ourKeys(engine: Engine): ReturnType<typeof createLocalJWKSet> {
+function ourKeys(engine: TokenVerifier): ReturnType<typeof createLocalJWKSet> {
   let keys = verifiers.get(engine);
   if (!keys) {
     keys = createLocalJWKSet({ keys: [...engine.keystores.values()].map((k) => ({ ...k.publicJwk })) });
@@ -48,7 +51,7 @@ function ourKeys(engine: Engine): ReturnType<typeof createLocalJWKSet> {
  * Signature, issuer and lifetime, but not the deny-list: revocation needs the claims of a
  * token that is ours even when it has expired (then there is nothing left to revoke).
  */
-async function verifySigned(engine: Engine, token: string, options: { expired: boolean }): Promise<TokenCheck> {
+async function verifySigned(engine: TokenVerifier, token: string, options: { expired: boolean }): Promise<TokenCheck> {
   if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'not a compact JWS' };
   let header;
   try {
@@ -89,7 +92,7 @@ function revocationKey(claims: AccessTokenClaims): string {
 }
 
 /** An active access token of ours: signed by us, for our issuer, unexpired and not revoked. */
-export async function checkAccessToken(engine: Engine, token: string): Promise<TokenCheck> {
+export async function checkAccessToken(engine: TokenVerifier, token: string): Promise<TokenCheck> {
   if (!COMPACT_JWS.test(token)) return checkOpaqueToken(engine.verifyContext.store, token, engine.verifyContext.now());
   const signed = await verifySigned(engine, token, { expired: false });
   if (!signed.ok) return signed;

@@ -1,0 +1,91 @@
+/**
+ * Where TokenCache keeps its answers: a bounded in-process LRU (the default), or the engine
+ * store (Redis: every instance reuses the same token; the tokens then sit in Redis).
+ */
+import type { EngineServices } from '../engine/index.js';
+
+/** One cached answer. Times are seconds since the epoch. */
+export interface CachedToken {
+  /** Whose it is: checked again on every hit, whatever the key says. */
+  readonly client_id: string;
+  /** The access token, to ask the engine whether it is still active. */
+  readonly token: string;
+  /** The token response as the pipe answered it, without `state`. */
+  readonly response: Readonly<Record<string, unknown>>;
+  /** When the token expires: expires_in on a hit is counted down to it. */
+  readonly expires_at: number;
+  /** Reused until then: the issue time plus reuse_until of the lifetime. */
+  readonly reuse_until: number;
+}
+
+export interface TokenCacheEntries {
+  get(key: string, now: number): Promise<CachedToken | undefined>;
+  set(key: string, entry: CachedToken, now: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Least recently used first out; a Map iterates in insertion order, so a hit re-inserts. */
+export class MemoryEntries implements TokenCacheEntries {
+  private readonly entries = new Map<string, CachedToken>();
+
+  constructor(private readonly capacity: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async get(key: string, now: number): Promise<CachedToken | undefined> {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.reuse_until <= now) return undefined;
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  async set(key: string, entry: CachedToken): Promise<void> {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+}
+
+/** Entries in the engine store, each expiring when its reuse ends. */
+export class StoreEntries implements TokenCacheEntries {
+  constructor(private readonly store: EngineServices['store']) {}
+
+  async get(key: string, now: number): Promise<CachedToken | undefined> {
+    const text = await this.store.get(key);
+    if (text === undefined) return undefined;
+    const entry = parseEntry(text);
+    return entry && entry.reuse_until > now ? entry : undefined;
+  }
+
+  async set(key: string, entry: CachedToken, now: number): Promise<void> {
+    await this.store.set(key, JSON.stringify(entry), Math.ceil(entry.reuse_until - now));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.store.delete(key);
+  }
+}
+
+/** A stored entry read back; anything damaged or odd is a miss, never a 500. */
+function parseEntry(text: string): CachedToken | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  const entry = value as Record<string, unknown>;
+  const { client_id: clientId, token, response, expires_at: expiresAt, reuse_until: reuseUntil } = entry;
+  if (typeof clientId !== 'string' || typeof token !== 'string' || typeof expiresAt !== 'number' || typeof reuseUntil !== 'number') return undefined;
+  if (response === null || typeof response !== 'object' || Array.isArray(response)) return undefined;
+  return { client_id: clientId, token, response: response as Record<string, unknown>, expires_at: expiresAt, reuse_until: reuseUntil };
+}
