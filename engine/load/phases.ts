@@ -26,6 +26,7 @@ import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
+import { httpClient } from '../http-client.js';
 import { checkPipeWiring } from '../pipe-wiring.js';
 import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
@@ -218,6 +219,7 @@ async function pipes(state: LoadState): Promise<void> {
     trustedIssuerIds: () => declaredIds(state.config!.trusted_issuers),
     roles: Object.freeze([...(state.config!.roles ?? [])]),
     now,
+    http: httpClient,
   };
   state.pipes = new Map();
   for (const [pipe, i] of state.sections!.pipes) {
