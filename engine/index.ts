@@ -1,7 +1,10 @@
 /** The public API of `sluice`: what plugin authors and embedders import. Re-exports only. */
 export { defineValve } from './plugin-api.js';
-export type { EngineServices, JsonSchema, Next, Template, Valve, ValveContext, ValveDefinition } from './plugin-api.js';
+export type { EngineServices, JsonSchema, Next, Template, Valve, ValveCheckContext, ValveContext, ValveDefinition, ValveProblem } from './plugin-api.js';
 export type { TemplateOptions } from './template.js';
+export { HttpClientError } from './http-client.js';
+export type { HttpClient, HttpClientErrorCode, HttpClientRequest, HttpClientResponse } from './http-client.js';
+export { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest } from './flow.js';
 export type { Keystore, SigningAlg } from './keystores/types.js';
 export {

@@ -8,8 +8,9 @@ import scopeCheck from './scope-check.js';
 import tokenResponse from './token-response.js';
 import verifyAssertion from './verify-assertion.js';
 import mapIdentity from './map-identity.js';
+import httpRequest from './http-request.js';
 
-export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, createOpaqueToken, tokenResponse];
+export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, createOpaqueToken, httpRequest, tokenResponse];
 
 export function registerBuiltInValves(registry: ValveRegistry): void {
   for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');
