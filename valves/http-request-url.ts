@@ -45,6 +45,15 @@ export function pathIsAsWritten(resolved: string, parsed: URL): boolean {
   return rawPath(resolved) === parsed.pathname;
 }
 
+/** The host (and port) the config names, for the log of a call refused before it is made. */
+export function configuredHost(url: string): string {
+  try {
+    return new URL(withPlaceholders(url).text).host;
+  } catch {
+    return '';
+  }
+}
+
 export function urlProblems(url: string): ValveProblem[] {
   const { text, firstAt } = withPlaceholders(url);
   const scheme = ABSOLUTE.exec(text);

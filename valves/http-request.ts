@@ -15,7 +15,7 @@
 import { CONFIGURABLE_ERROR_CODES, ConfigError, defineValve, OAuthError, parseDuration, type ConfigurableErrorCode, type Flow, type ValveProblem } from '../engine/index.js';
 import { AnswerCache, type CacheOutcome } from './http-request-cache.js';
 import { callUpstream, resolveCall, UpstreamFailure, type UpstreamAnswer } from './http-request-call.js';
-import { urlProblems } from './http-request-url.js';
+import { configuredHost, urlProblems } from './http-request-url.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -110,6 +110,7 @@ export default defineValve<HttpRequestConfig>({
     const headers = engine.compileTemplate(withContentType(config));
     const body = config.body === undefined ? undefined : engine.compileTemplate(config.body);
     const encodeBody = (value: unknown): string => (typeof config.body === 'string' ? stringOf(value) : JSON.stringify(value ?? null));
+    const host = configuredHost(config.url);
     let open = 0;
 
     async function limited(call: ReturnType<typeof resolveCall>): Promise<UpstreamAnswer> {
@@ -125,7 +126,7 @@ export default defineValve<HttpRequestConfig>({
 
     return async function httpRequest(flow, next) {
       let answer: UpstreamAnswer;
-      let where = { host: '', path: '' };
+      let where = { host, path: '' };
       let outcome: CacheOutcome = 'called';
       try {
         const call = resolveCall(config.method, stringOf(url(flow)), headers(flow), body ? encodeBody(body(flow)) : undefined);

@@ -62,6 +62,16 @@ describe('HttpRequest limits', () => {
     expect(s.logs.lines.find((l) => l.msg === 'HttpRequest call')?.upstream).toMatchObject({ path: '/slow', outcome: 'timeout' });
   });
 
+  it('answers 503 when the upstream sends its headers and then stalls in the body (the timeout covers the body)', async () => {
+    const up = await upstreamWith((_seen, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"team": '); // and nothing more
+    });
+    const s = await sluiceFor(`url: "${up.origin}/stall", timeout: 1`);
+    expectUnavailable(await token(s));
+    expect(s.logs.lines.find((l) => l.msg === 'HttpRequest call')?.upstream).toMatchObject({ path: '/stall', outcome: 'timeout' });
+  });
+
   it('refuses a body whose declared length is over max_bytes without waiting for it', async () => {
     const up = await upstreamWith((_seen, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });

@@ -69,7 +69,7 @@ describe('HttpRequest answers', () => {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Team-Source': 'ldap' });
       res.end('platform');
     };
-    const s = await start(handler, (o) => `url: "${o}/team"`, 'team: "${state.dir.body}", status: "${state.dir.status}", source: "${state.dir.headers.x-team-source}"');
+    const s = await start(handler, (o) => `url: "${o}/team"`, 'team: "${state.dir.body}", status: "${item.dir.status}", source: "${state.dir.headers.x-team-source}"');
     expect(await claimsOf(s)).toMatchObject({ team: 'platform', status: 200, source: 'ldap' });
   });
 
