@@ -48,7 +48,7 @@ const duration = (maxSeconds: number, description: string) => ({
 });
 
 /** The description every failure answers with: nothing of the upstream, its URL or status. */
-const FAILED = 'a service this request depends on did not answer as required';
+const FAILURE_DESCRIPTION = 'a service this request depends on did not answer as required';
 
 export default defineValve<HttpRequestConfig>({
   name: 'HttpRequest',
@@ -139,10 +139,10 @@ export default defineValve<HttpRequestConfig>({
           outcome = cached.outcome;
         } else answer = await limited(call);
       } catch (error) {
-        const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('network');
-        logCall(flow, config.method, where, failure.status, failure.outcome, 'warn');
+        if (!(error instanceof UpstreamFailure)) throw error; // a bug: server_error, not on_error
+        logCall(flow, config.method, where, error.status, error.outcome, 'warn');
         if (config.on_error === 'continue') return next();
-        throw new OAuthError(config.on_error, FAILED, { detail: `HttpRequest ${config.method} ${where.host}${where.path}: ${failure.outcome}` });
+        throw new OAuthError(config.on_error, FAILURE_DESCRIPTION, { detail: `HttpRequest ${config.method} ${where.host}${where.path}: ${error.outcome}` });
       }
       logCall(flow, config.method, where, answer.status, outcome, 'info');
       flow.state[config.dest] = answer;
