@@ -4,6 +4,8 @@ export type { CompiledExpression, EngineServices, JsonSchema, Next, Template, Va
 export type { ExpressionNode, PathRead } from './expression/index.js';
 export { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export type { TemplateOptions } from './template.js';
+export { HttpClientError } from './http-client.js';
+export type { HttpClient, HttpClientErrorCode, HttpClientRequest, HttpClientResponse } from './http-client.js';
 export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest } from './flow.js';
 export type { Keystore, SigningAlg } from './keystores/types.js';
 export {

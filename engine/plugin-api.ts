@@ -10,6 +10,7 @@ import type { Keystore } from './keystores/types.js';
 import type { Store } from './store/types.js';
 import type { ConfigErrorCode, ConfigPath } from './errors.js';
 import type { TemplateOptions } from './template.js';
+import type { HttpClient } from './http-client.js';
 
 export type Next = () => Promise<void>;
 /** The per-request step. Call `await next()` to run the rest of the pipe. */
@@ -117,6 +118,11 @@ export interface EngineServices {
    * temporarily_unavailable when the store cannot answer.
    */
   tokenIsActive(token: string): Promise<boolean>;
+  /**
+   * The engine's HTTP client: one exchange bounded by a timeout and a body size, redirects
+   * never followed (engine/http-client.ts). Throws HttpClientError with a code.
+   */
+  readonly http: HttpClient;
 }
 
 export interface ValveDefinition<C = Record<string, unknown>> {

@@ -10,8 +10,9 @@ import verifyAssertion from './verify-assertion.js';
 import mapIdentity from './map-identity.js';
 import rateLimit from './rate-limit.js';
 import tokenCache from './token-cache.js';
+import httpRequest from './http-request.js';
 
-export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, createOpaqueToken, tokenResponse, rateLimit, tokenCache];
+export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, rateLimit, tokenCache, httpRequest, createJwt, createOpaqueToken, tokenResponse];
 
 export function registerBuiltInValves(registry: ValveRegistry): void {
   for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');

@@ -1,9 +1,11 @@
 /**
- * One bounded GET of a JWKS: a timeout over the whole exchange (headers and body), a size
- * limit enforced while streaming (the body is abandoned beyond it), no redirects (a 3xx
- * is a failure: a key set moved elsewhere is a config change, not something to follow).
+ * One bounded GET of a JWKS through the engine's HTTP client (engine/http-client.ts): a
+ * timeout over the whole exchange, a size limit enforced while streaming, no redirects.
+ * Any status but 200 is a failure (a 3xx too: a key set moved elsewhere is a config
+ * change, not something to follow).
  */
 import type { JSONWebKeySet } from 'jose';
+import { HttpClientError, httpRequest, type HttpClientResponse } from '../http-client.js';
 import { jwksUriProblem } from './uri.js';
 
 export interface FetchLimits {
@@ -28,54 +30,25 @@ export interface FetchedKeySet {
 export async function fetchKeySet(uri: string, limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<FetchedKeySet> {
   const problem = jwksUriProblem(uri);
   if (problem) throw new KeySetFetchError(`jwks_uri ${problem}`);
-  const signal = AbortSignal.timeout(limits.timeoutMs);
-  let response: Response;
+  let response: HttpClientResponse;
   try {
-    response = await fetch(uri, { redirect: 'manual', signal, headers: { accept: 'application/jwk-set+json, application/json' } });
+    response = await httpRequest(uri, {
+      headers: { accept: 'application/jwk-set+json, application/json' },
+      timeoutMs: limits.timeoutMs,
+      maxBytes: limits.maxBytes,
+      acceptStatus: (status) => status === 200,
+    });
   } catch (error) {
-    throw new KeySetFetchError(`fetching ${uri} failed: ${describe(error)}`);
+    throw error instanceof HttpClientError ? new KeySetFetchError(error.message) : error;
   }
-  if (response.status !== 200) {
-    await response.body?.cancel().catch(() => {});
-    throw new KeySetFetchError(`fetching ${uri} answered ${response.status}`);
-  }
-  const text = await readBounded(response, limits, uri);
   let jwks: unknown;
   try {
-    jwks = JSON.parse(text);
+    jwks = JSON.parse(response.body.toString('utf8'));
   } catch {
     throw new KeySetFetchError(`${uri} did not answer JSON`);
   }
   if (!isKeySet(jwks)) throw new KeySetFetchError(`${uri} did not answer a JWK Set ({ "keys": [...] })`);
-  return { jwks, maxAge: maxAgeOf(response.headers.get('cache-control')) };
-}
-
-async function readBounded(response: Response, limits: FetchLimits, uri: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > limits.maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw new KeySetFetchError(`${uri} is larger than ${limits.maxBytes} bytes`);
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limits.maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new KeySetFetchError(`${uri} is larger than ${limits.maxBytes} bytes`);
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (error instanceof KeySetFetchError) throw error;
-    throw new KeySetFetchError(`reading ${uri} failed: ${describe(error)}`);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return { jwks, maxAge: maxAgeOf(response.headers['cache-control'] ?? null) };
 }
 
 function isKeySet(value: unknown): value is JSONWebKeySet {
@@ -87,13 +60,4 @@ function isKeySet(value: unknown): value is JSONWebKeySet {
 function maxAgeOf(cacheControl: string | null): number | undefined {
   const match = /(?:^|,)\s*max-age\s*=\s*(\d+)/i.exec(cacheControl ?? '');
   return match ? Number(match[1]) : undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
-  }
-  return String(error);
 }

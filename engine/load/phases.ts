@@ -26,6 +26,7 @@ import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
+import { httpClient } from '../http-client.js';
 import { checkPipeWiring } from '../pipe-wiring.js';
 import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
@@ -223,6 +224,7 @@ async function pipes(state: LoadState): Promise<void> {
     roles: Object.freeze([...(state.config!.roles ?? [])]),
     now,
     tokenIsActive: async (token) => (await checkAccessToken(tokenVerifier, token)).ok,
+    http: httpClient,
   };
   state.pipes = new Map();
   for (const [pipe, i] of state.sections!.pipes) {
