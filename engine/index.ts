@@ -1,6 +1,6 @@
 /** The public API of `sluice`: what plugin authors and embedders import. Re-exports only. */
 export { defineValve } from './plugin-api.js';
-export type { EngineServices, JsonSchema, Next, Template, Valve, ValveContext, ValveDefinition } from './plugin-api.js';
+export type { EngineServices, JsonSchema, Next, PipeRunner, Template, Valve, ValveCheckContext, ValveContext, ValveDefinition, ValveProblem } from './plugin-api.js';
 export type { TemplateOptions } from './template.js';
 export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest } from './flow.js';
 export type { Keystore, SigningAlg } from './keystores/types.js';

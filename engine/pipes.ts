@@ -28,6 +28,14 @@ export interface CompiledPipe {
   readonly run: (flow: Flow) => Promise<void>;
 }
 
+/** What the pipes calling each other (PipeCall) say about this one. */
+export interface PipeCallFacts {
+  /** Another pipe calls it. */
+  readonly called?: boolean;
+  /** An enabled valve of it, or of a pipe it calls, answers. */
+  readonly answers?: boolean;
+}
+
 function checkTemplates(value: unknown, path: ConfigPath, sink: DiagnosticSink): void {
   if (typeof value === 'string') {
     if (!hasTemplate(value)) return;
@@ -50,6 +58,7 @@ export async function compilePipe(
   registry: ValveRegistry,
   services: EngineServices,
   sink: DiagnosticSink,
+  calls: PipeCallFacts = {},
 ): Promise<CompiledPipe | undefined> {
   const valves: Array<NamedStep<Flow>> = [];
   let authenticatesClient = false;
@@ -101,7 +110,8 @@ export async function compilePipe(
       else sink.add('valve_config', `valve '${entry.name}' failed to start: ${describeThrown(error)}`, path);
     }
   }
-  if (ok && !enabled.some((d) => d?.answers)) {
+  // A pipe only other pipes call is a fragment: its callers answer (engine/pipe-calls.ts).
+  if (ok && !calls.called && !(calls.answers ?? enabled.some((d) => d?.answers))) {
     sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
   }
   if (!ok) return undefined;
