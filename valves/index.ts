@@ -8,8 +8,13 @@ import scopeCheck from './scope-check.js';
 import tokenResponse from './token-response.js';
 import verifyAssertion from './verify-assertion.js';
 import mapIdentity from './map-identity.js';
+import assertValue from './assert-value.js';
+import flowFail from './flow-fail.js';
+import claimsSet from './claims-set.js';
+import stateSet from './state-set.js';
+import pipeCall from './pipe-call.js';
 
-export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, createOpaqueToken, tokenResponse];
+export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, createOpaqueToken, tokenResponse, assertValue, flowFail, claimsSet, stateSet, pipeCall];
 
 export function registerBuiltInValves(registry: ValveRegistry): void {
   for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');
