@@ -4,8 +4,11 @@
  *
  * A backtracking engine (V8's) takes exponential time on a repeated group that itself holds
  * a variable repeat, such as `(a+)+` or `(\w*)*`, tried on a long near-match: the classic
- * ReDoS. Such "star height > 1" patterns are refused, as the safe-regex rule does; every
- * other pattern is polynomial at worst, and MAX_TESTED_LENGTH bounds that polynomial.
+ * ReDoS. Such "star height > 1" patterns are refused, as the safe-regex rule does, unless
+ * each iteration starts with a literal character the inner repeats cannot match (see
+ * `separated`). Every other pattern is polynomial at worst (an alternation of overlapping
+ * branches such as `(a|a)*` is the config author's to avoid), and MAX_TESTED_LENGTH bounds
+ * that polynomial.
  */
 
 /** A value longer than this (UTF-16 code units) fails the assertion without being tested. */
@@ -56,28 +59,66 @@ function groupOpening(source: string, i: number): number {
   return source[i + 2] === '<' ? 4 : 3;
 }
 
-/** The first group (as written) that repeats while holding a variable repeat, if any. */
+interface OpenGroup {
+  readonly start: number;
+  /** The atoms inside (nested ones too) that repeat a variable number of times. */
+  readonly repeated: Array<{ readonly source: string; readonly single: boolean }>;
+  /** Atoms seen so far at this group's own level. */
+  atoms: number;
+  alternation: boolean;
+  /** The literal character the group's body starts with, exactly once, if it does. */
+  lead: string | undefined;
+}
+
+/** The character a one-character atom stands for literally (`-`, `\.`), if it does. */
+function literal(atom: string): string | undefined {
+  if (atom.length === 1 && !'.^$'.includes(atom)) return atom;
+  if (atom.length === 2 && atom[0] === '\\' && !/[A-Za-z0-9]/.test(atom[1]!)) return atom[1];
+  return undefined;
+}
+
+/** Whether a one-character atom (a character, class, escape or `.`) can match `c`. */
+function canMatch(atom: string, c: string): boolean {
+  try {
+    return new RegExp(`^(?:${atom})$`, 'u').test(c);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A repeated group holding a variable repeat backtracks only when an input can be split
+ * into its iterations in many ways. It cannot when every iteration starts with one literal
+ * character that none of the repeats inside can match: `(-[a-z]+)*`, `(\.\w+)+` and
+ * `(/[^/]+)*` are safe, `(a+)+` and `([a-z]*-?)*` are not.
+ */
+function separated(group: OpenGroup): boolean {
+  const { lead } = group;
+  return lead !== undefined && !group.alternation && group.repeated.every((r) => r.single && !canMatch(r.source, lead));
+}
+
+/** The first group (as written) that repeats ambiguously while holding a variable repeat, if any. */
 function nestedRepeat(source: string): string | undefined {
-  // Per open group: where it starts, and whether a variable repeat occurs inside it.
-  const open: Array<{ start: number; repeats: boolean }> = [];
-  const markRepeat = () => {
-    const top = open.at(-1);
-    if (top) top.repeats = true;
-  };
+  const open: OpenGroup[] = [];
   let i = 0;
   while (i < source.length) {
     const c = source[i]!;
-    let inner = false;
-    let start = i;
     if (c === '(') {
-      open.push({ start: i, repeats: false });
+      open.push({ start: i, repeated: [], atoms: 0, alternation: false, lead: undefined });
       i += groupOpening(source, i);
       continue;
     }
+    if (c === '|') {
+      const top = open.at(-1);
+      if (top) top.alternation = true;
+      i += 1;
+      continue;
+    }
+    let start = i;
+    let closed: OpenGroup | undefined;
     if (c === ')') {
-      const group = open.pop();
-      inner = group?.repeats ?? false;
-      start = group?.start ?? i;
+      closed = open.pop();
+      start = closed?.start ?? i;
       i += 1;
     } else if (c === '\\') i += 2;
     else if (c === '[') {
@@ -85,9 +126,16 @@ function nestedRepeat(source: string): string | undefined {
       while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
       i += 1;
     } else i += 1;
+    const atom = source.slice(start, i);
     const quantifier = quantifierAt(source, i);
-    if (quantifier?.variable && inner) return source.slice(start, i + quantifier.length);
-    if (quantifier?.variable || inner) markRepeat();
+    if (quantifier?.variable && closed && closed.repeated.length > 0 && !separated(closed)) return atom + source.slice(i, i + quantifier.length);
+    const top = open.at(-1);
+    if (top) {
+      if (top.atoms === 0 && !quantifier && !closed) top.lead = literal(atom);
+      top.atoms += 1;
+      if (closed) top.repeated.push(...closed.repeated);
+      if (quantifier?.variable) top.repeated.push({ source: atom, single: !closed });
+    }
     if (quantifier) i += quantifier.length;
   }
   return undefined;

@@ -24,7 +24,7 @@ pipes:
       - name: PipeCall
         config: { pipe: loop-a }
       - name: AssertValue
-        config: { value: "\${client.client_id}", matches: "(svc+)*" }
+        config: { value: "\${client.client_id}", matches: "(s+v)*" }
       - name: CreateJwt
         config: { keystore: signing }
       - name: TokenResponse
@@ -56,7 +56,7 @@ describe('sluice check: PipeCall', () => {
     const result = await checkBoth('pipe-call.yaml', { cwd: dir, env: { SVC_SECRET: 'svc-secret-0123456789' } });
     expectErrors('pipe-call.yaml', result, [
       { ...at('comon'), code: 'unknown_pipe', message: /did you mean 'common'/ },
-      { ...at('"(svc+)*"'), code: 'valve_config' },
+      { ...at('"(s+v)*"'), code: 'valve_config' },
       { ...at('loop-b }'), code: 'valve_config', message: /loop-a -> loop-b -> loop-a/ },
       { ...at('loop-a }', 2), code: 'valve_config', message: /loop-b -> loop-a -> loop-b/ },
     ]);
