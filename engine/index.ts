@@ -1,6 +1,6 @@
 /** The public API of `sluice`: what plugin authors and embedders import. Re-exports only. */
 export { defineValve } from './plugin-api.js';
-export type { CompiledExpression, EngineServices, JsonSchema, Next, Template, Valve, ValveCheckContext, ValveContext, ValveDefinition, ValveProblem } from './plugin-api.js';
+export type { CompiledExpression, EngineServices, JsonSchema, Next, PipeRunner, Template, Valve, ValveCheckContext, ValveContext, ValveDefinition, ValveProblem } from './plugin-api.js';
 export type { ExpressionNode, PathRead } from './expression/index.js';
 export { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export type { TemplateOptions } from './template.js';

@@ -7,7 +7,8 @@
  *  - `state.X` / `item.X` in a valve's config or exec_if where no enabled valve before it writes
  *    X: a warning with a did-you-mean (a typo would silently drop the value; a warning,
  *    not an error, because plugins may write state without declaring `writes`);
- *  - `<<` keys in a valve's config: a plain key in YAML 1.2, not a merge; a warning.
+ *  - `<<` keys in a valve's config: a plain key in YAML 1.2, not a merge; a warning;
+ *  - a valve that calls pipes (`calls`, PipeCall) writes what they write (pipe-calls.ts).
  * Runs after the pipes compile, on every valve whose config the schema accepted.
  */
 import type { Indexed } from './config/cross-refs.js';
@@ -21,6 +22,7 @@ import type { RegisteredValve, ValveRegistry } from './registry.js';
 import { closest } from './config/suggest.js';
 import { conditionStateReferences, mergeKeys, stateReferences } from './valve-config-walk.js';
 import { conditionKey } from './valve-condition.js';
+import { pipeReach } from './pipe-calls.js';
 
 export interface PipeWiringInput {
   readonly pipes: ReadonlyArray<Indexed<PipeConfig>>;
@@ -131,7 +133,7 @@ function knownDests(valves: readonly CheckedValve[]): string[] {
   return [...names];
 }
 
-function checkDataFlow(valves: readonly CheckedValve[], sink: DiagnosticSink): void {
+function checkDataFlow(valves: readonly CheckedValve[], calledWrites: (id: string) => Set<string>, sink: DiagnosticSink): void {
   const written = new Set<string>();
   const known = knownDests(valves);
   let claimsReader: CheckedValve | undefined;
@@ -143,6 +145,8 @@ function checkDataFlow(valves: readonly CheckedValve[], sink: DiagnosticSink): v
     try {
       reads = destNames(definition.reads, entry.config);
       writes = destNames(definition.writes, entry.config);
+      // What the pipes it calls write, it writes (pipe-calls.ts).
+      for (const id of destNames(definition.calls, entry.config)) writes.push(...calledWrites(id));
     } catch (error) {
       sink.add('plugin', `valve '${entry.name}': ${(error as Error).message}`, [...path, 'name']);
       return; // what the rest of the pipe sees is unknown
@@ -168,6 +172,8 @@ function checkDataFlow(valves: readonly CheckedValve[], sink: DiagnosticSink): v
 
 export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInput, sink: DiagnosticSink): void {
   const clients = clientsByPipe(rps);
+  const reach = pipeReach(pipes, registry);
+  const calledWrites = (id: string) => reach(id).writes;
   for (const [pipe, p] of pipes) {
     const valves: CheckedValve[] = [];
     // A valve that is unknown or whose config is invalid is reported already; what it would
@@ -185,6 +191,6 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
       runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, registry, sink);
       warnMergeKeys(valve, sink);
     }
-    if (complete) checkDataFlow(valves, sink);
+    if (complete) checkDataFlow(valves, calledWrites, sink);
   }
 }

@@ -36,6 +36,14 @@ export interface CompiledPipe {
   readonly run: (flow: Flow) => Promise<void>;
 }
 
+/** What the pipes calling each other (PipeCall) say about this one. */
+export interface PipeCallFacts {
+  /** Another pipe calls it. */
+  readonly called?: boolean;
+  /** An enabled valve of it, or of a pipe it calls, answers. */
+  readonly answers?: boolean;
+}
+
 function checkTemplates(value: unknown, path: ConfigPath, sink: DiagnosticSink): void {
   if (typeof value === 'string') {
     if (!hasTemplate(value)) return;
@@ -86,6 +94,7 @@ export async function compilePipe(
   registry: ValveRegistry,
   services: EngineServices,
   sink: DiagnosticSink,
+  calls: PipeCallFacts = {},
 ): Promise<CompiledPipe | undefined> {
   const valves: Array<NamedStep<Flow>> = [];
   let authenticatesClient = false;
@@ -140,14 +149,14 @@ export async function compilePipe(
       else sink.add('valve_config', `valve '${entry.name}' failed to start: ${describeThrown(error)}`, path);
     }
   }
-  if (ok && !enabled.some((d, i) => d?.answers && !conditional[i])) {
-    const onlySometimes = enabled.findIndex((d) => d?.answers);
-    if (onlySometimes < 0) {
-      sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
-    } else {
-      const entry = pipe.valves[onlySometimes]!;
-      sink.warn('valve_config', `'${entry.name}' is the only valve that answers and it has a condition: requests for which it does not hold end in server_error`, ['pipes', pipeIndex, 'valves', onlySometimes, conditionKey(entry)!]);
-    }
+  // A pipe only other pipes call is a fragment: its callers answer (engine/pipe-calls.ts).
+  // Without an answering valve of its own, a pipe answers when a pipe it calls does.
+  const ownAnswer = enabled.findIndex((d) => d?.answers);
+  if (ok && !calls.called && ownAnswer < 0 && !calls.answers) {
+    sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
+  } else if (ok && !calls.called && ownAnswer >= 0 && !enabled.some((d, i) => d?.answers && !conditional[i])) {
+    const entry = pipe.valves[ownAnswer]!;
+    sink.warn('valve_config', `'${entry.name}' is the only valve that answers and it has a condition: requests for which it does not hold end in server_error`, ['pipes', pipeIndex, 'valves', ownAnswer, conditionKey(entry)!]);
   }
   if (!ok) return undefined;
   return { id: pipe.id, valveNames: valves.map((v) => v.name), authenticatesClient, verifiesAssertion, signsBeforeVerifying, run: compose(valves, PIPE_HOOKS) };

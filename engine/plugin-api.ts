@@ -66,6 +66,9 @@ export interface ValveCheckContext extends ValveContext {
 /** Dest names (see `reads`/`writes`): a fixed list, or computed from the valve's config. */
 export type DestNames<C> = readonly string[] | ((config: C) => readonly string[]);
 
+/** Runs a pipe's enabled valves on a flow, as one step (see EngineServices.pipe). */
+export type PipeRunner = (flow: Flow) => Promise<void>;
+
 /** Services the engine gives valves at create() time. */
 export interface EngineServices {
   readonly issuer: string;
@@ -123,6 +126,12 @@ export interface EngineServices {
    * never followed (engine/http-client.ts). Throws HttpClientError with a code.
    */
   readonly http: HttpClient;
+  /**
+   * The runner of pipe `id`, resolved when it runs (the pipe may be compiled after the
+   * caller): its valves run on the caller's flow and their chain ends where the pipe ends.
+   * A valve that uses it declares `calls`, so that check refuses unknown ids and cycles.
+   */
+  pipe(id: string): PipeRunner;
 }
 
 export interface ValveDefinition<C = Record<string, unknown>> {
@@ -158,6 +167,12 @@ export interface ValveDefinition<C = Record<string, unknown>> {
    * refuses a pipe where none does (a disabled CreateJwt before TokenResponse, say).
    */
   readonly reads?: DestNames<C>;
+  /**
+   * The ids of the pipes the valve runs (engine.pipe). `check` refuses an unknown id and a
+   * cycle, and counts what those pipes write as written by this valve. A called pipe's
+   * valves never count as authenticating the client or verifying the grant for the caller.
+   */
+  readonly calls?: DestNames<C>;
   /** The valve adds to flow.claims; `check` warns when it stands after a valve that reads them. */
   readonly setsClaims?: boolean;
   /** The valve puts flow.claims into what it issues (CreateJwt); claims set after it are lost. */

@@ -42,8 +42,12 @@ const REFUSED_HEADERS: Readonly<Record<string, string>> = table({
 /** RFC 7519 section 2 NumericDate claims (sections 4.1.4-4.1.6). */
 const TIME_CLAIMS = ['exp', 'iat', 'nbf'];
 
-/** Claims that say who the token is for and what it allows: never the caller's choice unguarded. */
-export const IDENTITY_CLAIMS = ['iss', 'sub', 'aud', 'client_id', 'scope'];
+/**
+ * Claims that say who the token is for, what it allows, or which token it is: never the
+ * caller's choice unguarded. jti names the token for revocation and replay detection (RFC
+ * 7519 section 4.1.7); cnf binds it to a key the caller never proved it holds (RFC 7800).
+ */
+export const IDENTITY_CLAIMS = ['iss', 'sub', 'aud', 'client_id', 'scope', 'jti', 'cnf'];
 
 /** Claims that are a single string (RFC 7519 section 4.1, RFC 9068 section 2.2, RFC 8693 section 4.3). */
 const STRING_CLAIMS = ['iss', 'sub', 'client_id', 'scope'];
@@ -139,6 +143,11 @@ function templates(value: unknown, path: ConfigPath): FoundTemplate[] {
   return [];
 }
 
+/** The paths (below `path`) of the templates in `value` that take what the caller sends as it sent it. */
+export function callerChosen(value: unknown, path: ConfigPath): ConfigPath[] {
+  return templates(value, path).filter((t) => t.control === 'caller').map((t) => t.path);
+}
+
 /** A NumericDate from config: a whole number of seconds, or exactly `${now}`. */
 function isNumericDate(value: unknown): boolean {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
@@ -198,7 +207,7 @@ function readsUnboundedGrant(t: FoundTemplate): boolean {
 }
 
 /** What the caller's control over a claim's templates means for that claim (not opted in by allow_request_claims). */
-function requestControlProblems(name: string, found: readonly FoundTemplate[], scopeChecked: boolean): ValveProblem[] {
+function requestControlProblems(name: string, found: readonly FoundTemplate[], scopeChecked: boolean, choosable: boolean): ValveProblem[] {
   const problems: ValveProblem[] = [];
   if (!IDENTITY_CLAIMS.includes(name)) {
     for (const t of found.filter((t) => t.control === 'caller')) {
@@ -213,7 +222,7 @@ function requestControlProblems(name: string, found: readonly FoundTemplate[], s
     if (t.control === 'caller') {
       problems.push({
         path: t.path,
-        message: `'${name}' would be whatever the caller sends ('${t.text}'); use \${grant.…} or \${client.…}, or let the client choose from a list with allow_request_claims.${name}`,
+        message: `'${name}' would be whatever the caller sends ('${t.text}'); use \${grant.…} or \${client.…}, or let the client choose from a list with ${choosable ? '' : "CreateJwt's "}allow_request_claims.${name}`,
       });
     } else if (t.control === 'requested' && !scopeChecked) {
       problems.push({
@@ -230,14 +239,24 @@ function requestControlProblems(name: string, found: readonly FoundTemplate[], s
   return problems;
 }
 
-function claimProblems(config: JwtRulesConfig, context: JwtCheckContext): ValveProblem[] {
+/**
+ * Where the claims are in a valve's config (`key`), and which of them the caller may choose
+ * from a list (`guarded`: CreateJwt's allow_request_claims; undefined for a valve that has
+ * no such list, such as ClaimsSet).
+ */
+export interface ClaimsAt {
+  readonly key: string;
+  readonly guarded: Record<string, unknown> | undefined;
+}
+
+/** The rules for claims a valve puts into the tokens of the flow (CreateJwt's jwt_claims, ClaimsSet's claims). */
+export function claimProblems(claims: Record<string, unknown>, at: ClaimsAt, context: JwtCheckContext): ValveProblem[] {
   const { issuer } = context;
   const scopeChecked = (context.valvesBefore ?? []).includes('ScopeCheck');
   const problems: ValveProblem[] = [];
-  const claims = config.jwt_claims;
-  const guarded = config.allow_request_claims ?? {};
+  const guarded = at.guarded ?? {};
   for (const [name, value] of Object.entries(claims)) {
-    const path = ['jwt_claims', name];
+    const path = [at.key, name];
     if (TIME_CLAIMS.includes(name) && !isNumericDate(value)) {
       problems.push({ message: `'${name}' must be a whole number of seconds since the epoch or '\${now}' (RFC 7519 section 2, NumericDate)`, path });
     }
@@ -261,8 +280,13 @@ function claimProblems(config: JwtRulesConfig, context: JwtCheckContext): ValveP
     }
     const warning = OVERRIDE_WARNINGS[name];
     if (warning) problems.push({ severity: 'warning', message: warning, path, atKey: true });
-    if (!Object.hasOwn(guarded, name)) problems.push(...requestControlProblems(name, found, scopeChecked));
+    if (!Object.hasOwn(guarded, name)) problems.push(...requestControlProblems(name, found, scopeChecked, at.guarded !== undefined));
   }
+  return problems;
+}
+
+function allowListProblems(claims: Record<string, unknown>, guarded: Record<string, unknown>): ValveProblem[] {
+  const problems: ValveProblem[] = [];
   for (const [name, list] of Object.entries(guarded)) {
     if (!Object.hasOwn(claims, name)) {
       problems.push({ message: `allow_request_claims.${name}: jwt_claims sets no '${name}'`, path: ['allow_request_claims', name], atKey: true });
@@ -274,8 +298,13 @@ function claimProblems(config: JwtRulesConfig, context: JwtCheckContext): ValveP
   return problems;
 }
 
-type JwtCheckContext = Pick<ValveCheckContext, 'issuer'> & Partial<Pick<ValveCheckContext, 'valvesBefore'>>;
+export type JwtCheckContext = Pick<ValveCheckContext, 'issuer'> & Partial<Pick<ValveCheckContext, 'valvesBefore'>>;
 
 export function checkJwtConfig(config: JwtRulesConfig, context: JwtCheckContext): ValveProblem[] {
-  return [...headerProblems(config.jwt_headers), ...claimProblems(config, context)];
+  const guarded = config.allow_request_claims ?? {};
+  return [
+    ...headerProblems(config.jwt_headers),
+    ...claimProblems(config.jwt_claims, { key: 'jwt_claims', guarded }, context),
+    ...allowListProblems(config.jwt_claims, guarded),
+  ];
 }

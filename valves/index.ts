@@ -11,8 +11,16 @@ import mapIdentity from './map-identity.js';
 import rateLimit from './rate-limit.js';
 import tokenCache from './token-cache.js';
 import httpRequest from './http-request.js';
+import assertValue from './assert-value.js';
+import flowFail from './flow-fail.js';
+import claimsSet from './claims-set.js';
+import stateSet from './state-set.js';
+import pipeCall from './pipe-call.js';
 
-export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, rateLimit, tokenCache, httpRequest, createJwt, createOpaqueToken, tokenResponse];
+export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [
+  clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, rateLimit, tokenCache, httpRequest,
+  assertValue, flowFail, claimsSet, stateSet, pipeCall, createJwt, createOpaqueToken, tokenResponse,
+];
 
 export function registerBuiltInValves(registry: ValveRegistry): void {
   for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');

@@ -10,6 +10,7 @@ import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 import { closest } from './suggest.js';
 import { authMethod } from '../client-auth/methods/index.js';
 import { boundPipeIds, checkGrantBindings } from './grant-refs.js';
+import { calledPipeIds } from '../pipe-calls.js';
 import { checkSecretFields } from '../client-auth/registered-secrets.js';
 
 /** A config item with its index in the document (items the schema rejected are absent). */
@@ -73,10 +74,10 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
   }
 
   // Counting RPs the schema rejected too: their pipe is not unused, only their entry is wrong.
-  const usedPipeIds = boundPipeIds(rawRps);
+  const usedPipeIds = new Set([...boundPipeIds(rawRps), ...calledPipeIds(sections.pipes, registry)]);
   for (const [pipe, p] of sections.pipes) {
     if (usedPipeIds.has(pipe.id)) continue;
-    sink.warn('unknown_pipe', `pipe '${pipe.id}' is used by no client (client_credentials_pipe_id, grant_pipes)`, ['pipes', p, 'id']);
+    sink.warn('unknown_pipe', `pipe '${pipe.id}' is used by no client (client_credentials_pipe_id, grant_pipes) and no PipeCall`, ['pipes', p, 'id']);
   }
 
   // A plugin that failed to load was reported, and stops the load; the valves it would have

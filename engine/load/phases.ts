@@ -27,6 +27,7 @@ import { failedKeystore } from '../keystores/failed.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
 import { httpClient } from '../http-client.js';
+import { calledPipeIds, checkPipeCalls, pipeReach, pipeRunner } from '../pipe-calls.js';
 import { checkPipeWiring } from '../pipe-wiring.js';
 import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
@@ -225,12 +226,17 @@ async function pipes(state: LoadState): Promise<void> {
     now,
     tokenIsActive: async (token) => (await checkAccessToken(tokenVerifier, token)).ok,
     http: httpClient,
+    pipe: (id) => pipeRunner(id, () => state.pipes),
   };
   state.pipes = new Map();
+  const reach = pipeReach(state.sections!.pipes, state.registry!);
+  const called = calledPipeIds(state.sections!.pipes, state.registry!);
   for (const [pipe, i] of state.sections!.pipes) {
-    const compiled = await compilePipe(pipe, i, state.registry!, state.services, state.sink);
+    const facts = { called: called.has(pipe.id), answers: reach(pipe.id).answers };
+    const compiled = await compilePipe(pipe, i, state.registry!, state.services, state.sink, facts);
     if (compiled) state.pipes.set(pipe.id, compiled);
   }
+  checkPipeCalls(state.sections!.pipes, state.sections!.declaredPipeIds, state.registry!, state.sink);
   checkPipeWiring({ pipes: state.sections!.pipes, rps: state.sections!.rps, registry: state.registry!, issuer: issuer! }, state.sink);
 }
 

@@ -1,0 +1,142 @@
+/**
+ * AssertValue's regular expressions: compiled at load, matched against the whole value, and
+ * refused at load when their shape backtracks catastrophically on a hostile value.
+ *
+ * A backtracking engine (V8's) takes exponential time on a repeated group that itself holds
+ * a variable repeat, such as `(a+)+` or `(\w*)*`, tried on a long near-match: the classic
+ * ReDoS. Such "star height > 1" patterns are refused, as the safe-regex rule does, unless
+ * each iteration starts with a literal character the inner repeats cannot match (see
+ * `separated`). Every other pattern is polynomial at worst (an alternation of overlapping
+ * branches such as `(a|a)*` is the config author's to avoid), and MAX_TESTED_LENGTH bounds
+ * that polynomial.
+ */
+
+/** A value longer than this (UTF-16 code units) fails the assertion without being tested. */
+export const MAX_TESTED_LENGTH = 1024;
+
+/** The pattern as written, or why it cannot be used. */
+export function regexProblem(source: string): string | undefined {
+  try {
+    new RegExp(source, 'u');
+  } catch (error) {
+    return `not a valid regular expression: ${(error as Error).message}`;
+  }
+  const risk = nestedRepeat(source);
+  return risk === undefined ? undefined : `'${risk}' repeats a group that itself repeats: a long value can make it backtrack for ages (ReDoS); write it without the nesting (e.g. '(a+)+' as 'a+')`;
+}
+
+/** The whole value must match (as Java's String.matches): `.*` for a substring. */
+export function compileWholeMatch(source: string): RegExp {
+  return new RegExp(`^(?:${source})$`, 'u');
+}
+
+interface Quantifier {
+  readonly length: number;
+  /** Repeats a variable number of times (`*`, `+`, `{n,}`, `{n,m}` with m > n). */
+  readonly variable: boolean;
+}
+
+function quantifierAt(source: string, i: number): Quantifier | undefined {
+  const c = source[i];
+  let length = 0;
+  let variable = false;
+  if (c === '*' || c === '+') [length, variable] = [1, true];
+  else if (c === '?') length = 1;
+  else if (c === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+    if (!m) return undefined;
+    length = m[0].length;
+    variable = m[2] !== undefined && (m[3] === '' || Number(m[3]) > Number(m[1]));
+  } else return undefined;
+  if (source[i + length] === '?') length += 1; // lazy
+  return { length, variable };
+}
+
+/** The length of a group's opening: `(`, `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`. */
+function groupOpening(source: string, i: number): number {
+  if (source[i + 1] !== '?') return 1;
+  if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') return source.indexOf('>', i) - i + 1;
+  return source[i + 2] === '<' ? 4 : 3;
+}
+
+interface OpenGroup {
+  readonly start: number;
+  /** The atoms inside (nested ones too) that repeat a variable number of times. */
+  readonly repeated: Array<{ readonly source: string; readonly single: boolean }>;
+  /** Atoms seen so far at this group's own level. */
+  atoms: number;
+  alternation: boolean;
+  /** The literal character the group's body starts with, exactly once, if it does. */
+  lead: string | undefined;
+}
+
+/** The character a one-character atom stands for literally (`-`, `\.`), if it does. */
+function literal(atom: string): string | undefined {
+  if (atom.length === 1 && !'.^$'.includes(atom)) return atom;
+  if (atom.length === 2 && atom[0] === '\\' && !/[A-Za-z0-9]/.test(atom[1]!)) return atom[1];
+  return undefined;
+}
+
+/** Whether a one-character atom (a character, class, escape or `.`) can match `c`. */
+function canMatch(atom: string, c: string): boolean {
+  try {
+    return new RegExp(`^(?:${atom})$`, 'u').test(c);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A repeated group holding a variable repeat backtracks only when an input can be split
+ * into its iterations in many ways. It cannot when every iteration starts with one literal
+ * character that none of the repeats inside can match: `(-[a-z]+)*`, `(\.\w+)+` and
+ * `(/[^/]+)*` are safe, `(a+)+` and `([a-z]*-?)*` are not.
+ */
+function separated(group: OpenGroup): boolean {
+  const { lead } = group;
+  return lead !== undefined && !group.alternation && group.repeated.every((r) => r.single && !canMatch(r.source, lead));
+}
+
+/** The first group (as written) that repeats ambiguously while holding a variable repeat, if any. */
+function nestedRepeat(source: string): string | undefined {
+  const open: OpenGroup[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === '(') {
+      open.push({ start: i, repeated: [], atoms: 0, alternation: false, lead: undefined });
+      i += groupOpening(source, i);
+      continue;
+    }
+    if (c === '|') {
+      const top = open.at(-1);
+      if (top) top.alternation = true;
+      i += 1;
+      continue;
+    }
+    let start = i;
+    let closed: OpenGroup | undefined;
+    if (c === ')') {
+      closed = open.pop();
+      start = closed?.start ?? i;
+      i += 1;
+    } else if (c === '\\') i += 2;
+    else if (c === '[') {
+      i += 1;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+      i += 1;
+    } else i += 1;
+    const atom = source.slice(start, i);
+    const quantifier = quantifierAt(source, i);
+    if (quantifier?.variable && closed && closed.repeated.length > 0 && !separated(closed)) return atom + source.slice(i, i + quantifier.length);
+    const top = open.at(-1);
+    if (top) {
+      if (top.atoms === 0 && !quantifier && !closed) top.lead = literal(atom);
+      top.atoms += 1;
+      if (closed) top.repeated.push(...closed.repeated);
+      if (quantifier?.variable) top.repeated.push({ source: atom, single: !closed });
+    }
+    if (quantifier) i += quantifier.length;
+  }
+  return undefined;
+}
