@@ -12,7 +12,17 @@ import { basic, postToken, serve, type Running } from '../helpers/sluice.js';
 import { verifyToken } from '../helpers/tokens.js';
 
 const PLUGIN = `
-export default { name: 'Hang', create() { return async function hang() { await new Promise(() => {}); }; } };
+export default [
+  { name: 'Hang', create() { return async function hang() { await new Promise(() => {}); }; } },
+  // Authenticates only once the request's exp has passed: a client whose authentication is slow.
+  { name: 'LateAuth', authenticatesClient: true, create(config, engine) {
+    return async function lateAuth(flow, next) {
+      while (Date.now() <= Number(flow.request.params.exp) * 1000) await new Promise((r) => setTimeout(r, 50));
+      await engine.authenticateClient(flow);
+      await next();
+    };
+  } },
+];
 `;
 const S = 'deadline-secret-0123456789';
 const seconds = () => Math.floor(Date.now() / 1000);
@@ -25,6 +35,7 @@ rps:
   - { client_id: svc, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: plain }
   - { client_id: slow, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: hang }
   - { client_id: slow-valve-auth, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: hang-after-valve }
+  - { client_id: late, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: late-auth }
 pipes:
   - id: plain
     valves: [{ name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
@@ -32,6 +43,8 @@ pipes:
     valves: [{ name: Hang }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
   - id: hang-after-valve
     valves: [{ name: ClientAuthenticate }, { name: Hang }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
+  - id: late-auth
+    valves: [{ name: LateAuth }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
 `;
 
 let s: Running;
@@ -88,14 +101,21 @@ describe('exp before server.request_timeout', () => {
     ['the engine authenticated the client', 'slow'],
     ['ClientAuthenticate authenticated the client', 'slow-valve-auth'],
   ])('is the deadline once %s: 503, the running valve in the log, no Retry-After', async (_name, client) => {
-    // A few seconds ahead: authentication must be done before it (it would be 503 too).
-    const r = await ask(client, { exp: String(seconds() + 3), state: 's-1' });
+    // Seconds ahead: authentication must be done by then (or it is 503 before the valve runs).
+    const r = await ask(client, { exp: String(seconds() + 5), state: 's-1' });
     expect(r.status).toBe(503);
     expect(r.body).toMatchObject({ error: 'temporarily_unavailable', state: 's-1' });
     expect(r.headers.get('retry-after')).toBeNull();
     const line = lastLine(s);
     expect(line).toMatchObject({ error: 'temporarily_unavailable', valve: 'Hang' });
     expect(String(line.error_detail)).toMatch(/exp/);
+  });
+
+  it('passed by the time the client is proven: the same 503, to the proven caller (state echoed)', async () => {
+    const r = await ask('late', { exp: String(seconds() + 1), state: 's-2' });
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ error: 'temporarily_unavailable', state: 's-2' });
+    expect(String(lastLine(s).error_detail)).toMatch(/exp/);
   });
 
   it('is not honoured for a caller that fails authentication: the 401 as always', async () => {
