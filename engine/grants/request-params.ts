@@ -63,8 +63,8 @@ export function parseLifetime(text: string): number | undefined {
   else if (COMPOUND.test(text)) seconds = [...text.matchAll(/(\d+)([smhd])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_SECONDS[unit!]!, 0);
   else {
     const [, n, unit] = SPELLED.exec(text) ?? [];
-    const per = unit === undefined ? undefined : UNIT_SECONDS[unit.toLowerCase()];
-    if (per !== undefined) seconds = Number(n) * per;
+    const name = unit?.toLowerCase();
+    if (name !== undefined && Object.hasOwn(UNIT_SECONDS, name)) seconds = Number(n) * UNIT_SECONDS[name]!;
   }
   if (seconds === undefined || !(seconds >= 1)) return undefined;
   return Math.min(Math.floor(seconds), MAX_DURATION_SECONDS);
