@@ -22,6 +22,8 @@ interface EngineOnly {
    * before that, strangers learn nothing about the request (issue 9, item 2).
    */
   readonly deferred: OAuthError | undefined;
+  /** What the endpoint does once the caller is proven (the caller's deadline); may throw. */
+  readonly onProven: (() => void) | undefined;
   authentication?: ClientAuthentication;
   assertion?: VerifiedAssertion;
 }
@@ -36,6 +38,7 @@ export interface FlowInit {
   source: string;
   grantToken?: string | undefined;
   deferred?: OAuthError | undefined;
+  onProven?: (() => void) | undefined;
   log: Logger;
 }
 
@@ -57,7 +60,7 @@ export function createFlow(init: FlowInit): Flow {
     response: undefined,
     log: init.log,
   };
-  engineOnly.set(flow, { credentials: init.credentials, source: init.source, grantToken: init.grantToken, deferred: init.deferred });
+  engineOnly.set(flow, { credentials: init.credentials, source: init.source, grantToken: init.grantToken, deferred: init.deferred, onProven: init.onProven });
   return flow;
 }
 
@@ -69,7 +72,7 @@ function stateOf(flow: Flow): EngineOnly {
 
 /**
  * Authenticate the flow's client with the credentials it presented; idempotent. Once the
- * client is proven, a deferred problem with its request is thrown.
+ * client is proven, a deferred problem with its request is thrown, then onProven runs.
  */
 export async function authenticateFlow(flow: Flow, client: ClientCredentialsConfig, authenticator: ClientAuthenticator, context: VerifyContext): Promise<void> {
   const state = stateOf(flow);
@@ -78,11 +81,12 @@ export async function authenticateFlow(flow: Flow, client: ClientCredentialsConf
     state.authentication = Object.freeze({ ...authentication });
   }
   if (state.deferred) throw state.deferred;
+  state.onProven?.();
 }
 
 /**
  * Verify the grant's token with `verify` (which throws invalid_grant); idempotent. Once
- * it is proven, a deferred problem with the request is thrown.
+ * it is proven, a deferred problem with the request is thrown, then onProven runs.
  */
 export async function verifyFlowAssertion(flow: Flow, verify: (token: string | undefined) => Promise<VerifiedAssertion>): Promise<void> {
   const state = stateOf(flow);
@@ -90,6 +94,7 @@ export async function verifyFlowAssertion(flow: Flow, verify: (token: string | u
   if (state.grantToken === undefined && state.deferred) throw state.deferred;
   if (!state.assertion) state.assertion = Object.freeze(await verify(state.grantToken));
   if (state.deferred) throw state.deferred;
+  state.onProven?.();
 }
 
 /** Whether the flow's caller is proven: by client authentication or by a verified token. */

@@ -23,6 +23,15 @@ export interface TokenRequest {
   /** Every form parameter except credentials; repeated ones are arrays. */
   readonly params: Readonly<Record<string, string | readonly string[]>>;
   readonly ip: string;
+  /**
+   * Request-time parameters (OA4MP's, engine/grants/request-params.ts), present when sent
+   * and well-formed. `at_lifetime` in seconds: honoured (only ever to shorten) by a valve
+   * that allows it. `state` is echoed in the response by the engine. All are the caller's.
+   */
+  readonly at_lifetime?: number;
+  readonly state?: string;
+  readonly nonce?: string;
+  readonly jti?: string;
 }
 
 /** A registered client (relying party) as valves and templates see it: no secrets. */

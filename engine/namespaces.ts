@@ -27,6 +27,10 @@ const REQUEST_FIELDS = {
   audience: 'list',
   params: 'map',
   ip: 'value',
+  at_lifetime: 'value',
+  state: 'value',
+  nonce: 'value',
+  jti: 'value',
 } as const satisfies Record<keyof TokenRequest, FieldShape>;
 
 const GRANT_FIELDS = {

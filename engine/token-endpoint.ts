@@ -4,8 +4,10 @@
  *   readForm → grantType → singleValued → findClient → prepareFlow → authenticateClient → runPipe
  *
  * Before the client is proven, only the form and the grant type are judged (grant types
- * are public: discovery lists them). The grant's own parameters are parsed before the
- * pipe runs, but a problem with them is told only once the client is authenticated.
+ * are public: discovery lists them). The grant's own parameters, and the request-time ones
+ * every grant takes (grants/request-params.ts), are parsed before the pipe runs, but a
+ * problem with them is told only once the client is authenticated; so is the caller's
+ * `exp` honoured, and its `state` echoed, only then.
  */
 import { authenticationFailed } from './client-auth/failure.js';
 import { CREDENTIAL_PARAMS } from './client-auth/credentials.js';
@@ -13,9 +15,11 @@ import { findClient, readForm, readSingleValued, type ClientRequestContext } fro
 import { defineEndpoint } from './endpoints/handler.js';
 import type { FormParams } from './endpoints/form.js';
 import { InvalidGrant, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
+import { deadlineAnswer } from './endpoints/deadline.js';
 import { createFlow, isProven, pipeProgress } from './flow-state.js';
 import type { Flow, TokenRequest } from './flow.js';
 import { GRANT_SECRET_PARAMS, GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
+import { parseRequestTimeParams, type RequestTimeParams } from './grants/request-params.js';
 import type { CompiledPipe } from './pipes.js';
 import type { NamedStep } from './runner.js';
 
@@ -25,6 +29,8 @@ interface TokenContext extends ClientRequestContext {
   grant?: GrantType;
   flow?: Flow;
   pipe?: CompiledPipe;
+  /** The caller's deadline (its `exp`), milliseconds since the epoch; honoured once it is proven. */
+  callerDeadline?: number;
 }
 
 const NOTHING_GRANTED: GrantParameters = { scope: [], resource: [], audience: [] };
@@ -58,11 +64,35 @@ async function prepareFlow(context: TokenContext): Promise<void> {
     await engine.authenticator.verify(credentials!, undefined, engine.verifyContext, http.ip);
     throw authenticationFailed('unknown client');
   }
+  const clientId = registered.client.client_id;
   const parsed = context.grant!.parse(context.form!);
-  const deferred = parsed instanceof OAuthError ? parsed : undefined;
-  const request = tokenRequest(context.form!, context.grant!, registered.client.client_id, http.ip, deferred ? NOTHING_GRANTED : (parsed as GrantParameters));
-  const grantToken = deferred ? undefined : (parsed as GrantParameters).token;
-  context.flow = createFlow({ id: http.id, request, client: registered.client, credentials: credentials!, source: http.ip, grantToken, deferred, log: context.log });
+  const grantProblem = parsed instanceof OAuthError ? parsed : undefined;
+  const timeParams = parseRequestTimeParams(context.form!, clientId, Date.now());
+  const deferred = grantProblem ?? timeParams.problem;
+  context.callerDeadline = timeParams.deadline;
+  const request = tokenRequest(context.form!, context.grant!, clientId, http.ip, grantProblem ? NOTHING_GRANTED : (parsed as GrantParameters), timeParams.fields);
+  const grantToken = grantProblem ? undefined : (parsed as GrantParameters).token;
+  const onProven = () => honourCallerDeadline(context);
+  context.flow = createFlow({ id: http.id, request, client: registered.client, credentials: credentials!, source: http.ip, grantToken, deferred, onProven, log: context.log });
+}
+
+/**
+ * The caller's `exp`, once it is proven: the answer comes by then or not at all. Not
+ * before: a deadline that fires during authentication would tell a stranger apart from a
+ * known client whose secret is wrong. Wall-clock time, as the timers that enforce it.
+ */
+function honourCallerDeadline(context: TokenContext): void {
+  const at = context.callerDeadline;
+  if (at === undefined) return;
+  if (at <= Date.now()) throw deadlineAnswer('caller');
+  context.deadline.bringForward(at, 'caller');
+}
+
+/** `state` goes back unaltered (OA4MP), errors included, to a proven caller only. */
+function echoState(context: TokenContext): Readonly<Record<string, string>> {
+  const { flow } = context;
+  const state = flow?.request.state;
+  return flow && state !== undefined && isProven(flow) ? { state } : {};
 }
 
 async function authenticateClient(context: TokenContext): Promise<void> {
@@ -106,7 +136,7 @@ async function runPipe(context: TokenContext): Promise<void> {
 }
 
 /** The request as valves and templates see it: every parameter but the credentials. */
-function tokenRequest(form: FormParams, grant: GrantType, clientId: string, ip: string, granted: GrantParameters): TokenRequest {
+function tokenRequest(form: FormParams, grant: GrantType, clientId: string, ip: string, granted: GrantParameters, timeParams: RequestTimeParams): TokenRequest {
   // No prototype: a parameter named __proto__ is kept as a parameter.
   const visible = Object.create(null) as Record<string, string | readonly string[]>;
   for (const [key, values] of form) {
@@ -121,6 +151,7 @@ function tokenRequest(form: FormParams, grant: GrantType, clientId: string, ip: 
     audience: [...granted.audience],
     params: Object.freeze(visible),
     ip,
+    ...timeParams,
   });
 }
 
@@ -134,4 +165,7 @@ export const TOKEN_STEPS: ReadonlyArray<NamedStep<TokenContext>> = [
   step('runPipe', runPipe),
 ];
 
-export const handleTokenRequest = defineEndpoint<TokenContext>('token', TOKEN_STEPS, (base) => ({ ...base }));
+export const handleTokenRequest = defineEndpoint<TokenContext>('token', TOKEN_STEPS, (base) => {
+  const context: TokenContext = { ...base, echoed: () => echoState(context) };
+  return context;
+});

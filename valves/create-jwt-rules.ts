@@ -70,6 +70,10 @@ const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = table({
   params: 'caller',
   audience: 'caller',
   resource: 'caller',
+  at_lifetime: 'caller',
+  state: 'caller',
+  nonce: 'caller',
+  jti: 'caller',
   scope: 'requested',
 });
 

@@ -24,6 +24,8 @@ export interface CreateJwtConfig {
   jwt_claims: Record<string, unknown>;
   /** Claim → the values a caller may choose for it (a list, or a template giving one). */
   allow_request_claims?: Record<string, unknown>;
+  /** Honour the caller's at_lifetime, which may only shorten the lifetime. */
+  allow_at_lifetime: boolean;
   dest: string;
 }
 
@@ -70,6 +72,7 @@ export default defineValve<CreateJwtConfig>({
         additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
         description: 'Claims the caller may choose (e.g. sub from ${request.params.sub}), each with the values it may choose from (a list or a template such as ${client.attributes.allowed_subjects}); any other value is refused.',
       },
+      allow_at_lifetime: { type: 'boolean', default: false, description: 'Honour the at_lifetime request parameter (seconds, or a duration such as 10m), which may only shorten the lifetime; otherwise it is ignored.' },
       dest: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be a name (letters, digits, _ and -)', default: 'access_token', description: 'Where later valves find the token (${state.DEST}).' },
     },
   },
@@ -107,6 +110,9 @@ export default defineValve<CreateJwtConfig>({
         }
       }
       const payload: Record<string, unknown> = { ...issuedClaims(engine.issuer, flow, now, ttl), ...configured };
+      // The caller's at_lifetime (when allowed) only ever shortens, whatever set exp.
+      const asked = config.allow_at_lifetime ? flow.request.at_lifetime : undefined;
+      if (asked !== undefined && typeof payload.exp === 'number') payload.exp = Math.min(payload.exp, now + asked);
       const token = await keystore.sign(payload, headers(flow), alg);
       const exp = typeof payload.exp === 'number' ? payload.exp : now + ttl;
       flow.state[config.dest] = token;

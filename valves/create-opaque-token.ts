@@ -15,6 +15,8 @@ import { newOpaqueToken, storeOpaqueToken } from '../engine/tokens/opaque-token.
 
 export interface CreateOpaqueTokenConfig {
   ttl: number | string;
+  /** Honour the caller's at_lifetime, which may only shorten the ttl. */
+  allow_at_lifetime: boolean;
   dest: string;
 }
 
@@ -42,6 +44,7 @@ export default defineValve<CreateOpaqueTokenConfig>({
         default: '1h',
         description: 'Lifetime: minutes as a number, or a duration string (3600s, 60m, 1h).',
       },
+      allow_at_lifetime: { type: 'boolean', default: false, description: 'Honour the at_lifetime request parameter (seconds, or a duration such as 10m), which may only shorten the ttl; otherwise it is ignored.' },
       dest: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be a name (letters, digits, _ and -)', default: 'access_token', description: 'Where later valves find the token (${state.DEST}).' },
     },
   },
@@ -57,9 +60,12 @@ export default defineValve<CreateOpaqueTokenConfig>({
       // Defence in depth, as CreateJwt: never issue for an unauthenticated client.
       if (!flow.authentication && !flow.assertion) throw InvalidClient('client authentication failed');
       const now = Math.floor(engine.now());
-      const claims = issuedClaims(engine.issuer, flow, now, ttl);
-      // flow.claims may not override exp with something odd: the store entry lives exactly ttl.
-      claims.exp = now + ttl;
+      // The caller's at_lifetime (when allowed) only ever shortens the ttl.
+      const asked = config.allow_at_lifetime ? flow.request.at_lifetime : undefined;
+      const lifetime = asked === undefined ? ttl : Math.min(ttl, asked);
+      const claims = issuedClaims(engine.issuer, flow, now, lifetime);
+      // flow.claims may not override exp with something odd: the store entry lives exactly its lifetime.
+      claims.exp = now + lifetime;
       // Each live opaque token holds store space for its whole ttl: one client may hold only
       // its share, so that its flood cannot fill the store that revocations and assertion
       // ids need too (third attack review, M1/M2).
@@ -71,9 +77,9 @@ export default defineValve<CreateOpaqueTokenConfig>({
         retryAfterSeconds: Math.min(ttl, 300),
       });
       const token = newOpaqueToken();
-      await storeOpaqueToken(engine.store, token, claims, ttl);
+      await storeOpaqueToken(engine.store, token, claims, lifetime);
       flow.state[config.dest] = token;
-      flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: now + ttl, scope: [...flow.grant.scope], claims };
+      flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: now + lifetime, scope: [...flow.grant.scope], claims };
       await next();
     };
   },

@@ -6,10 +6,11 @@
  */
 import type { Logger } from 'pino';
 import type { Engine } from '../engine.js';
-import { isOAuthError, ServerError, TemporarilyUnavailable } from '../errors.js';
+import { isOAuthError, ServerError } from '../errors.js';
 import { pipeProgress } from '../flow-state.js';
 import type { Flow } from '../flow.js';
 import { compose, StepFailure, type NamedStep } from '../runner.js';
+import { DeadlinePassed, deadlineAnswer, RequestDeadline } from './deadline.js';
 
 /** What the HTTP layer hands an endpoint. */
 export interface EndpointRequest {
@@ -40,6 +41,13 @@ export interface EndpointContext {
   answer?: Record<string, unknown>;
   /** The flow a pipe runs on, once there is one (for the log when it runs too long). */
   flow?: Flow;
+  /** server.request_timeout from arrival; a step may bring it forward (the caller's exp). */
+  readonly deadline: RequestDeadline;
+  /**
+   * Members every answer carries back, success or error, as the endpoint decides at the
+   * time of answering (the token endpoint's `state`, once the caller is proven).
+   */
+  echoed?(): Readonly<Record<string, string>>;
 }
 
 // RFC 6749 section 5.1: token responses must not be cached; errors neither.
@@ -56,16 +64,18 @@ export function defineEndpoint<C extends EndpointContext>(
     const log = engine.logger.child({ req_id: http.id });
     const line: LogLine = { event, remote_addr: http.ip };
     let context: C | undefined;
+    const deadline = new RequestDeadline(engine.config.server.request_timeout * 1000);
     try {
-      context = init({ engine, http, log, line });
-      await withinDeadline(run(context), engine.config.server.request_timeout * 1000);
+      context = init({ engine, http, log, line, deadline });
+      await withinDeadline(run(context), deadline);
       if (!context.answer) throw ServerError(`${event}: no step answered`);
       // An endpoint that issues nothing (introspection, revocation, userinfo) says so itself.
       line.outcome ??= 'issued';
-      return { status: 200, headers: { ...NO_STORE }, body: context.answer };
+      return { status: 200, headers: { ...NO_STORE }, body: { ...context.answer, ...echoed(context) } };
     } catch (error) {
-      if (error === TOO_LONG && context?.flow) line.valve = pipeProgress(context.flow).running;
-      return failure(error === TOO_LONG ? tooLong() : error, http, line);
+      if (error instanceof DeadlinePassed && context?.flow) line.valve = pipeProgress(context.flow).running;
+      const answer = failure(error instanceof DeadlinePassed ? deadlineAnswer(error.owner) : error, http, line);
+      return { ...answer, body: { ...answer.body, ...echoed(context) } };
     } finally {
       line.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (line.outcome === 'error') log.error(line, `${event} request failed`);
@@ -74,25 +84,22 @@ export function defineEndpoint<C extends EndpointContext>(
   };
 }
 
-const TOO_LONG = Symbol('too long');
-const tooLong = () => TemporarilyUnavailable('the request took too long; retry shortly', { headers: { 'retry-after': '1' }, detail: 'deadline passed (server.request_timeout)' });
-
-/**
- * A valve that never settles (a hung plugin, a slow upstream) must not hold a request, and
- * its socket, for ever (attack review M2): past the deadline the answer is 503 and the log
- * names the valve still running. The work itself cannot be cancelled; its late outcome is
- * observed and dropped.
- */
-async function withinDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(TOO_LONG), ms);
-  });
+/** A valve that never settles (a hung plugin, a slow upstream) must not hold a request, and its socket, for ever. */
+async function withinDeadline(work: Promise<void>, deadline: RequestDeadline): Promise<void> {
   try {
-    await Promise.race([work, deadline]);
+    await Promise.race([work, deadline.passed]);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
     work.catch(() => undefined);
+  }
+}
+
+/** What the endpoint echoes; a failing echo (a bug) must not turn an answer into a crash. */
+function echoed(context: EndpointContext | undefined): Readonly<Record<string, string>> {
+  try {
+    return context?.echoed?.() ?? {};
+  } catch {
+    return {};
   }
 }
 

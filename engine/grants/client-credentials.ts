@@ -1,6 +1,6 @@
 /** client_credentials (RFC 6749 section 4.4), with RFC 8707 resource and RFC 8693-style audience. */
 import { OAuthError } from '../errors.js';
-import { parseResources, parseScope } from './params.js';
+import { parseAudiences, parseResources, parseScope } from './params.js';
 import type { GrantParameters, GrantType } from './types.js';
 
 export const clientCredentials: GrantType = {
@@ -15,6 +15,6 @@ export const clientCredentials: GrantType = {
     if (scope instanceof OAuthError) return scope;
     const resource = parseResources(form.get('resource') ?? []);
     if (resource instanceof OAuthError) return resource;
-    return { scope, resource, audience: [...(form.get('audience') ?? [])] };
+    return { scope, resource, audience: parseAudiences(form.get('audience') ?? []) };
   },
 };

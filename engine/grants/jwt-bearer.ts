@@ -4,7 +4,7 @@
  * authentication is optional (section 3.1).
  */
 import { InvalidRequest, OAuthError } from '../errors.js';
-import { parseResources, parseScope } from './params.js';
+import { parseAudiences, parseResources, parseScope } from './params.js';
 import type { GrantParameters, GrantType } from './types.js';
 
 export const jwtBearer: GrantType = {
@@ -20,6 +20,6 @@ export const jwtBearer: GrantType = {
     if (scope instanceof OAuthError) return scope;
     const resource = parseResources(form.get('resource') ?? []);
     if (resource instanceof OAuthError) return resource;
-    return { scope, resource, audience: [...(form.get('audience') ?? [])], token: assertion };
+    return { scope, resource, audience: parseAudiences(form.get('audience') ?? []), token: assertion };
   },
 };

@@ -11,10 +11,26 @@ export function parseScope(value: string | undefined): string[] | OAuthError {
   return [...new Set(scopes)];
 }
 
+/**
+ * A list parameter sent either repeated (RFC 8707 section 2, RFC 8693 section 2.1) or as
+ * one space-delimited value (as OA4MP documents audience and resource), or both: every
+ * value, in order, duplicates collapsed. A URI has no space in it (RFC 3986 appendix C)
+ * and audiences are names, so splitting loses nothing.
+ */
+export function splitList(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((value) => value.split(' ')).filter(Boolean))];
+}
+
 /** RFC 8707 section 2: each resource is an absolute URI without a fragment. */
 export function parseResources(values: readonly string[]): string[] | OAuthError {
-  for (const value of values) {
+  const resources = splitList(values);
+  for (const value of resources) {
     if (!URL.canParse(value) || value.includes('#')) return InvalidTarget('resource is not an absolute URI without a fragment');
   }
-  return [...values];
+  return resources;
+}
+
+/** Audiences (RFC 8693 section 2.1): names of the services the token is for. */
+export function parseAudiences(values: readonly string[]): string[] {
+  return splitList(values);
 }

@@ -4,7 +4,7 @@
  * only, and do not take actor tokens (delegation): both are refused rather than ignored.
  */
 import { InvalidRequest, OAuthError } from '../errors.js';
-import { parseResources, parseScope } from './params.js';
+import { parseAudiences, parseResources, parseScope } from './params.js';
 import type { GrantParameters, GrantType } from './types.js';
 
 const TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:';
@@ -31,6 +31,6 @@ export const tokenExchange: GrantType = {
     if (scope instanceof OAuthError) return scope;
     const resource = parseResources(form.get('resource') ?? []);
     if (resource instanceof OAuthError) return resource;
-    return { scope, resource, audience: [...(form.get('audience') ?? [])], token: subjectToken };
+    return { scope, resource, audience: parseAudiences(form.get('audience') ?? []), token: subjectToken };
   },
 };

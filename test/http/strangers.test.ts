@@ -31,6 +31,19 @@ const probes: Array<[string, Record<string, string>]> = [
   ['a scope with a quote', { scope: 'a"b' }],
   ['a scope the client does not have', { scope: 'admin' }],
   ['an audience the client does not have', { audience: 'https://evil.example' }],
+  ['a space-delimited resource with a relative one', { resource: 'https://api.example.com notauri' }],
+  ['an audience list with one the client does not have', { audience: 'https://api.example.com https://evil.example' }],
+  ['a malformed at_lifetime', { at_lifetime: '1e309' }],
+  ['a negative at_lifetime', { at_lifetime: '-5' }],
+  ['an exp already past', { exp: '1' }],
+  ['a malformed exp', { exp: 'NaN' }],
+  ['an exp a moment ahead', { exp: String(Math.floor(Date.now() / 1000) + 1) }],
+  ['an iss that is another client', { iss: 'plain' }],
+  ['a state too long', { state: 's'.repeat(2000) }],
+  ['a state that is not ASCII', { state: '\u00e9t\u00e9' }],
+  ['a state that is fine', { state: 'xyz' }],
+  ['a nonce with a control character', { nonce: 'a\tb' }],
+  ['a jti too long', { jti: 'j'.repeat(2000) }],
 ];
 
 describe('a caller without valid credentials', () => {
@@ -44,12 +57,23 @@ describe('a caller without valid credentials', () => {
     for (const answer of answers) expect(answer).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } });
   });
 
-  it.each([
+  it.each(([
     ['hashed', 'resource', 'notauri', 'invalid_target'],
     ['hashed', 'scope', 'a"b', 'invalid_scope'],
     ['plain', 'scope', 'admin', 'invalid_scope'],
     ['plain', 'audience', 'https://evil.example', 'invalid_target'],
-  ])('once %s is authenticated, its %s=%s is judged: %s', async (id, key, value, error) => {
+    ['hashed', 'resource', 'https://api.example.com notauri', 'invalid_target'],
+    ['hashed', 'at_lifetime', '1e309', 'invalid_request'],
+    ['plain', 'at_lifetime', '-5', 'invalid_request'],
+    ['hashed', 'exp', '1', 'invalid_request'],
+    ['plain', 'exp', 'NaN', 'invalid_request'],
+    ['hashed', 'iss', 'plain', 'invalid_request'],
+    ['plain', 'iss', 'hashed', 'invalid_request'],
+    ['hashed', 'state', 's'.repeat(2000), 'invalid_request'],
+    ['plain', 'state', '\u00e9t\u00e9', 'invalid_request'],
+    ['hashed', 'nonce', 'a\tb', 'invalid_request'],
+    ['plain', 'jti', 'j'.repeat(2000), 'invalid_request'],
+  ] as const).map(([id, key, value, error]) => [id, key, value.length > 40 ? `${value.slice(0, 10)}...(${value.length} chars)` : JSON.stringify(value), error, value] as const))('once %s is authenticated, its %s=%s is judged: %s', async (id, key, _label, error, value) => {
     const r = id === 'hashed'
       ? await postToken(s.url, { grant_type: 'client_credentials', [key]: value }, { authorization: basic(id, SECRET) })
       : await postToken(s.url, { grant_type: 'client_credentials', client_id: id, client_secret: SECRET, [key]: value });
