@@ -1,6 +1,5 @@
-/** The built-in valves, registered exactly as plugins are. */
-import type { ValveRegistry } from '../engine/registry.js';
-import type { ValveDefinition } from '../engine/plugin-api.js';
+/** The built-in valves, registered exactly as plugins are (engine/load/phases.ts). */
+import type { ValveDefinition } from '../engine/index.js';
 import clientAuthenticate from './client-authenticate.js';
 import createJwt from './create-jwt.js';
 import createOpaqueToken from './create-opaque-token.js';
@@ -10,7 +9,3 @@ import verifyAssertion from './verify-assertion.js';
 import mapIdentity from './map-identity.js';
 
 export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, createJwt, createOpaqueToken, tokenResponse];
-
-export function registerBuiltInValves(registry: ValveRegistry): void {
-  for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');
-}

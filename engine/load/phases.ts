@@ -34,7 +34,7 @@ import { compileValue } from '../template.js';
 import { checkStoreConfig } from '../store/config.js';
 import { createStore } from '../store/create.js';
 import { MemoryStore } from '../store/memory.js';
-import { registerBuiltInValves } from '../../valves/index.js';
+import { BUILT_IN_VALVES } from '../../valves/index.js';
 import type { LoadState } from './state.js';
 
 export interface LoadPhase {
@@ -46,7 +46,7 @@ const validateBase = createAjv({ coerceTypes: true }).compile(buildBaseSchema())
 
 export function createRegistry(): ValveRegistry {
   const registry = new ValveRegistry();
-  registerBuiltInValves(registry);
+  for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');
   return registry;
 }
 
