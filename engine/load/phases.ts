@@ -72,6 +72,14 @@ async function plugins(state: LoadState): Promise<void> {
   state.registry = createRegistry();
   const specs: unknown = state.config!.plugins;
   if (Array.isArray(specs)) await loadPlugins(specs.filter((p): p is string => typeof p === 'string'), state.baseDir, state.registry, state.sink);
+  for (const { definition, origin } of state.options.valves ?? []) {
+    try {
+      state.registry.register(definition, origin);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      state.sink.addError(error);
+    }
+  }
 }
 
 /**
