@@ -29,7 +29,7 @@ import { createLogger } from '../logger.js';
 import { checkPipeWiring } from '../pipe-wiring.js';
 import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
-import { ValveRegistry } from '../registry.js';
+import { BUILT_IN, ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
 import { checkStoreConfig } from '../store/config.js';
 import { createStore } from '../store/create.js';
@@ -46,7 +46,7 @@ const validateBase = createAjv({ coerceTypes: true }).compile(buildBaseSchema())
 
 export function createRegistry(): ValveRegistry {
   const registry = new ValveRegistry();
-  for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');
+  for (const valve of BUILT_IN_VALVES) registry.register(valve, BUILT_IN);
   return registry;
 }
 
