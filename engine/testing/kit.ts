@@ -129,7 +129,7 @@ export async function testPipe(pipe: TestPipe | string, options: KitOptions = {}
  * client first (unless the valve does), as for any pipe; the valve need not answer.
  */
 export async function testValve(definition: ValveDefinition<never>, config?: Readonly<Record<string, unknown>>, options: KitOptions = {}): Promise<TestKit> {
-  const valves = [...(options.valves ?? []), definition];
+  const valves = [...(options.valves ?? []).filter((v) => v !== definition), definition];
   const pipe: TestPipe = { id: 'test', valves: [{ name: definition.name, ...(config === undefined ? {} : { config }) }] };
   return start(pipe, { ...options, valves }, { single: true });
 }

@@ -3,6 +3,9 @@
  * endpoint's steps without HTTP. What a test sees: claims, state, issued tokens, the
  * response and the OAuth error; config problems as errors that say where.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { defineValve, InvalidScope } from '../../engine/index.js';
@@ -140,5 +143,26 @@ describe('testPipe', () => {
     expect((await kit.run()).state.count).toBe(2);
     kit.clock.advance(61);
     expect((await kit.run()).state.count).toBe(1);
+  });
+
+  it('plugins load from files as under plugins:, relative to baseDir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-kit-'));
+    try {
+      writeFileSync(join(dir, 'team.mjs'), `export default {
+        name: 'TeamClaim',
+        configSchema: { type: 'object', properties: { team: { type: 'string' } }, required: ['team'] },
+        create: (config) => async function teamClaim(flow, next) { flow.claims.team = config.team; await next(); },
+      };`);
+      const kit = await testPipe({ valves: [{ name: 'TeamClaim', config: { team: 'payments' } }] }, { plugins: ['./team.mjs'], baseDir: dir });
+      expect((await kit.run()).claims).toEqual({ team: 'payments' });
+      await expect(testPipe({ valves: [] }, { plugins: ['./missing.mjs'], baseDir: dir })).rejects.toThrow(/plugin '\.\/missing\.mjs' failed to load/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a valve given both as the one under test and in options.valves is registered once', async () => {
+    const result = await runValve(TenantClaims, { tenant: 'acme' }, undefined, { valves: [TenantClaims] });
+    expect(result.claims).toEqual({ tenant: 'acme' });
   });
 });
