@@ -1,13 +1,27 @@
 /** The public API of `sluice`: what plugin authors and embedders import. Re-exports only. */
 export { defineValve } from './plugin-api.js';
-export type { CompiledExpression, EngineServices, JsonSchema, Next, PipeRunner, Template, Valve, ValveCheckContext, ValveContext, ValveDefinition, ValveProblem } from './plugin-api.js';
+export type { CompiledExpression, EngineServices, JsonSchema, Next, PipeRunner, Template, Valve, ValveContext, ValveDefinition } from './plugin-api.js';
+export type { DestNames, ValveCheckContext, ValveProblem } from './plugin-api.js';
+export type { ConfigOf, ValveConfig } from './config-types.js';
 export type { ExpressionNode, PathRead } from './expression/index.js';
-export { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export type { TemplateOptions } from './template.js';
 export { HttpClientError } from './http-client.js';
 export type { HttpClient, HttpClientErrorCode, HttpClientRequest, HttpClientResponse } from './http-client.js';
-export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest } from './flow.js';
+export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest, VerifiedAssertion } from './flow.js';
 export type { Keystore, SigningAlg } from './keystores/types.js';
+export { SIGNING_ALGS } from './keystores/types.js';
+export type { Store } from './store/types.js';
+// Helpers built-in valves use: stateless functions over the public types (what depends on
+// the loaded config, such as the issuer, keystores, store and clock, is in EngineServices).
+export { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
+export { issuedClaims } from './tokens/issued-claims.js';
+export { newOpaqueToken, storeOpaqueToken } from './tokens/opaque-token.js';
+export { chargeClientQuota, type ClientQuota } from './store/client-quota.js';
+// Reading `${…}` templates in a valve's check() (what a template refers to, who controls it).
+export { hasTemplate, parseTemplate } from './template.js';
+export type { Expression as TemplateExpression, TemplatePart } from './template.js';
+export { REQUEST_NAMESPACES } from './namespaces.js';
+export type { FieldShape, RequestNamespace } from './namespaces.js';
 export {
   CONFIGURABLE_ERROR_CODES,
   ConfigError,

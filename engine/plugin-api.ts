@@ -11,6 +11,7 @@ import type { Store } from './store/types.js';
 import type { ConfigErrorCode, ConfigPath } from './errors.js';
 import type { TemplateOptions } from './template.js';
 import type { HttpClient } from './http-client.js';
+import type { FromSchema, ValveConfig } from './config-types.js';
 
 export type Next = () => Promise<void>;
 /** The per-request step. Call `await next()` to run the rest of the pipe. */
@@ -186,8 +187,14 @@ export interface ValveDefinition<C = Record<string, unknown>> {
   create(config: C, engine: EngineServices, context: ValveContext): Valve | Promise<Valve>;
 }
 
-/** Identity function that gives plugin authors types. */
-export function defineValve<C = Record<string, unknown>>(definition: ValveDefinition<C>): ValveDefinition<C> {
+/**
+ * Identity function that gives plugin authors types. The config type comes from the
+ * `configSchema` literal (engine/config-types.ts explains what it reads), or from the type
+ * argument: `defineValve<MyConfig>({...})`, as the built-in valves do.
+ */
+export function defineValve<C = FromSchema, const S extends JsonSchema = JsonSchema>(
+  definition: ValveDefinition<ValveConfig<C, S>> & { readonly configSchema?: S },
+): ValveDefinition<ValveConfig<C, S>> {
   return definition;
 }
 

@@ -6,11 +6,13 @@ import type { ValidateFunction } from 'ajv';
 import { ConfigError } from './errors.js';
 import { createAjv } from './config/schema.js';
 import type { ValveDefinition } from './plugin-api.js';
+import { describeThrown } from './plugins.js';
 
 // Valve configs are checked with an ajv of their own: the definitions are the plugins'.
 const ajv = createAjv();
 
 const NAME = /^[A-Z][A-Za-z0-9]*$/;
+export const BUILT_IN = 'built-in';
 
 export interface RegisteredValve {
   readonly definition: ValveDefinition<never>;
@@ -44,7 +46,7 @@ export class ValveRegistry {
     } catch (error) {
       throw new ConfigError('plugin', `${origin}: valve '${definition.name}' has an invalid configSchema: ${(error as Error).message}`);
     }
-    this.valves.set(definition.name, { definition, validate, schema, origin });
+    this.valves.set(definition.name, { definition: origin === BUILT_IN ? definition : attributed(definition, origin), validate, schema, origin });
   }
 
   get(name: string): RegisteredValve | undefined {
@@ -69,4 +71,32 @@ function strictByDefault(schema: Record<string, unknown>): Record<string, unknow
     return { ...schema, additionalProperties: false };
   }
   return schema;
+}
+
+/**
+ * A plugin's definition whose code (create, check, and computed reads/writes) names the
+ * plugin in what it throws: "valve 'X' failed to start: no directory (in plugin './x.js')"
+ * tells the reader which file to open. A ConfigError is the plugin's own deliberate
+ * message about its config, placed in the YAML, and passes as it is. The definition is the
+ * prototype, so everything else (flags, getters, methods) reads through unchanged.
+ */
+function attributed(definition: ValveDefinition<never>, origin: string): ValveDefinition<never> {
+  const rethrow = (error: unknown): never => {
+    if (error instanceof ConfigError) throw error;
+    throw new Error(`${describeThrown(error)} (in ${origin})`, { cause: error });
+  };
+  const wrap = <A extends unknown[], R>(fn: (...args: A) => R) => function (this: unknown, ...args: A): R {
+    try {
+      const out = fn.apply(this, args);
+      return out instanceof Promise ? (out.catch(rethrow) as R) : out;
+    } catch (error) {
+      return rethrow(error);
+    }
+  };
+  const wrapped: Record<string, unknown> = Object.create(definition) as Record<string, unknown>;
+  for (const member of ['create', 'check', 'reads', 'writes'] as const) {
+    const value: unknown = definition[member];
+    if (typeof value === 'function') wrapped[member] = wrap(value as (...args: unknown[]) => unknown);
+  }
+  return wrapped as unknown as ValveDefinition<never>;
 }

@@ -3,7 +3,7 @@
  * token_endpoint_auth_method (RFC 6749 §2.3). Placing it in a pipe decides where
  * authentication happens; leaving it out makes the engine authenticate before the pipe.
  */
-import { defineValve } from '../engine/plugin-api.js';
+import { defineValve } from '../engine/index.js';
 
 export default defineValve({
   name: 'ClientAuthenticate',

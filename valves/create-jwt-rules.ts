@@ -3,11 +3,7 @@
  * The config author is trusted, but a token's identity claims must not be chosen by the
  * caller, and a header must not steer verifiers away from the published keys.
  */
-import type { ConfigPath } from '../engine/errors.js';
-import type { ValveCheckContext, ValveProblem } from '../engine/plugin-api.js';
-import { hasTemplate, parseTemplate, type Expression } from '../engine/template.js';
-import type { PathRead } from '../engine/index.js';
-import { REQUEST_NAMESPACES } from '../engine/namespaces.js';
+import { hasTemplate, parseTemplate, REQUEST_NAMESPACES, type ConfigPath, type PathRead, type TemplateExpression as Expression, type ValveCheckContext, type ValveProblem } from '../engine/index.js';
 
 export interface JwtRulesConfig {
   jwt_headers: Record<string, unknown>;

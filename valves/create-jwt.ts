@@ -9,12 +9,21 @@
  * What jwt_headers and jwt_claims may say is checked at load (create-jwt-rules.ts); a claim
  * the caller may choose (allow_request_claims) is checked against its allowed list here.
  */
-import { defineValve } from '../engine/plugin-api.js';
-import { ConfigError, InvalidClient, InvalidRequest, InvalidScope, InvalidTarget, type OAuthError } from '../engine/errors.js';
-import { MAX_DURATION_SECONDS, parseDuration } from '../engine/duration.js';
-import { SIGNING_ALGS, type SigningAlg } from '../engine/keystores/types.js';
+import {
+  ConfigError,
+  defineValve,
+  InvalidClient,
+  InvalidRequest,
+  InvalidScope,
+  InvalidTarget,
+  issuedClaims,
+  MAX_DURATION_SECONDS,
+  parseDuration,
+  SIGNING_ALGS,
+  type OAuthError,
+  type SigningAlg,
+} from '../engine/index.js';
 import { checkJwtConfig } from './create-jwt-rules.js';
-import { issuedClaims } from '../engine/tokens/issued-claims.js';
 
 export interface CreateJwtConfig {
   keystore: string;

@@ -6,12 +6,17 @@
  * The claims are those CreateJwt signs (iss, sub, aud, exp, iat, jti, client_id, scope,
  * then flow.claims). Only the token's SHA-256 is stored (engine/tokens/opaque-token.ts).
  */
-import { defineValve } from '../engine/plugin-api.js';
-import { ConfigError, InvalidClient } from '../engine/errors.js';
-import { chargeClientQuota } from '../engine/store/client-quota.js';
-import { MAX_DURATION_SECONDS, parseDuration } from '../engine/duration.js';
-import { issuedClaims } from '../engine/tokens/issued-claims.js';
-import { newOpaqueToken, storeOpaqueToken } from '../engine/tokens/opaque-token.js';
+import {
+  chargeClientQuota,
+  ConfigError,
+  defineValve,
+  InvalidClient,
+  issuedClaims,
+  MAX_DURATION_SECONDS,
+  newOpaqueToken,
+  parseDuration,
+  storeOpaqueToken,
+} from '../engine/index.js';
 
 export interface CreateOpaqueTokenConfig {
   ttl: number | string;

@@ -1,6 +1,5 @@
-/** The built-in valves, registered exactly as plugins are. */
-import type { ValveRegistry } from '../engine/registry.js';
-import type { ValveDefinition } from '../engine/plugin-api.js';
+/** The built-in valves, registered exactly as plugins are (engine/load/phases.ts). */
+import type { ValveDefinition } from '../engine/index.js';
 import clientAuthenticate from './client-authenticate.js';
 import createJwt from './create-jwt.js';
 import createOpaqueToken from './create-opaque-token.js';
@@ -21,7 +20,3 @@ export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [
   clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, rateLimit, tokenCache, httpRequest,
   assertValue, flowFail, claimsSet, stateSet, pipeCall, createJwt, createOpaqueToken, tokenResponse,
 ];
-
-export function registerBuiltInValves(registry: ValveRegistry): void {
-  for (const valve of BUILT_IN_VALVES) registry.register(valve, 'built-in');
-}

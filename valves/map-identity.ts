@@ -6,8 +6,7 @@
  * incoming token carries are kept only if declared (`roles:`), else the request fails
  * (or they are dropped, if so configured).
  */
-import { ConfigError, InvalidGrant } from '../engine/errors.js';
-import { defineValve } from '../engine/plugin-api.js';
+import { ConfigError, defineValve, InvalidGrant } from '../engine/index.js';
 
 interface Identity {
   subject?: string;

@@ -10,10 +10,7 @@
  * `audiences` and S is written `RESOURCE/name`, which is how Entra names scopes
  * (api://orders/orders.read), so an Entra client's other requests need no mapping either.
  */
-import { defineValve, type ValveProblem } from '../engine/plugin-api.js';
-import type { Client, Flow } from '../engine/flow.js';
-import { InvalidScope, InvalidTarget } from '../engine/errors.js';
-import { hasTemplate } from '../engine/template.js';
+import { defineValve, hasTemplate, InvalidScope, InvalidTarget, type Client, type Flow, type ValveProblem } from '../engine/index.js';
 
 export interface ScopeCheckConfig {
   default_scopes?: string[];

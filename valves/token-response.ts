@@ -3,8 +3,7 @@
  * under `token` (its `dest`): access_token, token_type, expires_in, scope. `fields` adds
  * templated members.
  */
-import { defineValve } from '../engine/plugin-api.js';
-import { ServerError } from '../engine/errors.js';
+import { defineValve, ServerError } from '../engine/index.js';
 
 export interface TokenResponseConfig {
   token: string;

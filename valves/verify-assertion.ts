@@ -4,8 +4,7 @@
  * issuer's keys, iss, aud, exp/nbf with its clock skew, its algorithms. Its claims are then
  * `${assertion.…}` for later valves. A public client (none) is proven by this alone.
  */
-import { ConfigError, InvalidGrant } from '../engine/errors.js';
-import { defineValve } from '../engine/plugin-api.js';
+import { ConfigError, defineValve, InvalidGrant } from '../engine/index.js';
 
 export interface VerifyAssertionConfig {
   issuers?: string[];

@@ -31,14 +31,14 @@ import { calledPipeIds, checkPipeCalls, pipeReach, pipeRunner } from '../pipe-ca
 import { checkPipeWiring } from '../pipe-wiring.js';
 import { compilePipe } from '../pipes.js';
 import { loadPlugins } from '../plugins.js';
-import { ValveRegistry } from '../registry.js';
+import { BUILT_IN, ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
 import { compileExpression } from '../expression/index.js';
 import { checkAccessToken } from '../tokens/access-token.js';
 import { checkStoreConfig } from '../store/config.js';
 import { createStore } from '../store/create.js';
 import { MemoryStore } from '../store/memory.js';
-import { registerBuiltInValves } from '../../valves/index.js';
+import { BUILT_IN_VALVES } from '../../valves/index.js';
 import type { LoadState } from './state.js';
 
 export interface LoadPhase {
@@ -50,7 +50,7 @@ const validateBase = createAjv({ coerceTypes: true }).compile(buildBaseSchema())
 
 export function createRegistry(): ValveRegistry {
   const registry = new ValveRegistry();
-  registerBuiltInValves(registry);
+  for (const valve of BUILT_IN_VALVES) registry.register(valve, BUILT_IN);
   return registry;
 }
 
@@ -76,6 +76,14 @@ async function plugins(state: LoadState): Promise<void> {
   state.registry = createRegistry();
   const specs: unknown = state.config!.plugins;
   if (Array.isArray(specs)) await loadPlugins(specs.filter((p): p is string => typeof p === 'string'), state.baseDir, state.registry, state.sink);
+  for (const { definition, origin } of state.options.valves ?? []) {
+    try {
+      state.registry.register(definition, origin);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      state.sink.addError(error);
+    }
+  }
 }
 
 /**

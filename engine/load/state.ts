@@ -11,7 +11,7 @@ import type { DiagnosticSink } from '../diagnostics.js';
 import type { RegisteredClient } from '../engine.js';
 import type { Keystore } from '../keystores/types.js';
 import type { CompiledPipe } from '../pipes.js';
-import type { EngineServices } from '../plugin-api.js';
+import type { EngineServices, ValveDefinition } from '../plugin-api.js';
 import type { ValveRegistry } from '../registry.js';
 import type { TrustedIssuer } from '../trusted-issuers.js';
 import type { Store } from '../store/types.js';
@@ -27,6 +27,11 @@ export interface LoadOptions {
   authenticator?: ClientAuthenticator;
   /** The store to use (a reload passes the running one); default the one `store` configures. */
   store?: Store;
+  /**
+   * Valve definitions to register after the config's plugins, as if a plugin provided them
+   * (the test kit, sluice/testing, runs a definition it was handed this way).
+   */
+  valves?: ReadonlyArray<{ readonly definition: ValveDefinition<never>; readonly origin: string }>;
   /** Command-line overrides of `server` (they also shape the default issuer). */
   server?: { host?: string; port?: number };
 }

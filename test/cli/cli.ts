@@ -34,6 +34,8 @@ export interface RunOptions {
   /** Written to stdin, which is then closed (closed empty when absent). */
   input?: string;
   timeoutMs?: number;
+  /** The sluice CLI to run (default this checkout's build): an installed copy's, say. */
+  bin?: string;
 }
 
 function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -56,7 +58,7 @@ export async function waitFor(read: () => string, pattern: RegExp, exited?: Prom
 /** Run `sluice ARGS…` to completion. */
 export function sluice(args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: childEnv(options.env), stdio: 'pipe' });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { cwd: options.cwd ?? ROOT, env: childEnv(options.env), stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -201,7 +203,7 @@ export async function serve(file: string | undefined, options: ServeOptions = {}
 
 async function serveOnce(file: string | undefined, options: ServeOptions): Promise<Served> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve', ...(file === undefined ? [] : ['-c', file]), '--port', String(port), ...(options.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, 'serve', ...(file === undefined ? [] : ['-c', file]), '--port', String(port), ...(options.extraArgs ?? [])], {
     cwd: options.cwd ?? ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

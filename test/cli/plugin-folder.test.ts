@@ -1,38 +1,18 @@
 /**
- * README "Writing a valve", followed as a reader would: a folder outside the checkout with
- * the files the README shows (taken from the README itself, so the two cannot drift), then
+ * docs/writing-a-valve.md, "The shortest way", followed as a reader would: a folder outside
+ * the checkout with the files the guide shows (taken from the guide itself, so the two cannot drift), then
  * `sluice check` and `sluice serve` run there from the checkout's dist/engine/cli/main.js,
  * and a token that carries the plugin's claim. The plugin imports from 'sluice' with
  * nothing installed in its folder.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, requireBuild, ROOT, serve, sluice, trackedTempDir, type Served } from './cli.js';
+import { documentedCommands, documentedFiles, guideSection } from './guide.js';
 
-/** The README section, from its heading to the next `## ` heading. */
-function readmeSection(heading: string): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`README has no section '${heading}'`);
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
-
-/** The files the section shows: a "File `NAME`" line, then a fenced block with its content. */
-function documentedFiles(section: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const m of section.matchAll(/^File `([^`]+)`.*\n\n```\w*\n([\s\S]*?)^```$/gm)) files[m[1]!] = m[2]!;
-  return files;
-}
-
-/** The shell lines the section shows, without comments. */
-function documentedCommands(section: string): string[] {
-  return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap((m) => m[1]!.split('\n')).map((l) => l.trim()).filter(Boolean);
-}
-
-const section = readmeSection('Writing a valve');
+const section = guideSection('The shortest way');
 const commands = documentedCommands(section);
 let dir: string;
 let env: Record<string, string>;
@@ -58,7 +38,7 @@ afterAll(() => {
   removeTempDirs();
 });
 
-describe('README: a plugin folder outside the checkout', () => {
+describe('the guide: a plugin folder outside the checkout, nothing installed', () => {
   it('the commands are the ones this test runs', () => {
     expect(commands).toContain('sluice() { node "$SLUICE/dist/engine/cli/main.js" "$@"; }');
     expect(commands).toContain('sluice check');

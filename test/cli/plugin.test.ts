@@ -1,7 +1,9 @@
 /**
  * Plugin valves through the built binary: a config that uses test/cli/fixtures/plugin.mjs
  * (TenantClaims) checks clean; a bad value in the plugin's config is an error at its node;
- * a plugin that fails to import or reuses a built-in name is an error at its `plugins:` entry.
+ * a plugin that fails to import, reuses a built-in name, has a schema ajv cannot compile or
+ * no default export is an error at its `plugins:` entry; a plugin whose create() or check()
+ * throws is an error at the valve using it, naming the plugin's file.
  * (Serving the plugin, and the tenant claim in the token, is in serve.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +42,19 @@ describe.concurrent('plugins in sluice check', () => {
       { line: 4, col: 5, code: 'plugin', message: /broken-plugin\.mjs/ }, //    syntax error
       { line: 5, col: 5, code: 'plugin', message: /CreateJwt/ }, //             name clash
     ]);
+  });
+
+  it('a bad configSchema and a missing default export at their plugins: entries; a throwing create() or check() at the valve, naming the plugin', async () => {
+    const result = await checkBoth('plugin-throws.yaml', { cwd: dir, env: ENV });
+    const plugin = /\(in plugin '\.\/throwing-plugin\.mjs'\)$/;
+    expectErrors('plugin-throws.yaml', result, [
+      { line: 3, col: 5, code: 'plugin', message: /^plugin '\.\/bad-schema-plugin\.mjs': valve 'BadSchema' has an invalid configSchema/ },
+      { line: 4, col: 5, code: 'plugin', message: /^plugin '\.\/no-default-plugin\.mjs' has no default export/ },
+      { line: 18, col: 9, code: 'valve_config', message: plugin }, //   ThrowsInCreate: throws
+      { line: 19, col: 9, code: 'valve_config', message: plugin }, //   RejectsInCreate: async create() rejects
+      { line: 20, col: 15, code: 'plugin', message: plugin }, //        ThrowsInCheck
+    ]);
+    expect(result.report.diagnostics.map((d) => d.message).join('\n')).toMatch(/no directory configured[\s\S]*cannot reach the directory[\s\S]*check exploded/);
   });
 
   it('serve refuses a config whose plugin does not load (exit 1, same lines on stderr)', async () => {

@@ -61,7 +61,7 @@ describe('plugins', () => {
   it('reports a plugin whose create() throws, naming the valve', async () => {
     const throwing = `export default { name: 'TeamClaim', create() { throw new Error('no directory configured'); } };`;
     const { diagnostics } = await load(CONFIG('./team.mjs', ''), { env: BASIC_ENV, files: { 'team.mjs': throwing } });
-    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'valve_config', line: 12, message: "valve 'TeamClaim' failed to start: no directory configured" });
+    expect(diagnostics.find((d) => d.severity === 'error')).toMatchObject({ code: 'valve_config', line: 12, message: "valve 'TeamClaim' failed to start: no directory configured (in plugin './team.mjs')" });
   });
 
   it('checks the config of a disabled valve, without creating it', async () => {
@@ -91,7 +91,7 @@ pipes:
     const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.message}`);
     expect(errors).toEqual([
       "3:11 plugin './forty-two.mjs' failed to load: threw 42",
-      `7:14 valve 'Stringy' failed to start: threw "no"`,
+      `7:14 valve 'Stringy' failed to start: threw "no" (in plugin './stringy.mjs')`,
     ]);
   });
 });
