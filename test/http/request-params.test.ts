@@ -1,8 +1,8 @@
 /**
  * OA4MP's request-time parameters state, iss, nonce and jti (issue 12): state comes back
  * unaltered, errors included, to a proven caller; iss must be the client's own id; nonce
- * and jti reach valves as ${request.nonce} and ${request.jti}, and a request's jti becomes
- * the token's only where the config says so. Each is bounded: printable ASCII, at most
+ * and jti reach valves as ${request.nonce} and ${request.jti}, and a request's jti never
+ * becomes the token's (check refuses it: revocation by jti needs it unique). Each is bounded: printable ASCII, at most
  * 1024 characters, sent once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +23,6 @@ pipes:
       - name: CreateJwt
         config: { keystore: signing, jwt_claims: { nonce: "\${request.nonce}", request_jti: "\${request.jti}" } }
       - name: TokenResponse
-  - id: chosen-jti
-    valves: [{ name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing, jwt_claims: { jti: "\${request.jti}" } } }, { name: TokenResponse }]
 `;
 
 beforeAll(async () => {
@@ -33,7 +31,6 @@ keystores: [{ id: signing, type: generated, alg: ES256 }]
 rps:
   - { client_id: svc, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: plain }
   - { client_id: echo, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: echoing }
-  - { client_id: chooser, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: chosen-jti }
 ${PIPES}`, { env: { S } });
 });
 afterAll(() => s.close());
@@ -127,10 +124,18 @@ describe('nonce and jti', () => {
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
-  it("become the token's jti only where the config says so (jwt_claims.jti: ${request.jti})", async () => {
-    const r = await ask('chooser', { jti: 'request-2' });
-    const { payload } = await verifyToken(s.url, String(r.body.access_token));
-    expect(payload.jti).toBe('request-2');
+  it("never become the token's jti: check refuses jwt_claims.jti: ${request.jti}, at the template", async () => {
+    const yaml = `
+keystores: [{ id: signing, type: generated, alg: ES256 }]
+rps:
+  - { client_id: chooser, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: chosen-jti }
+pipes:
+  - id: chosen-jti
+    valves: [{ name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing, jwt_claims: { jti: "\${request.jti}" } } }, { name: TokenResponse }]
+`;
+    const { engine, diagnostics } = await load(yaml, { env: { S } });
+    expect(engine).toBeUndefined();
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([expect.objectContaining(positionOf(yaml, '"${request.jti}"'))]);
   });
 
   it('are optional', async () => {
