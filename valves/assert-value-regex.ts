@@ -6,9 +6,12 @@
  * a variable repeat, such as `(a+)+` or `(\w*)*`, tried on a long near-match: the classic
  * ReDoS. Such "star height > 1" patterns are refused, as the safe-regex rule does, unless
  * each iteration starts with a literal character the inner repeats cannot match (see
- * `separated`). Every other pattern is polynomial at worst (an alternation of overlapping
- * branches such as `(a|a)*` is the config author's to avoid), and MAX_TESTED_LENGTH bounds
- * that polynomial.
+ * `separated`). A repeated alternation is exponential too when its branches can start
+ * alike (`(a|ab)*`, `(\w|_)+`: attack review of issue 12, 26 s on 29 characters for
+ * `(a|a)*`), so its branches must each start with a literal character, or all but one
+ * of them, and the one that does not with a single character class the others' cannot
+ * match (`(\.|-)+`, `([a-z]|-)*`; see `branchesApart`). Every other pattern is polynomial
+ * at worst, and MAX_TESTED_LENGTH bounds that polynomial.
  */
 
 /** A value longer than this (UTF-16 code units) fails the assertion without being tested. */
@@ -22,7 +25,10 @@ export function regexProblem(source: string): string | undefined {
     return `not a valid regular expression: ${(error as Error).message}`;
   }
   const risk = nestedRepeat(source);
-  return risk === undefined ? undefined : `'${risk}' repeats a group that itself repeats: a long value can make it backtrack for ages (ReDoS); write it without the nesting (e.g. '(a+)+' as 'a+')`;
+  if (risk === undefined) return undefined;
+  return risk.choice
+    ? `'${risk.atom}' repeats a choice whose branches can start with the same character: a long value can make it backtrack for ages (ReDoS); start each branch with its own literal character, or write one character class (e.g. '(\\w|_)+' as '\\w+')`
+    : `'${risk.atom}' repeats a group that itself repeats: a long value can make it backtrack for ages (ReDoS); write it without the nesting (e.g. '(a+)+' as 'a+')`;
 }
 
 /** The whole value must match (as Java's String.matches): `.*` for a substring. */
@@ -68,6 +74,10 @@ interface OpenGroup {
   alternation: boolean;
   /** The literal character the group's body starts with, exactly once, if it does. */
   lead: string | undefined;
+  /** How each branch (between `|`) starts: its first atom, unless that atom is quantified or a group. */
+  branchStarts: Array<string | undefined>;
+  /** It holds, at any depth, an alternation whose branches can start alike: `((a|ab)c)*` backtracks as `(a|ab)*` does. */
+  ambiguous: boolean;
 }
 
 /** The character a one-character atom stands for literally (`-`, `\.`), if it does. */
@@ -97,20 +107,38 @@ function separated(group: OpenGroup): boolean {
   return lead !== undefined && !group.alternation && group.repeated.every((r) => r.single && !canMatch(r.source, lead));
 }
 
+/**
+ * Whether the branches of a repeated alternation cannot start with the same character, so
+ * that each iteration has one branch to take: every branch starts with a one-character atom,
+ * at most one of them is not a literal, and no two can match the same first character.
+ */
+function branchesApart(group: OpenGroup): boolean {
+  const starts = group.branchStarts;
+  if (starts.some((s) => s === undefined)) return false;
+  const atoms = starts as string[];
+  const literals = atoms.map(literal);
+  if (literals.filter((l) => l === undefined).length > 1) return false;
+  return atoms.every((atom, i) => atoms.every((_, j) => j === i || literals[j] === undefined || !canMatch(atom, literals[j]!)));
+}
+
 /** The first group (as written) that repeats ambiguously while holding a variable repeat, if any. */
-function nestedRepeat(source: string): string | undefined {
+function nestedRepeat(source: string): { atom: string; choice: boolean } | undefined {
   const open: OpenGroup[] = [];
   let i = 0;
   while (i < source.length) {
     const c = source[i]!;
     if (c === '(') {
-      open.push({ start: i, repeated: [], atoms: 0, alternation: false, lead: undefined });
+      open.push({ start: i, repeated: [], atoms: 0, alternation: false, lead: undefined, branchStarts: [undefined], ambiguous: false });
       i += groupOpening(source, i);
       continue;
     }
     if (c === '|') {
       const top = open.at(-1);
-      if (top) top.alternation = true;
+      if (top) {
+        top.alternation = true;
+        top.branchStarts.push(undefined);
+        top.atoms = 0;
+      }
       i += 1;
       continue;
     }
@@ -128,10 +156,15 @@ function nestedRepeat(source: string): string | undefined {
     } else i += 1;
     const atom = source.slice(start, i);
     const quantifier = quantifierAt(source, i);
-    if (quantifier?.variable && closed && closed.repeated.length > 0 && !separated(closed)) return atom + source.slice(i, i + quantifier.length);
+    const repeated = atom + source.slice(i, i + (quantifier?.length ?? 0));
+    if (quantifier?.variable && closed && closed.repeated.length > 0 && !separated(closed)) return { atom: repeated, choice: false };
+    const ambiguous = closed !== undefined && (closed.ambiguous || (closed.alternation && !branchesApart(closed)));
+    if (quantifier?.variable && ambiguous) return { atom: repeated, choice: true };
     const top = open.at(-1);
     if (top) {
-      if (top.atoms === 0 && !quantifier && !closed) top.lead = literal(atom);
+      top.ambiguous ||= ambiguous;
+      if (top.atoms === 0 && !top.alternation && !quantifier && !closed) top.lead = literal(atom);
+      if (top.atoms === 0 && !quantifier && !closed) top.branchStarts[top.branchStarts.length - 1] = atom;
       top.atoms += 1;
       if (closed) top.repeated.push(...closed.repeated);
       if (quantifier?.variable) top.repeated.push({ source: atom, single: !closed });

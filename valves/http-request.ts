@@ -106,7 +106,7 @@ export default defineValve<HttpRequestConfig>({
     };
     const limits = { timeoutMs: seconds('timeout', MAX_TIMEOUT_SECONDS, config.timeout) * 1000, maxBytes: config.max_bytes };
     const cache = config.cache_ttl === undefined ? undefined : new AnswerCache<UpstreamAnswer>(seconds('cache_ttl', MAX_CACHE_TTL_SECONDS, config.cache_ttl), () => engine.now());
-    const url = engine.compileTemplate(config.url, { encode: encodeURIComponent });
+    const url = engine.compileTemplate(config.url, { encode: encodeUrlValue });
     const headers = engine.compileTemplate(withContentType(config));
     const body = config.body === undefined ? undefined : engine.compileTemplate(config.body);
     const encodeBody = (value: unknown): string => (typeof config.body === 'string' ? stringOf(value) : JSON.stringify(value ?? null));
@@ -150,6 +150,19 @@ export default defineValve<HttpRequestConfig>({
     };
   },
 });
+
+/**
+ * A value as it goes into the URL. encodeURIComponent throws on a lone surrogate, which a
+ * JSON answer (`\ud800`) can put into the flow: such a call is refused like any other whose
+ * URL a value would spoil, so on_error answers, not server_error (attack review).
+ */
+function encodeUrlValue(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    throw new UpstreamFailure('refused');
+  }
+}
 
 /** A JSON body is sent as application/json, a string one as text, unless the config says otherwise. */
 function withContentType(config: HttpRequestConfig): Record<string, string> {

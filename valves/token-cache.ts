@@ -15,7 +15,7 @@
 import { defineValve, InvalidClient, type Flow } from '../engine/index.js';
 import { ignoredParams, tokenCacheKey } from './token-cache-key.js';
 import { MemoryEntries, StoreEntries, type CachedToken, type TokenCacheEntries } from './token-cache-entries.js';
-import { checkTokenCachePlace } from './token-cache-check.js';
+import { checkTokenCachePlace, ignoredParamProblems } from './token-cache-check.js';
 
 export interface TokenCacheConfig {
   reuse_until: number;
@@ -74,7 +74,7 @@ export default defineValve<TokenCacheConfig>({
         type: 'array',
         items: { type: 'string', minLength: 1 },
         default: [],
-        description: "Request parameters that do not shape the token, left out of the key (`state` always is): a per-request correlation id such as MSAL's client-request-id.",
+        description: "Request parameters that do not shape the token, left out of the key (`state` always is): a per-request correlation id such as MSAL's client-request-id. Never grant_type, scope, resource, audience or at_lifetime.",
       },
       id: {
         type: 'string',
@@ -84,7 +84,7 @@ export default defineValve<TokenCacheConfig>({
       },
     },
   },
-  check: (_config, context) => checkTokenCachePlace(context),
+  check: (config, context) => [...checkTokenCachePlace(context), ...ignoredParamProblems(config.ignore_params)],
   create(config, engine, context) {
     const entries: TokenCacheEntries = config.store ? new StoreEntries(engine.store) : new MemoryEntries(config.max_entries);
     const scope = config.id !== undefined ? `id:${config.id}` : `pipe:${context.pipeId}#${context.index}`;
