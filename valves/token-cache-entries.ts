@@ -2,7 +2,7 @@
  * Where TokenCache keeps its answers: a bounded in-process LRU (the default), or the engine
  * store (Redis: every instance reuses the same token; the tokens then sit in Redis).
  */
-import type { EngineServices } from '../engine/index.js';
+import { chargeClientQuota, type ClientQuota, type EngineServices } from '../engine/index.js';
 
 /** One cached answer. Times are seconds since the epoch. */
 export interface CachedToken {
@@ -54,6 +54,13 @@ export class MemoryEntries implements TokenCacheEntries {
   }
 }
 
+/**
+ * Entries a client may add to the store per period. Every request parameter is part of
+ * the key, so without a bound one client sending a fresh junk parameter each time would
+ * fill the store that revocations, replay checks and rate limits share (attack review).
+ */
+export const STORE_ENTRIES_PER_CLIENT = 100;
+
 /** Entries in the engine store, each expiring when its reuse ends. */
 export class StoreEntries implements TokenCacheEntries {
   constructor(private readonly store: EngineServices['store']) {}
@@ -65,8 +72,13 @@ export class StoreEntries implements TokenCacheEntries {
     return entry && entry.reuse_until > now ? entry : undefined;
   }
 
+  /** Throws temporarily_unavailable past the client's share: the caller then does not cache. */
   async set(key: string, entry: CachedToken, now: number): Promise<void> {
-    await this.store.set(key, JSON.stringify(entry), Math.ceil(entry.reuse_until - now));
+    const ttl = Math.ceil(entry.reuse_until - now);
+    // The period is the first entry's reuse time: a client's entries of one pipe live about as long.
+    const quota: ClientQuota = { kind: 'token-cache', limit: STORE_ENTRIES_PER_CLIENT, windowSeconds: ttl, refusal: 'token cache full for this client', retryAfterSeconds: ttl };
+    await chargeClientQuota(this.store, entry.client_id, quota);
+    await this.store.set(key, JSON.stringify(entry), ttl);
   }
 
   async delete(key: string): Promise<void> {

@@ -69,7 +69,7 @@ export default defineValve<TokenCacheConfig>({
         description: 'Share of the lifetime a token is reused for: 0.5 reuses a 60-minute token for its first 30 minutes.',
       },
       max_entries: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Most tokens kept in memory (least recently used go first). Not used with store: true.' },
-      store: { type: 'boolean', default: false, description: 'Keep the tokens in the engine store (Redis: all instances reuse them; the tokens then sit in Redis).' },
+      store: { type: 'boolean', default: false, description: 'Keep the tokens in the engine store (Redis: all instances reuse them; the tokens then sit in Redis). At most 100 answers per client per reuse period are kept there; past that, tokens are issued but not cached.' },
       ignore_params: {
         type: 'array',
         items: { type: 'string', minLength: 1 },
@@ -121,7 +121,9 @@ export default defineValve<TokenCacheConfig>({
       try {
         await entries.set(key, entry, now);
       } catch (error) {
-        flow.log.warn({ valve: 'TokenCache', error: (error as { code?: string }).code ?? 'error' }, 'token not cached: the store is unavailable');
+        // The store is down or full, or this client has used its share of it: the token
+        // was issued all the same, only not kept.
+        flow.log.warn({ valve: 'TokenCache', error: (error as { code?: string }).code ?? 'error' }, 'token not cached: the store refused it');
       }
     };
   },
