@@ -24,7 +24,11 @@ pipes:
         config: { keystore: signing, jwt_claims: { nonce: "\${request.nonce}", request_jti: "\${request.jti}" } }
       - name: TokenResponse
   - id: chosen-jti
-    valves: [{ name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing, jwt_claims: { jti: "\${request.jti}" } } }, { name: TokenResponse }]
+    valves:
+      - name: ScopeCheck
+      - name: CreateJwt
+        config: { keystore: signing, jwt_claims: { jti: "\${request.jti}" }, allow_request_claims: { jti: "\${client.attributes.jtis}" } }
+      - name: TokenResponse
 `;
 
 beforeAll(async () => {
@@ -33,7 +37,7 @@ keystores: [{ id: signing, type: generated, alg: ES256 }]
 rps:
   - { client_id: svc, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: plain }
   - { client_id: echo, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: echoing }
-  - { client_id: chooser, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: chosen-jti }
+  - { client_id: chooser, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: chosen-jti, attributes: { jtis: [request-2] } }
 ${PIPES}`, { env: { S } });
 });
 afterAll(() => s.close());
@@ -127,10 +131,13 @@ describe('nonce and jti', () => {
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
-  it("become the token's jti only where the config says so (jwt_claims.jti: ${request.jti})", async () => {
+  it("become the token's jti only where the config says so (jwt_claims.jti: ${request.jti}, from allow_request_claims' list)", async () => {
     const r = await ask('chooser', { jti: 'request-2' });
     const { payload } = await verifyToken(s.url, String(r.body.access_token));
     expect(payload.jti).toBe('request-2');
+    const other = await ask('chooser', { jti: 'request-3' });
+    expect(other.status).toBe(400);
+    expect(other.body.error).toBe('invalid_request');
   });
 
   it('are optional', async () => {
@@ -154,6 +161,20 @@ describe('nonce and jti', () => {
 });
 
 describe('sluice check on request-time parameters in claims', () => {
+  it("refuses jti: ${request.jti} without allow_request_claims: a caller would name the token for revocation", async () => {
+    const yaml = `
+keystores: [{ id: signing, type: generated }]
+rps: [{ client_id: svc, client_secret: x-0123456789abcdef, scopes: [a], client_credentials_pipe_id: p }]
+pipes:
+  - id: p
+    valves: [{ name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing, jwt_claims: { jti: "\${request.jti}" } } }, { name: TokenResponse }]
+`;
+    const { engine, diagnostics } = await load(yaml);
+    expect(engine).toBeUndefined();
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map(({ line, col }) => ({ line, col }))).toEqual([positionOf(yaml, '"${request.jti}"')]);
+  });
+
   it.each(['nonce', 'jti', 'state', 'at_lifetime'])("refuses sub: ${request.%s}: the caller would choose the token's subject", async (field) => {
     const yaml = `
 keystores: [{ id: signing, type: generated }]
