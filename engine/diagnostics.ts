@@ -41,7 +41,11 @@ export class DiagnosticSink {
     if (this.silenced.some((prefix) => startsWith(path, prefix))) return;
     if ((options.severity ?? 'error') === 'error') this.errorPaths.push(path);
     const { line, col } = this.source.locate(path, options.atKey, options.offset);
-    this.items.push({ file: this.source.file, line, col, severity: options.severity ?? 'error', code, message });
+    const severity = options.severity ?? 'error';
+    // A valve's check() and its create() may both report the same problem (a duration out of
+    // range): the user needs it once.
+    if (this.items.some((d) => d.line === line && d.col === col && d.severity === severity && d.message === message)) return;
+    this.items.push({ file: this.source.file, line, col, severity, code, message });
   }
 
   warn(code: ConfigErrorCode, message: string, path: ConfigPath): void {

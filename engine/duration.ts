@@ -11,6 +11,14 @@ const STRING = /^(?:\d+[smhd])+$/;
  */
 export const MAX_DURATION_SECONDS = 365 * 86400;
 
+/** A bound in the largest unit that divides it: 30 → "30s", 86400 → "1d", 3600 → "1h". */
+function spelled(seconds: number): string {
+  for (const unit of ['d', 'h', 'm'] as const) {
+    if (seconds % UNIT_SECONDS[unit] === 0) return `${seconds / UNIT_SECONDS[unit]}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
 /**
  * Whole seconds (rounded), between 1 and `max` (default one year); throws
  * ConfigError('valve_config') for a malformed or out-of-range value.
@@ -26,6 +34,6 @@ export function parseDuration(value: number | string, numberUnit: keyof typeof U
     for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g)) seconds += Number(amount) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS];
   }
   if (seconds < 1) throw new ConfigError('valve_config', `duration must be at least 1 second, got ${JSON.stringify(value)}`);
-  if (!(Math.round(seconds) <= max)) throw new ConfigError('valve_config', `duration must be at most ${max / 86400} days (${max}s), got ${JSON.stringify(value)}`);
+  if (!(Math.round(seconds) <= max)) throw new ConfigError('valve_config', `duration must be at most ${spelled(max)}, got ${JSON.stringify(value)}`);
   return Math.round(seconds);
 }

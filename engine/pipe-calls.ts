@@ -151,6 +151,45 @@ export function pipeReach(pipes: ReadonlyArray<Indexed<PipeConfig>>, registry: V
   return (id) => walk(id, new Set());
 }
 
+/**
+ * What every caller of a pipe has written when it calls it: a pipe that only PipeCall runs
+ * sees its callers' state (`${state.ctx.region}` after the caller's `StateSet` with
+ * `dest: ctx`), so the wiring check starts it from that. A pipe that clients also use
+ * directly starts from nothing, as it does on their requests; a dest that only some callers
+ * write is not counted (on the other calls it resolves to nothing).
+ */
+export function stateAtCalls(pipes: ReadonlyArray<Indexed<PipeConfig>>, registry: ValveRegistry, usedDirectly: ReadonlySet<string>): (id: string) => ReadonlySet<string> {
+  const reach = pipeReach(pipes, registry);
+  const known = new Map<string, ReadonlySet<string>>();
+  const visiting = new Set<string>(); // a cycle (refused by checkPipeCalls) adds nothing
+  const seedOf = (id: string): ReadonlySet<string> => {
+    const cached = known.get(id);
+    if (cached) return cached;
+    if (usedDirectly.has(id) || visiting.has(id)) return new Set();
+    visiting.add(id);
+    let seed: Set<string> | undefined;
+    for (const [caller] of pipes) {
+      const written = new Set<string>();
+      for (const entry of caller.valves) {
+        const registered = registry.get(entry.name);
+        if (!entry.enabled || !registered || !registered.validate(entry.config)) continue;
+        const callees = callsOf(entry, registry);
+        if (callees.includes(id)) {
+          const here = new Set([...seedOf(caller.id), ...written]);
+          seed = seed ? new Set([...seed].filter((dest) => here.has(dest))) : here;
+        }
+        for (const dest of names(registered.definition.writes, entry.config)) written.add(dest);
+        for (const callee of callees) reach(callee).writes.forEach((dest) => written.add(dest));
+      }
+    }
+    visiting.delete(id);
+    const result = seed ?? new Set<string>();
+    known.set(id, result);
+    return result;
+  };
+  return seedOf;
+}
+
 const depths = new WeakMap<Flow, number>();
 
 /** engine.pipe: a runner that finds pipe `id` among the compiled ones when it runs. */

@@ -22,7 +22,7 @@ import type { RegisteredValve, ValveRegistry } from './registry.js';
 import { closest } from './config/suggest.js';
 import { conditionStateReferences, mergeKeys, stateReferences } from './valve-config-walk.js';
 import { conditionKey } from './valve-condition.js';
-import { pipeReach } from './pipe-calls.js';
+import { pipeReach, stateAtCalls } from './pipe-calls.js';
 
 export interface PipeWiringInput {
   readonly pipes: ReadonlyArray<Indexed<PipeConfig>>;
@@ -112,6 +112,13 @@ function warnUnwrittenState(valve: CheckedValve, written: ReadonlySet<string>, k
   ];
   for (const ref of refs) {
     if (written.has(ref.dest)) continue;
+    if (known.includes(ref.dest)) {
+      // Not a typo (a did-you-mean would offer the same name): the writer comes too late.
+      sink.warn('unknown_reference',
+        `'${ref.source}': '${ref.dest}' is written only by a valve after '${valve.entry.name}'; here it resolves to nothing: move the writer before it`,
+        ref.path);
+      continue;
+    }
     const hint = closest(ref.dest, known);
     sink.warn('unknown_reference',
       `'${ref.source}': no enabled valve before '${valve.entry.name}' writes '${ref.dest}'${hint ? ` (did you mean '${hint}'?)` : ''}; it resolves to nothing${known.length ? `; written in this pipe: ${known.join(', ')}` : ''}`,
@@ -133,9 +140,10 @@ function knownDests(valves: readonly CheckedValve[]): string[] {
   return [...names];
 }
 
-function checkDataFlow(valves: readonly CheckedValve[], calledWrites: (id: string) => Set<string>, sink: DiagnosticSink): void {
-  const written = new Set<string>();
-  const known = knownDests(valves);
+/** `seed`: what the pipe's callers have written when they call it (stateAtCalls). */
+function checkDataFlow(valves: readonly CheckedValve[], calledWrites: (id: string) => Set<string>, seed: ReadonlySet<string>, sink: DiagnosticSink): void {
+  const written = new Set<string>(seed);
+  const known = [...new Set([...seed, ...knownDests(valves)])];
   let claimsReader: CheckedValve | undefined;
   for (const valve of valves) {
     const { definition, entry, path } = valve;
@@ -174,6 +182,7 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
   const clients = clientsByPipe(rps);
   const reach = pipeReach(pipes, registry);
   const calledWrites = (id: string) => reach(id).writes;
+  const seedOf = stateAtCalls(pipes, registry, new Set(clients.keys()));
   for (const [pipe, p] of pipes) {
     const valves: CheckedValve[] = [];
     // A valve that is unknown or whose config is invalid is reported already; what it would
@@ -191,6 +200,6 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
       runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, registry, sink);
       warnMergeKeys(valve, sink);
     }
-    if (complete) checkDataFlow(valves, calledWrites, sink);
+    if (complete) checkDataFlow(valves, calledWrites, seedOf(pipe.id), sink);
   }
 }

@@ -29,7 +29,7 @@ export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
 export function validateWith(validate: ValidateFunction, data: unknown, sink: DiagnosticSink, base: ConfigPath = []): ConfigPath[] {
   if (validate(data)) return [];
   const errors = dedupe(validate.errors ?? []);
-  for (const error of errors) report(error, sink, base);
+  for (const error of withoutMisspeltRequired(errors)) report(error, sink, base);
   return errors.map((e) => pointerToPath(e.instancePath));
 }
 
@@ -72,6 +72,22 @@ function report(error: ErrorObject, sink: DiagnosticSink, base: ConfigPath): voi
     default:
       sink.add('schema', `${where}${error.message ?? 'is invalid'}`, path);
   }
+}
+
+/** The key an unknown key is closest to, as its did-you-mean names it. */
+function misspeltOf(error: ErrorObject): string | undefined {
+  if (error.keyword !== 'additionalProperties') return undefined;
+  const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+  return closest(String((error.params as Record<string, unknown>).additionalProperty), known);
+}
+
+/**
+ * One typo, one error: `claim:` for a required `claims:` is "unknown key 'claim' (did you
+ * mean 'claims'?)"; the "missing required key 'claims'" beside it says nothing more.
+ */
+function withoutMisspeltRequired(errors: ErrorObject[]): ErrorObject[] {
+  const misspelt = new Set(errors.map((e) => `${e.instancePath}|${misspeltOf(e) ?? ''}`));
+  return errors.filter((e) => e.keyword !== 'required' || !misspelt.has(`${e.instancePath}|${String((e.params as Record<string, unknown>).missingProperty)}`));
 }
 
 /** ajv reports an `anyOf` failure and each branch's failure; keep the first per node. */

@@ -99,7 +99,7 @@ export function parseRequestTimeParams(form: FormParams, clientId: string, nowMs
   const atLifetime = one('at_lifetime');
   if (atLifetime !== undefined) {
     const seconds = parseLifetime(atLifetime);
-    if (seconds === undefined) problems.push(InvalidRequest('at_lifetime must be at least one second: a whole number of seconds, or a duration such as 10m, 1h30m or 600 sec'));
+    if (seconds === undefined) problems.push(InvalidRequest('at_lifetime is not a lifetime of at least one second: send whole seconds (600) or a duration in s, m(in), h(ours) or d(ays), such as 10m, 1h30m or 600 sec'));
     else fields.at_lifetime = seconds;
   }
 

@@ -53,4 +53,30 @@ describe('follow-on errors', () => {
       { code: 'unknown_valve', ...positionOf(yaml, 'CreateJWT') },
     ]);
   });
+
+  it("a duration out of range is one error (check() and create() both see it), naming the bound in its unit", async () => {
+    const yaml = config('{ id: signing, type: generated }',
+      '{ name: HttpRequest, config: { url: "https://dir.example.com/x", dest: d, timeout: 60s } }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }');
+    const { diagnostics } = await load(yaml, ENV);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    expect(errors).toEqual([expect.objectContaining({ code: 'valve_config', ...positionOf(yaml, '60s') })]);
+    expect(errors[0]!.message).toContain('at most 30s');
+  });
+
+  it("a misspelt required key is one error (unknown key, did you mean), not also 'missing required key'", async () => {
+    const yaml = config('{ id: signing, type: generated }',
+      '{ name: ClaimsSet, config: { claim: { team: a } } }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }');
+    const { diagnostics } = await load(yaml, ENV);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    expect(errors).toEqual([expect.objectContaining({ code: 'schema', ...positionOf(yaml, 'claim:') })]);
+    expect(errors[0]!.message).toContain("did you mean 'claims'");
+  });
+
+  it('a required key that is simply absent is still reported', async () => {
+    const yaml = config('{ id: signing, type: generated }',
+      '{ name: ClaimsSet, config: { other: 1 } }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }');
+    const { diagnostics } = await load(yaml, ENV);
+    const messages = diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringContaining("missing required key 'claims'"), expect.stringContaining("unknown key 'other'")]));
+  });
 });

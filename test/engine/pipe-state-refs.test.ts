@@ -65,6 +65,9 @@ describe('${state.X} that no valve before writes', () => {
   config: { token: later }`);
     const { warnings } = await diagnosticsOf(yaml);
     expect(warnings).toEqual([expect.objectContaining({ code: 'unknown_reference', ...positionOf(yaml, '"${state.later}"') })]);
+    // Says that the writer is late rather than offering the same name as a correction.
+    expect(warnings[0]!.message).toContain("'later' is written only by a valve after");
+    expect(warnings[0]!.message).not.toContain('did you mean');
   });
 });
 
@@ -83,5 +86,63 @@ describe('YAML 1.1 merge keys in valve configs', () => {
     expect(errors).toEqual([]);
     expect(engine).toBeDefined();
     expect(warnings).toEqual([expect.objectContaining({ code: 'valve_config', ...positionOf(yaml, '<<: *defaults') })]);
+  });
+});
+
+describe('${state.X} in a pipe that PipeCall runs', () => {
+  // Pipe `p` (the client's) writes `ctx`, then calls `enrich`, which reads it.
+  const yaml = (extra = '', enrichUser = '') => `
+keystores: [{ id: signing, type: generated }]
+rps:
+  - client_id: svc
+    client_secret: \${env.SVC_SECRET}
+    scopes: [orders.read]
+    client_credentials_pipe_id: p
+${enrichUser}
+pipes:
+  - id: p
+    valves:
+      - name: StateSet
+        config: { dest: ctx, values: { region: eu } }
+      - name: PipeCall
+        config: { pipe: enrich }
+      - { name: CreateJwt, config: { keystore: signing } }
+      - name: TokenResponse
+  - id: enrich
+    valves:
+      - name: ClaimsSet
+        config: { claims: { region: "\${state.ctx.region}" } }
+${extra}`;
+
+  it("is quiet when every caller writes it before the call", async () => {
+    const { warnings, errors } = await diagnosticsOf(yaml());
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('warns when another caller calls the pipe without writing it', async () => {
+    const text = yaml(`
+  - id: other
+    valves:
+      - name: PipeCall
+        config: { pipe: enrich }
+      - { name: CreateJwt, config: { keystore: signing } }
+      - name: TokenResponse`, `
+  - client_id: svc2
+    client_secret: \${env.SVC_SECRET}
+    client_credentials_pipe_id: other`);
+    const { warnings } = await diagnosticsOf(text);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'unknown_reference', ...positionOf(text, '"${state.ctx.region}"') })]);
+  });
+
+  it('warns when a client also uses the called pipe directly', async () => {
+    const text = yaml(`
+      - { name: CreateJwt, config: { keystore: signing } }
+      - name: TokenResponse`, `
+  - client_id: svc2
+    client_secret: \${env.SVC_SECRET}
+    client_credentials_pipe_id: enrich`);
+    const { warnings } = await diagnosticsOf(text);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'unknown_reference', ...positionOf(text, '"${state.ctx.region}"') })]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * OA4MP's request-time parameters state, iss, nonce and jti (issue 12): state comes back
  * unaltered, errors included, to a proven caller; iss must be the client's own id; nonce
- * and jti reach valves as ${request.nonce} and ${request.jti}, and a request's jti never
- * becomes the token's (check refuses jti: ${request.jti}: revocation goes by jti). Each is bounded: printable ASCII, at most
+ * and jti reach valves as ${request.nonce} and ${request.jti}, and a request's jti becomes
+ * the token's only where the config says so. Each is bounded: printable ASCII, at most
  * 1024 characters, sent once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,12 @@ pipes:
       - name: CreateJwt
         config: { keystore: signing, jwt_claims: { nonce: "\${request.nonce}", request_jti: "\${request.jti}" } }
       - name: TokenResponse
+  - id: chosen-jti
+    valves:
+      - name: ScopeCheck
+      - name: CreateJwt
+        config: { keystore: signing, jwt_claims: { jti: "\${request.jti}" }, allow_request_claims: { jti: "\${client.attributes.jtis}" } }
+      - name: TokenResponse
 `;
 
 beforeAll(async () => {
@@ -31,6 +37,7 @@ keystores: [{ id: signing, type: generated, alg: ES256 }]
 rps:
   - { client_id: svc, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: plain }
   - { client_id: echo, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: echoing }
+  - { client_id: chooser, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: chosen-jti, attributes: { jtis: [request-2] } }
 ${PIPES}`, { env: { S } });
 });
 afterAll(() => s.close());
@@ -124,6 +131,15 @@ describe('nonce and jti', () => {
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
+  it("become the token's jti only where the config says so (jwt_claims.jti: ${request.jti}, from allow_request_claims' list)", async () => {
+    const r = await ask('chooser', { jti: 'request-2' });
+    const { payload } = await verifyToken(s.url, String(r.body.access_token));
+    expect(payload.jti).toBe('request-2');
+    const other = await ask('chooser', { jti: 'request-3' });
+    expect(other.status).toBe(400);
+    expect(other.body.error).toBe('invalid_request');
+  });
+
   it('are optional', async () => {
     const r = await ask('echo');
     expect(r.status).toBe(200);
@@ -145,7 +161,7 @@ describe('nonce and jti', () => {
 });
 
 describe('sluice check on request-time parameters in claims', () => {
-  it("refuses jti: ${request.jti}: revocation and replay detection need the token's own unique jti", async () => {
+  it("refuses jti: ${request.jti} without allow_request_claims: a caller would name the token for revocation", async () => {
     const yaml = `
 keystores: [{ id: signing, type: generated }]
 rps: [{ client_id: svc, client_secret: x-0123456789abcdef, scopes: [a], client_credentials_pipe_id: p }]
