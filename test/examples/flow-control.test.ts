@@ -3,7 +3,8 @@
  * `sluice check` passes; `sluice serve -c` issues tokens whose `team` comes from a directory
  * service (a local upstream this test starts), only for services marked for the lookup
  * (exec_if); refuses a service the directory disables (FlowFail); hands a client that asks
- * again the token it holds (TokenCache: the directory is asked once); answers 503 while the
+ * again the token it holds (TokenCache; the directory's answer is cached, so it is asked
+ * once); answers 503 while the
  * directory is down; and, with the limit lowered and a Redis store, two instances share
  * one budget per tenant (RateLimit: 429 with Retry-After).
  */
