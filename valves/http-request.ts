@@ -50,6 +50,9 @@ const duration = (maxSeconds: number, description: string) => ({
 /** The description every failure answers with: nothing of the upstream, its URL or status. */
 const FAILURE_DESCRIPTION = 'a service this request depends on did not answer as required';
 
+/** Seconds a caller waits after a failed upstream call: the store's outage answer says 2 too. */
+const RETRY_AFTER_SECONDS = '2';
+
 export default defineValve<HttpRequestConfig>({
   name: 'HttpRequest',
   description: 'Call an HTTP API (a directory service, say) and put {status, headers, body} under `dest` for later valves.',
@@ -142,7 +145,9 @@ export default defineValve<HttpRequestConfig>({
         if (!(error instanceof UpstreamFailure)) throw error; // a bug: server_error, not on_error
         logCall(flow, config.method, where, error.status, error.outcome, 'warn');
         if (config.on_error === 'continue') return next();
-        throw new OAuthError(config.on_error, FAILURE_DESCRIPTION, { detail: `HttpRequest ${config.method} ${where.host}${where.path}: ${error.outcome}` });
+        // A 503 says when to come back, as the engine's other outage answers do (RFC 9110 section 10.2.3).
+        const headers = config.on_error === 'temporarily_unavailable' ? { 'retry-after': RETRY_AFTER_SECONDS } : undefined;
+        throw new OAuthError(config.on_error, FAILURE_DESCRIPTION, { headers, detail: `HttpRequest ${config.method} ${where.host}${where.path}: ${error.outcome}` });
       }
       logCall(flow, config.method, where, answer.status, outcome, 'info');
       flow.state[config.dest] = answer;

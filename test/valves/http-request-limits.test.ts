@@ -49,8 +49,9 @@ async function upstreamWith(handler: Handler) {
 
 const token = (s: Running) => postToken(s.url, { grant_type: 'client_credentials' }, AUTH);
 
-function expectUnavailable(r: { status: number; body: Record<string, unknown> }): void {
+function expectUnavailable(r: { status: number; headers: Headers; body: Record<string, unknown> }): void {
   expect(r.status).toBe(503);
+  expect(r.headers.get('retry-after')).toBe('2');
   expect(r.body).toEqual({ error: 'temporarily_unavailable', error_description: 'a service this request depends on did not answer as required' });
 }
 
