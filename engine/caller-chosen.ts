@@ -38,7 +38,10 @@ export function readsCallerChosen(read: PathRead, callerChosen: ReadonlySet<stri
 export interface CallerChosenInput {
   readonly pipesById: ReadonlyMap<string, PipeConfig>;
   readonly registry: ValveRegistry;
-  readonly sink: DiagnosticSink;
+  /** Absent while callerChosenOnEntry settles: a plugin's failure is reported once, by the final walk. */
+  readonly sink?: DiagnosticSink;
+  /** Told, for each pipe this one calls, what is caller-chosen where it calls it. */
+  readonly onCall?: (id: string, chosen: ReadonlySet<string>) => void;
 }
 
 /**
@@ -60,7 +63,7 @@ export function callerChosenBefore(pipe: PipeConfig, pipePath: ConfigPath, input
       }
     } catch (error) {
       // Reported once, for the pipe itself: not again for each pipe that calls it.
-      if (depth === 0) input.sink.add('plugin', `valve '${valve.name}': fillsFromCaller failed: ${(error as Error).message}`, [...pipePath, 'valves', index, 'name']);
+      if (depth === 0) input.sink?.add('plugin', `valve '${valve.name}': fillsFromCaller failed: ${(error as Error).message}`, [...pipePath, 'valves', index, 'name']);
     }
     // A cycle is refused by pipe-calls.ts; the depth bound keeps this walk finite meanwhile.
     if (!definition.calls || depth >= MAX_CALL_DEPTH) return;
@@ -72,8 +75,35 @@ export function callerChosenBefore(pipe: PipeConfig, pipePath: ConfigPath, input
     }
     for (const id of Array.isArray(ids) ? ids : []) {
       const callee = typeof id === 'string' ? input.pipesById.get(id) : undefined;
+      if (callee && depth === 0) input.onCall?.(callee.id, chosen);
       if (callee) for (const path of callerChosenBefore(callee, pipePath, input, chosen, depth + 1).after) chosen.add(path);
     }
   });
   return { before, after: chosen };
+}
+
+/**
+ * What is caller-chosen when each pipe starts: the union over the places that call it (a
+ * pipe no valve calls starts with nothing). A called pipe's CreateJwt is judged by what its
+ * callers put into state before calling it.
+ */
+export function callerChosenOnEntry(pipes: readonly PipeConfig[], input: Omit<CallerChosenInput, 'sink' | 'onCall'>): ReadonlyMap<string, ReadonlySet<string>> {
+  const onEntry = new Map<string, Set<string>>();
+  let grew = true;
+  // Each round carries what callers choose one call deeper; sets only grow, and calls nest
+  // at most MAX_CALL_DEPTH deep at run time, so a few rounds settle it (cycles are refused).
+  for (let round = 0; grew && round <= MAX_CALL_DEPTH; round++) {
+    grew = false;
+    const onCall = (id: string, chosen: ReadonlySet<string>) => {
+      const entry = onEntry.get(id) ?? new Set<string>();
+      onEntry.set(id, entry);
+      for (const path of chosen) {
+        if (entry.has(path)) continue;
+        entry.add(path);
+        grew = true;
+      }
+    };
+    for (const pipe of pipes) callerChosenBefore(pipe, [], { ...input, onCall }, onEntry.get(pipe.id));
+  }
+  return onEntry;
 }

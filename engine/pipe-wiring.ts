@@ -10,7 +10,7 @@
  *  - `<<` keys in a valve's config: a plain key in YAML 1.2, not a merge; a warning;
  *  - a valve that calls pipes (`calls`, PipeCall) writes what they write (pipe-calls.ts);
  *  - which state and claims paths earlier valves fill from the request, for each valve's
- *    check (caller-chosen.ts).
+ *    check, also on entry to a called pipe (caller-chosen.ts).
  * Runs after the pipes compile, on every valve whose config the schema accepted.
  */
 import type { Indexed } from './config/cross-refs.js';
@@ -25,7 +25,7 @@ import { closest } from './config/suggest.js';
 import { conditionStateReferences, mergeKeys, stateReferences } from './valve-config-walk.js';
 import { conditionKey } from './valve-condition.js';
 import { pipeReach } from './pipe-calls.js';
-import { callerChosenBefore } from './caller-chosen.js';
+import { callerChosenBefore, callerChosenOnEntry } from './caller-chosen.js';
 
 export interface PipeWiringInput {
   readonly pipes: ReadonlyArray<Indexed<PipeConfig>>;
@@ -178,6 +178,7 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
   const reach = pipeReach(pipes, registry);
   const calledWrites = (id: string) => reach(id).writes;
   const pipesById = new Map(pipes.map(([pipe]) => [pipe.id, pipe]));
+  const onEntry = callerChosenOnEntry(pipes.map(([pipe]) => pipe), { pipesById, registry });
   for (const [pipe, p] of pipes) {
     const valves: CheckedValve[] = [];
     // A valve that is unknown or whose config is invalid is reported already; what it would
@@ -191,7 +192,7 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
       }
       valves.push({ entry, index, path: ['pipes', p, 'valves', index], definition: registered.definition, schema: registered.schema });
     });
-    const { before } = callerChosenBefore(pipe, ['pipes', p], { pipesById, registry, sink });
+    const { before } = callerChosenBefore(pipe, ['pipes', p], { pipesById, registry, sink }, onEntry.get(pipe.id));
     for (const valve of valves) {
       runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, before[valve.index]!, registry, sink);
       warnMergeKeys(valve, sink);

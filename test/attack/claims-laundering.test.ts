@@ -122,6 +122,21 @@ describe('identity claims laundered through state or claims (attack review)', ()
 `), '"${state.who}"');
   });
 
+  it('refuses it in a called pipe whose caller filled state from the request before calling it', async () => {
+    const yaml = pipeConfig(`
+- name: StateSet
+  config: { values: { who: "\${request.params.user}" } }
+- name: PipeCall
+  config: { pipe: issue }
+`) + `  - id: issue
+    valves:
+      - name: CreateJwt
+        config: { keystore: signing, jwt_claims: { sub: "\${state.who}" } }
+      - name: TokenResponse
+`;
+    await expectRefusedAt(yaml, '"${state.who}"');
+  });
+
   it('only warns for a claim that is not an identity claim; the config loads', async () => {
     const yaml = pipeConfig(`
 - name: StateSet
