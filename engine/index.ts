@@ -21,6 +21,7 @@ export { chargeClientQuota, type ClientQuota } from './store/client-quota.js';
 export { hasTemplate, parseTemplate } from './template.js';
 export type { Expression as TemplateExpression, TemplatePart } from './template.js';
 export { REQUEST_NAMESPACES } from './namespaces.js';
+export { readsCallerChosen } from './caller-chosen.js';
 export type { FieldShape, RequestNamespace } from './namespaces.js';
 export {
   CONFIGURABLE_ERROR_CODES,

@@ -8,7 +8,9 @@
  *    X: a warning with a did-you-mean (a typo would silently drop the value; a warning,
  *    not an error, because plugins may write state without declaring `writes`);
  *  - `<<` keys in a valve's config: a plain key in YAML 1.2, not a merge; a warning;
- *  - a valve that calls pipes (`calls`, PipeCall) writes what they write (pipe-calls.ts).
+ *  - a valve that calls pipes (`calls`, PipeCall) writes what they write (pipe-calls.ts);
+ *  - which state and claims paths earlier valves fill from the request, for each valve's
+ *    check, also on entry to a called pipe (caller-chosen.ts).
  * Runs after the pipes compile, on every valve whose config the schema accepted.
  */
 import type { Indexed } from './config/cross-refs.js';
@@ -23,6 +25,7 @@ import { closest } from './config/suggest.js';
 import { conditionStateReferences, mergeKeys, stateReferences } from './valve-config-walk.js';
 import { conditionKey } from './valve-condition.js';
 import { pipeReach, stateAtCalls } from './pipe-calls.js';
+import { callerChosenBefore, callerChosenOnEntry } from './caller-chosen.js';
 
 export interface PipeWiringInput {
   readonly pipes: ReadonlyArray<Indexed<PipeConfig>>;
@@ -75,7 +78,7 @@ function readerPath(valve: CheckedValve, dest: string): ConfigPath {
   return [...valve.path, 'config', key];
 }
 
-function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly Client[], issuer: string, registry: ValveRegistry, sink: DiagnosticSink): void {
+function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly Client[], issuer: string, callerChosen: ReadonlySet<string>, registry: ValveRegistry, sink: DiagnosticSink): void {
   const { definition, entry, index, path } = valve;
   if (!definition.check) return;
   const enabledNames = (valves: readonly ValveEntry[]) => valves.filter((v) => v.enabled).map((v) => v.name);
@@ -85,7 +88,7 @@ function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly 
   const authenticates = (name: string) => registry.get(name)?.definition.authenticatesClient === true;
   const clientAuthenticated = valvesBefore.some(authenticates) || !valvesAfter.some(authenticates);
   try {
-    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore, valvesAfter, clientAuthenticated })) {
+    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore, valvesAfter, clientAuthenticated, callerChosen })) {
       sink.add(problem.code ?? 'valve_config', problem.message, [...path, 'config', ...(problem.path ?? [])], {
         atKey: problem.atKey ?? false,
         severity: problem.severity ?? 'error',
@@ -183,6 +186,8 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
   const reach = pipeReach(pipes, registry);
   const calledWrites = (id: string) => reach(id).writes;
   const seedOf = stateAtCalls(pipes, registry, new Set(clients.keys()));
+  const pipesById = new Map(pipes.map(([pipe]) => [pipe.id, pipe]));
+  const onEntry = callerChosenOnEntry(pipes.map(([pipe]) => pipe), { pipesById, registry });
   for (const [pipe, p] of pipes) {
     const valves: CheckedValve[] = [];
     // A valve that is unknown or whose config is invalid is reported already; what it would
@@ -196,8 +201,9 @@ export function checkPipeWiring({ pipes, rps, registry, issuer }: PipeWiringInpu
       }
       valves.push({ entry, index, path: ['pipes', p, 'valves', index], definition: registered.definition, schema: registered.schema });
     });
+    const { before } = callerChosenBefore(pipe, ['pipes', p], { pipesById, registry, sink }, onEntry.get(pipe.id));
     for (const valve of valves) {
-      runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, registry, sink);
+      runValveCheck(valve, pipe, clients.get(pipe.id) ?? [], issuer, before[valve.index]!, registry, sink);
       warnMergeKeys(valve, sink);
     }
     if (complete) checkDataFlow(valves, calledWrites, seedOf(pipe.id), sink);

@@ -62,6 +62,12 @@ export interface ValveCheckContext extends ValveContext {
    * valve, or the pipe has none and the engine authenticates before the pipe runs.
    */
   readonly clientAuthenticated: boolean;
+  /**
+   * The flow paths ("state.who", "state.dest.name", "claims.foo"; `item.x` is `state.x`)
+   * that enabled valves before this one fill with what the caller sends (fillsFromCaller),
+   * directly or through other such paths. Test a read with `readsCallerChosen`.
+   */
+  readonly callerChosen: ReadonlySet<string>;
 }
 
 /** Dest names (see `reads`/`writes`): a fixed list, or computed from the valve's config. */
@@ -178,6 +184,13 @@ export interface ValveDefinition<C = Record<string, unknown>> {
   readonly setsClaims?: boolean;
   /** The valve puts flow.claims into what it issues (CreateJwt); claims set after it are lost. */
   readonly readsClaims?: boolean;
+  /**
+   * The flow paths ("state.NAME", "claims.NAME") the valve fills with what the caller sends,
+   * given those earlier valves fill so (`callerChosen`: a copy of a copy is the caller's
+   * too). `check` passes them to later valves as ValveCheckContext.callerChosen, so that an
+   * identity claim read from them is refused. Plain data in, paths out; must not throw.
+   */
+  fillsFromCaller?(config: C, callerChosen: ReadonlySet<string>): readonly string[];
   /**
    * Checks of the config that its JSON Schema cannot express, run by `sluice check` (and at
    * every load) on a schema-valid config, whether the valve is enabled or not. Plain data

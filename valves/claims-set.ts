@@ -7,9 +7,11 @@
  * who the token is for or what it allows (iss, sub, aud, client_id, scope, jti, cnf)
  * cannot come from what the caller sends, and exp/iat/nbf must be NumericDates. There is no
  * allow_request_claims here: a claim a client may choose from a list belongs in CreateJwt.
+ * Reading a state or claims path an earlier valve filled from the request counts as reading
+ * the request (ValveDefinition.fillsFromCaller).
  */
 import { defineValve } from '../engine/index.js';
-import { claimProblems } from './create-jwt-rules.js';
+import { claimProblems, flowPathsFromCaller } from './create-jwt-rules.js';
 
 export interface ClaimsSetConfig {
   claims: Record<string, unknown>;
@@ -19,6 +21,8 @@ export default defineValve<ClaimsSetConfig>({
   name: 'ClaimsSet',
   description: 'Add claims (values may be ${…} templates) to the tokens this flow issues.',
   setsClaims: true,
+  // A claim the caller chooses (a warning, below) is still the caller's when read back as `${claims.NAME}`.
+  fillsFromCaller: (config, chosen) => flowPathsFromCaller(config.claims, 'claims', chosen),
   configSchema: {
     type: 'object',
     additionalProperties: false,

@@ -3,7 +3,7 @@
  * The config author is trusted, but a token's identity claims must not be chosen by the
  * caller, and a header must not steer verifiers away from the published keys.
  */
-import { hasTemplate, parseTemplate, REQUEST_NAMESPACES, type ConfigPath, type PathRead, type TemplateExpression as Expression, type ValveCheckContext, type ValveProblem } from '../engine/index.js';
+import { hasTemplate, parseTemplate, readsCallerChosen, REQUEST_NAMESPACES, type ConfigPath, type PathRead, type TemplateExpression as Expression, type ValveCheckContext, type ValveProblem } from '../engine/index.js';
 
 export interface JwtRulesConfig {
   jwt_headers: Record<string, unknown>;
@@ -55,7 +55,8 @@ const MAX_LITERAL_EXP_SECONDS = 366 * 24 * 3600;
  * How far a `${request.…}` field is under the caller's control. `caller`: taken as sent
  * (form parameters; audience and resource, which only ScopeCheck bounds, into grant.audience).
  * `requested`: sent by the caller but bounded by ScopeCheck. Everything else in `request`
- * (client_id once authenticated, grant_type, ip) and the other namespaces is trusted.
+ * (client_id once authenticated, grant_type, ip) and the other namespaces is trusted, but
+ * for the state and claims paths earlier valves fill from the request (`callerChosen`).
  *
  * Seam for FortifiedID pipes (issue 13): there `${request.scope}` is the GRANTED scope. When
  * the engine gives it that meaning, its entry goes, and `scope: ${request.scope}` stops
@@ -75,7 +76,11 @@ const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = table({
 
 type Control = 'caller' | 'requested' | 'trusted';
 
-function readControl(read: PathRead): Control {
+/** No state or claims path holds what the caller sends (a valve checked on its own). */
+const NONE: ReadonlySet<string> = new Set();
+
+function readControl(read: PathRead, chosen: ReadonlySet<string>): Control {
+  if (readsCallerChosen(read, chosen)) return 'caller';
   if (read.namespace !== 'request') return 'trusted';
   const [field] = read.path;
   // `${request}` as a whole holds the form parameters, so the caller fills it.
@@ -84,8 +89,8 @@ function readControl(read: PathRead): Control {
 }
 
 /** The most control any path an expression reads has: `${request.params.x == 'a'}` is the caller's too. */
-function controlOf(expr: Expression): Control {
-  return strongest(expr.reads.map(readControl));
+function controlOf(expr: Expression, chosen: ReadonlySet<string>): Control {
+  return strongest(expr.reads.map((read) => readControl(read, chosen)));
 }
 
 function strongest(controls: readonly Control[]): Control {
@@ -125,7 +130,7 @@ interface FoundTemplate {
 }
 
 /** Every template string inside a config value, with its path and the most caller control it has. */
-function templates(value: unknown, path: ConfigPath): FoundTemplate[] {
+function templates(value: unknown, path: ConfigPath, chosen: ReadonlySet<string> = NONE): FoundTemplate[] {
   if (typeof value === 'string') {
     if (!hasTemplate(value)) return [];
     let parts;
@@ -135,17 +140,29 @@ function templates(value: unknown, path: ConfigPath): FoundTemplate[] {
       return []; // a syntax error is reported by the template check
     }
     const expressions = parts.filter((p): p is Expression => typeof p !== 'string');
-    const control = strongest(expressions.map(controlOf));
+    const control = strongest(expressions.map((e) => controlOf(e, chosen)));
     return [{ path, text: value, control, expressions, alone: parts.length === 1 && expressions.length === 1 }];
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => templates(v, [...path, i]));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => templates(v, [...path, k]));
+  if (Array.isArray(value)) return value.flatMap((v, i) => templates(v, [...path, i], chosen));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => templates(v, [...path, k], chosen));
   return [];
 }
 
-/** The paths (below `path`) of the templates in `value` that take what the caller sends as it sent it. */
-export function callerChosen(value: unknown, path: ConfigPath): ConfigPath[] {
-  return templates(value, path).filter((t) => t.control === 'caller').map((t) => t.path);
+/**
+ * The paths (below `path`) of the templates in `value` that take what the caller sends as
+ * it sent it, directly or through the state and claims paths in `chosen`.
+ */
+export function callerChosen(value: unknown, path: ConfigPath, chosen: ReadonlySet<string> = NONE): ConfigPath[] {
+  return templates(value, path, chosen).filter((t) => t.control === 'caller').map((t) => t.path);
+}
+
+/**
+ * The flow paths a valve fills from the caller (ValveDefinition.fillsFromCaller) when it
+ * puts `values` under `flowPrefix` ("state", "state.DEST", "claims"): one per template that
+ * takes what the caller sends, at its place inside the value (`state.who.id`).
+ */
+export function flowPathsFromCaller(values: Record<string, unknown>, flowPrefix: string, chosen: ReadonlySet<string>): string[] {
+  return callerChosen(values, [], chosen).map((path) => [flowPrefix, ...path].join('.'));
 }
 
 /** A NumericDate from config: a whole number of seconds, or exactly `${now}`. */
@@ -160,13 +177,13 @@ function isNumericDate(value: unknown): boolean {
   }
 }
 
-function headerProblems(headers: Record<string, unknown>): ValveProblem[] {
+function headerProblems(headers: Record<string, unknown>, chosen: ReadonlySet<string>): ValveProblem[] {
   const problems: ValveProblem[] = [];
   for (const name of Object.keys(headers)) {
     const why = REFUSED_HEADERS[name];
     if (why) problems.push({ message: `header '${name}' ${why}`, path: ['jwt_headers', name], atKey: true });
   }
-  for (const t of templates(headers, ['jwt_headers']).filter((t) => t.control !== 'trusted')) {
+  for (const t of templates(headers, ['jwt_headers'], chosen).filter((t) => t.control !== 'trusted')) {
     problems.push({ message: `a JOSE header cannot come from the request ('${t.text}')`, path: t.path });
   }
   return problems;
@@ -262,7 +279,7 @@ export function claimProblems(claims: Record<string, unknown>, at: ClaimsAt, con
     }
     const expProblem = name === 'exp' ? literalExpProblem(value, Math.floor(Date.now() / 1000)) : undefined;
     if (expProblem) problems.push({ message: expProblem, path });
-    const found = templates(value, path);
+    const found = templates(value, path, context.callerChosen ?? NONE);
     for (const t of found) problems.push(...shapeProblems(name, t));
     if (!scopeChecked) {
       for (const t of found.filter(readsUnboundedGrant)) {
@@ -285,26 +302,27 @@ export function claimProblems(claims: Record<string, unknown>, at: ClaimsAt, con
   return problems;
 }
 
-function allowListProblems(claims: Record<string, unknown>, guarded: Record<string, unknown>): ValveProblem[] {
+function allowListProblems(claims: Record<string, unknown>, guarded: Record<string, unknown>, chosen: ReadonlySet<string>): ValveProblem[] {
   const problems: ValveProblem[] = [];
   for (const [name, list] of Object.entries(guarded)) {
     if (!Object.hasOwn(claims, name)) {
       problems.push({ message: `allow_request_claims.${name}: jwt_claims sets no '${name}'`, path: ['allow_request_claims', name], atKey: true });
     }
-    for (const t of templates(list, ['allow_request_claims', name]).filter((t) => t.control !== 'trusted')) {
+    for (const t of templates(list, ['allow_request_claims', name], chosen).filter((t) => t.control !== 'trusted')) {
       problems.push({ message: `the allowed values cannot come from the request ('${t.text}')`, path: t.path });
     }
   }
   return problems;
 }
 
-export type JwtCheckContext = Pick<ValveCheckContext, 'issuer'> & Partial<Pick<ValveCheckContext, 'valvesBefore'>>;
+export type JwtCheckContext = Pick<ValveCheckContext, 'issuer'> & Partial<Pick<ValveCheckContext, 'valvesBefore' | 'callerChosen'>>;
 
 export function checkJwtConfig(config: JwtRulesConfig, context: JwtCheckContext): ValveProblem[] {
   const guarded = config.allow_request_claims ?? {};
+  const chosen = context.callerChosen ?? NONE;
   return [
-    ...headerProblems(config.jwt_headers),
+    ...headerProblems(config.jwt_headers, chosen),
     ...claimProblems(config.jwt_claims, { key: 'jwt_claims', guarded }, context),
-    ...allowListProblems(config.jwt_claims, guarded),
+    ...allowListProblems(config.jwt_claims, guarded, chosen),
   ];
 }

@@ -3,11 +3,13 @@
  * own name (`${state.NAME}`), or all together as one object under `dest`
  * (`${state.DEST.NAME}`). It declares what it writes, so `check` follows it like any dest.
  *
- * State is what later valves trust: CreateJwt's rules judge `${state.…}` as the pipe's own
- * data. A value copied from the request is still the caller's choice, so check warns.
+ * A value copied from the request is still the caller's choice: check warns here, and the
+ * valve declares it (fillsFromCaller), so that CreateJwt and ClaimsSet refuse it as an
+ * identity claim exactly as they refuse `${request.params.x}`. A copy of such a value is
+ * the caller's too.
  */
 import { defineValve, type ValveProblem } from '../engine/index.js';
-import { callerChosen } from './create-jwt-rules.js';
+import { callerChosen, flowPathsFromCaller } from './create-jwt-rules.js';
 
 export interface StateSetConfig {
   values: Record<string, unknown>;
@@ -16,11 +18,11 @@ export interface StateSetConfig {
 
 const NAME = '^[A-Za-z0-9_-]+$';
 
-function callerValues(values: Record<string, unknown>): ValveProblem[] {
-  return Object.entries(values).flatMap(([name, value]) => callerChosen(value, ['values', name]).map((path) => ({
+function callerValues(values: Record<string, unknown>, chosen: ReadonlySet<string>): ValveProblem[] {
+  return Object.entries(values).flatMap(([name, value]) => callerChosen(value, ['values', name], chosen).map((path) => ({
     severity: 'warning' as const,
     path,
-    message: `'${name}' holds what the caller sends: valves that read it from state cannot tell; never make it a token's sub, aud, scope or client_id`,
+    message: `'${name}' holds what the caller sends: CreateJwt and ClaimsSet refuse it as a token's sub, aud, scope or client_id; other valves that read it cannot tell`,
   })));
 }
 
@@ -40,6 +42,7 @@ export default defineValve<StateSetConfig>({
   name: 'StateSet',
   description: 'Write values (${…} templates) into the flow state for later valves, by name or as one object under dest.',
   writes: (config) => (config.dest === undefined ? Object.keys(config.values) : [config.dest]),
+  fillsFromCaller: (config, chosen) => flowPathsFromCaller(config.values, config.dest === undefined ? 'state' : `state.${config.dest}`, chosen),
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -53,7 +56,7 @@ export default defineValve<StateSetConfig>({
       dest: { type: 'string', pattern: NAME, patternMessage: 'must be a name (letters, digits, _ and -)', description: 'Write the values as one object under this name (${state.DEST.NAME}).' },
     },
   },
-  check: (config) => [...badNames(config.values), ...callerValues(config.values)],
+  check: (config, context) => [...badNames(config.values), ...callerValues(config.values, context.callerChosen)],
   create(config, engine) {
     const values = engine.compileTemplate(config.values);
     return async function stateSet(flow, next) {
