@@ -6,6 +6,7 @@ import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { ClientAuthenticator, ClientCredentialsConfig, VerifyContext } from './client-auth/authenticate.js';
 import { ASSERTION_SIGNING_ALGS } from './client-auth/methods/index.js';
+import { publishedDiscoveryMeta } from './config/discovery-meta.js';
 import type { SluiceConfig } from './config/types.js';
 import type { Client, Flow } from './flow.js';
 import { authenticateFlow } from './flow-state.js';
@@ -70,7 +71,7 @@ export class Engine {
     return authenticateFlow(flow, client, this.authenticator, this.verifyContext);
   }
 
-  /** RFC 8414 §2 metadata; `oidc.discovery_meta` is merged over it. */
+  /** RFC 8414 §2 metadata; `oidc.discovery_meta` is merged over it (never claiming what the server lacks). */
   private buildMetadata(): Record<string, unknown> {
     const scopes = new Set([...this.clients.values()].flatMap((c) => c.client.scopes));
     const published = [...this.keystores.values()].filter((k) => k.publish);
@@ -100,7 +101,7 @@ export class Engine {
       revocation_endpoint: this.endpoint(PATHS.revocation),
       revocation_endpoint_auth_methods_supported: authMethods,
       userinfo_endpoint: this.endpoint(PATHS.userinfo),
-      ...this.config.oidc.discovery_meta,
+      ...publishedDiscoveryMeta(this.config.oidc.discovery_meta),
     };
   }
 }

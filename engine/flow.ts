@@ -7,6 +7,13 @@
 import type { Logger } from 'pino';
 
 /**
+ * The dest name of the token response: a valve that writes `dest: client_credentials`
+ * (FortifiedID's name for it, JsonObjectCreate's in its docs) sets flow.response, the one
+ * slot TokenResponse also sets and the token endpoint answers with.
+ */
+export const RESPONSE_DEST = 'client_credentials';
+
+/**
  * The parsed token request. Client credentials are deliberately absent: only the engine's
  * authenticator sees them, so no template or valve can copy a secret into a token.
  */
@@ -93,7 +100,10 @@ export interface Flow {
   /** Claims added to the tokens this flow issues. */
   readonly claims: Record<string, unknown>;
   readonly issued: Record<string, IssuedToken>;
-  /** The response body the token endpoint sends; TokenResponse sets it. */
+  /**
+   * The response body the token endpoint sends; TokenResponse sets it, and so does a valve
+   * writing `dest: client_credentials` (RESPONSE_DEST). The last one set is sent.
+   */
   response: Record<string, unknown> | undefined;
   readonly log: Logger;
 }

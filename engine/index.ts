@@ -7,6 +7,7 @@ export type { ExpressionNode, PathRead } from './expression/index.js';
 export type { TemplateOptions } from './template.js';
 export { HttpClientError } from './http-client.js';
 export type { HttpClient, HttpClientErrorCode, HttpClientRequest, HttpClientResponse } from './http-client.js';
+export { RESPONSE_DEST } from './flow.js';
 export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest, VerifiedAssertion } from './flow.js';
 export type { Keystore, SigningAlg } from './keystores/types.js';
 export { SIGNING_ALGS } from './keystores/types.js';

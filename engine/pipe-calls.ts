@@ -14,11 +14,20 @@ import { closest } from './config/suggest.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { ServerError, type ConfigPath } from './errors.js';
 import type { Flow } from './flow.js';
-import type { DestNames, PipeRunner } from './plugin-api.js';
+import type { DestNames, PipeRunner, ValveDefinition } from './plugin-api.js';
 import type { ValveRegistry } from './registry.js';
 
 /** How deep calls may nest at run time; check already refuses cycles. */
 export const MAX_CALL_DEPTH = 8;
+
+/** Whether a valve with this config sets flow.response (ValveDefinition.answers). */
+export function valveAnswers(definition: ValveDefinition<never>, config: unknown): boolean {
+  try {
+    return (typeof definition.answers === 'function' ? definition.answers(config as never) : definition.answers) === true;
+  } catch {
+    return false; // a throwing declaration is the plugin's bug; it counts as not answering
+  }
+}
 
 function names(declared: DestNames<never> | undefined, config: unknown): string[] {
   try {
@@ -138,7 +147,7 @@ export function pipeReach(pipes: ReadonlyArray<Indexed<PipeConfig>>, registry: V
     for (const entry of pipe.valves) {
       const registered = registry.get(entry.name);
       if (!entry.enabled || !registered || !registered.validate(entry.config)) continue;
-      answers ||= registered.definition.answers === true;
+      answers ||= valveAnswers(registered.definition, entry.config);
       for (const dest of names(registered.definition.writes, entry.config)) writes.add(dest);
       for (const callee of callsOf(entry, registry)) {
         const reached = walk(callee, seen);

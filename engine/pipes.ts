@@ -19,6 +19,7 @@ import { validateWith } from './config/schema.js';
 import { checkRequestTemplate, hasTemplate } from './template.js';
 import type { Flow } from './flow.js';
 import { compileExpression } from './expression/index.js';
+import { valveAnswers } from './pipe-calls.js';
 import { conditionKey, duplicateConditionKey } from './valve-condition.js';
 
 type Condition = (flow: Flow) => unknown;
@@ -151,10 +152,11 @@ export async function compilePipe(
   }
   // A pipe only other pipes call is a fragment: its callers answer (engine/pipe-calls.ts).
   // Without an answering valve of its own, a pipe answers when a pipe it calls does.
-  const ownAnswer = enabled.findIndex((d) => d?.answers);
+  const answering = enabled.map((d, i) => d !== undefined && valveAnswers(d, pipe.valves[i]!.config));
+  const ownAnswer = answering.indexOf(true);
   if (ok && !calls.called && ownAnswer < 0 && !calls.answers) {
     sink.warn('valve_config', `pipe '${pipe.id}' has no valve that answers (such as TokenResponse): its requests end in server_error`, ['pipes', pipeIndex, 'id']);
-  } else if (ok && !calls.called && ownAnswer >= 0 && !enabled.some((d, i) => d?.answers && !conditional[i])) {
+  } else if (ok && !calls.called && ownAnswer >= 0 && !answering.some((answers, i) => answers && !conditional[i])) {
     const entry = pipe.valves[ownAnswer]!;
     sink.warn('valve_config', `'${entry.name}' is the only valve that answers and it has a condition: requests for which it does not hold end in server_error`, ['pipes', pipeIndex, 'valves', ownAnswer, conditionKey(entry)!]);
   }

@@ -162,8 +162,12 @@ export interface ValveDefinition<C = Record<string, unknown>> {
    * say). Only such valves may stand before the authenticating valve in a pipe.
    */
   readonly runsBeforeAuthentication?: boolean;
-  /** The valve sets flow.response. A token pipe without one can only fail; check warns. */
-  readonly answers?: boolean;
+  /**
+   * The valve sets flow.response (always, or for some configs). A token pipe without one
+   * can only fail; check warns. JsonObjectCreate answers when its dest is
+   * `client_credentials` (RESPONSE_DEST).
+   */
+  readonly answers?: boolean | ((config: C) => boolean);
   /**
    * The `dest` names the valve writes (flow.state / flow.issued) for later valves. A valve
    * that does not say writes nothing, as far as `check` knows.

@@ -15,8 +15,10 @@ import flowFail from './flow-fail.js';
 import claimsSet from './claims-set.js';
 import stateSet from './state-set.js';
 import pipeCall from './pipe-call.js';
+import pipeExec from './pipe-exec.js';
+import jsonObjectCreate from './json-object-create.js';
 
 export const BUILT_IN_VALVES: ReadonlyArray<ValveDefinition<never>> = [
   clientAuthenticate, verifyAssertion, mapIdentity, scopeCheck, rateLimit, tokenCache, httpRequest,
-  assertValue, flowFail, claimsSet, stateSet, pipeCall, createJwt, createOpaqueToken, tokenResponse,
+  assertValue, flowFail, claimsSet, stateSet, pipeCall, pipeExec, createJwt, createOpaqueToken, tokenResponse, jsonObjectCreate,
 ];

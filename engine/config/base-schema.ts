@@ -17,6 +17,7 @@ import { CONDITION_KEYS } from '../valve-condition.js';
 const SCOPE_TOKEN = { type: 'string', pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$', patternMessage: 'must be a scope token: no spaces, quotes or backslashes (RFC 6749 section 3.3)' };
 
 const SECRET_HASH = { type: 'string', pattern: '^\\$(scrypt|sha256)\\$', patternMessage: 'must be the output of `sluice secret hash` ($scrypt$…) or `sluice secret generate` ($sha256$…)' };
+const VALVE_LIST = { type: 'array', minItems: 1, items: { $ref: '#/definitions/valve' } };
 const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$';
 
 function grantPipeFields(): Record<string, JsonSchema> {
@@ -224,12 +225,17 @@ export function buildBaseSchema(): JsonSchema {
       pipe: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'valves'],
+        required: ['id'],
         properties: {
           id: { type: 'string', minLength: 1 },
           description: { type: 'string' },
-          valves: { type: 'array', minItems: 1, items: { $ref: '#/definitions/valve' } },
+          valves: VALVE_LIST,
+          config: { description: "FortifiedID's form of a pipe: { valves: [...] } here instead of valves.", type: 'object', additionalProperties: false, required: ['valves'], properties: { valves: VALVE_LIST } },
         },
+        // valves, or FortifiedID's config.valves (engine/config/pipe-shape.ts); an `if` error is not reported.
+        if: { properties: { config: { type: 'object' } }, required: ['config'] },
+        then: {},
+        else: { properties: { valves: { type: 'array' } }, required: ['valves'] },
       },
       valve: {
         type: 'object',

@@ -86,9 +86,27 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
   for (const [pipe, p] of sections.pipes) {
     pipe.valves.forEach((valve, v) => {
       if (registry.get(valve.name)) return;
+      const className = classNameAdvice(valve.name, registry.names());
+      if (className) {
+        sink.add('unknown_valve', className, ['pipes', p, 'valves', v, 'name']);
+        return;
+      }
       const hint = closest(valve.name, registry.names());
       if (pluginFailed && !hint) return;
       sink.add('unknown_valve', `unknown valve '${valve.name}'${hint ? ` (did you mean '${hint}'?)` : `; valves: ${registry.names().join(', ')}`}`, ['pipes', p, 'valves', v, 'name']);
     });
   }
+}
+
+/**
+ * FortifiedID lets `name` be a valve's alias or its fully qualified (Java) class name;
+ * Sluice knows valves by name only. A class name gets the Sluice name its last part
+ * suggests (`….CreateJwtValve` → CreateJwt), when there is one.
+ */
+function classNameAdvice(name: string, known: readonly string[]): string | undefined {
+  if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(name)) return undefined;
+  const last = name.slice(name.lastIndexOf('.') + 1).replace(/Valve$/, '');
+  const match = known.find((k) => k.toLowerCase() === last.toLowerCase()) ?? closest(last, known);
+  const advice = match ? `write name: ${match}` : `Sluice has no valve for it; valves: ${known.join(', ')}`;
+  return `'${name}' is a class name: Sluice knows valves by name only (FortifiedID's alias); ${advice}`;
 }

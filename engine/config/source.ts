@@ -38,6 +38,8 @@ export class ConfigSource {
   private readonly doc: Document;
   private readonly lines: LineCounter;
   private readonly text: string;
+  /** Paths the loader rewrote (canonical → as written): see alias(). */
+  private readonly aliases: Array<readonly [ConfigPath, ConfigPath]> = [];
 
   constructor(file: string, text: string) {
     this.file = file;
@@ -72,6 +74,7 @@ export class ConfigSource {
    * string as it is (plain or quoted without escapes, on one line); else at its start.
    */
   locate(path: ConfigPath, atKey = false, offset?: number): Position {
+    path = this.written(path);
     let node: unknown = this.doc.contents;
     let best: Position = node && (node as Node).range ? this.at((node as Node).range![0]) : { line: 1, col: 1 };
     for (const [i, segment] of path.entries()) {
@@ -95,6 +98,19 @@ export class ConfigSource {
       }
     }
     return offset === undefined ? best : this.inside(node, offset) ?? best;
+  }
+
+  /**
+   * Say that what later checks call `canonical` is written at `written` (a FortifiedID
+   * pipe's `config.valves` is read as its `valves`), so problems below it point there.
+   */
+  alias(canonical: ConfigPath, written: ConfigPath): void {
+    this.aliases.push([canonical, written]);
+  }
+
+  private written(path: ConfigPath): ConfigPath {
+    const found = this.aliases.find(([canonical]) => canonical.length <= path.length && canonical.every((s, i) => path[i] === s));
+    return found ? [...found[1], ...path.slice(found[0].length)] : path;
   }
 
   private inside(node: unknown, offset: number): Position | undefined {

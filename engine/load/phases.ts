@@ -9,6 +9,9 @@ import { buildClients } from '../clients.js';
 import { buildBaseSchema } from '../config/base-schema.js';
 import { checkCrossReferences, type Indexed } from '../config/cross-refs.js';
 import { checkAssertionPipes } from '../config/grant-refs.js';
+import { checkDiscoveryMeta } from '../config/discovery-meta.js';
+import { checkFortifiedIdRpKeys } from '../config/fortifiedid-rp-keys.js';
+import { normalizePipeShapes } from '../config/pipe-shape.js';
 import { resolveLoadTime } from '../config/resolve-load-time.js';
 import { createAjv, validateWith } from '../config/schema.js';
 import { warnUnknownAttributes } from '../config/template-fields.js';
@@ -54,7 +57,7 @@ export function createRegistry(): ValveRegistry {
   return registry;
 }
 
-/** YAML syntax (positions kept); the document must be a mapping. */
+/** YAML syntax (positions kept); the document must be a mapping. Pipes in FortifiedID's shape are read as Sluice's. */
 function parse(state: LoadState): void {
   const { source, sink } = state;
   for (const e of source.syntaxErrors) sink.items.push({ file: state.file, ...e.position, severity: 'error', code: e.code, message: e.message });
@@ -63,7 +66,7 @@ function parse(state: LoadState): void {
   else if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     sink.add('schema', 'the config must be a mapping (issuer, rps, pipes, ...)', []);
     state.stopped = true;
-  } else state.raw = raw as Record<string, unknown>;
+  } else state.raw = normalizePipeShapes(raw as Record<string, unknown>, source, sink);
 }
 
 /** `${env.…}`, `${globals.…}`, `${file.…}`, once; request-time ones stay for the pipes. */
@@ -93,6 +96,7 @@ async function plugins(state: LoadState): Promise<void> {
  */
 function schema(state: LoadState): void {
   const config = state.config!;
+  checkFortifiedIdRpKeys(config.rps, state.sink);
   const broken = validateWith(validateBase, config, state.sink);
   const indexed = <T>(section: 'keystores' | 'rps' | 'pipes' | 'trusted_issuers'): Array<Indexed<T>> => {
     const list: unknown = config[section];
@@ -114,6 +118,7 @@ function crossReferences(state: LoadState): void {
   const { config, sections, sink } = state;
   checkCrossReferences(sections!, state.raw!, state.registry!, sink);
   checkServerConfig(config!.server, sink);
+  checkDiscoveryMeta(sections!.discoveryMeta, sink);
   warnUnknownAttributes(sections!.rps, sections!.pipes, sink);
 
   const server = config!.server;

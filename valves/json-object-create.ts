@@ -1,0 +1,71 @@
+/**
+ * JsonObjectCreate (FortifiedID): builds an object from `src`, whose values may be `${…}`
+ * templates, and writes it under `dest` for later valves (`${item.DEST.NAME}`, or
+ * `${state.DEST.NAME}`). With `dest: client_credentials` the object is the token response
+ * (flow.response, the slot TokenResponse also sets), as in FortifiedID's documented
+ * client_credentials pipe; the token endpoint still adds Cache-Control: no-store and the
+ * caller's `state`, and answers only a proven caller.
+ */
+import { defineValve, RESPONSE_DEST, type ValveProblem } from '../engine/index.js';
+import { callerChosen, flowPathsFromCaller } from './create-jwt-rules.js';
+
+export interface JsonObjectCreateConfig {
+  src: Record<string, unknown>;
+  dest: string;
+}
+
+/** RFC 6749 section 5.1: a successful token response carries these. */
+const RESPONSE_REQUIRED = ['access_token', 'token_type'] as const;
+
+function responseProblems(config: JsonObjectCreateConfig): ValveProblem[] {
+  if (config.dest !== RESPONSE_DEST) return [];
+  const missing = RESPONSE_REQUIRED.filter((name) => !Object.hasOwn(config.src, name));
+  return missing.length === 0 ? [] : [{
+    severity: 'warning',
+    path: ['src'],
+    message: `dest ${RESPONSE_DEST} makes this object the token response, which needs ${missing.join(' and ')} (RFC 6749 section 5.1)`,
+  }];
+}
+
+function callerValues(config: JsonObjectCreateConfig, chosen: ReadonlySet<string>): ValveProblem[] {
+  if (config.dest === RESPONSE_DEST) return []; // sent to the caller itself, read by no later valve
+  return Object.keys(config.src).flatMap((name) => callerChosen(config.src[name], ['src', name], chosen).map((path) => ({
+    severity: 'warning' as const,
+    path,
+    message: `'${name}' holds what the caller sends: CreateJwt and ClaimsSet refuse it as a token's sub, aud, scope or client_id; other valves that read it cannot tell`,
+  })));
+}
+
+export default defineValve<JsonObjectCreateConfig>({
+  name: 'JsonObjectCreate',
+  description: 'Build an object from src (values may be ${…} templates) under dest; dest client_credentials makes it the token response.',
+  answers: (config) => config.dest === RESPONSE_DEST,
+  writes: (config) => (config.dest === RESPONSE_DEST ? [] : [config.dest]),
+  fillsFromCaller: (config, chosen) => (config.dest === RESPONSE_DEST ? [] : flowPathsFromCaller(config.src, `state.${config.dest}`, chosen)),
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['src', 'dest'],
+    properties: {
+      src: { type: 'object', minProperties: 1, description: 'Member name -> value; values may be ${…} templates (and nested objects and lists of them).' },
+      dest: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_-]+$',
+        patternMessage: 'must be a name (letters, digits, _ and -)',
+        description: `Where later valves find the object (\${item.DEST}); ${RESPONSE_DEST}: the token response.`,
+      },
+    },
+  },
+  check: (config, context) => [...responseProblems(config), ...callerValues(config, context.callerChosen)],
+  create(config, engine) {
+    const src = engine.compileTemplate(config.src);
+    return async function jsonObjectCreate(flow, next) {
+      // A copy: members without templates are the config's own objects, shared by every request.
+      const built = structuredClone(src(flow));
+      if (config.dest === RESPONSE_DEST) flow.response = built;
+      // Defined, not assigned: a dest such as __proto__ is a name, not a prototype swap.
+      else Object.defineProperty(flow.state, config.dest, { value: built, enumerable: true, writable: true, configurable: true });
+      await next();
+    };
+  },
+});
