@@ -19,7 +19,7 @@ const CLIENT_FIELDS = {
   attributes: 'map',
 } as const satisfies Record<keyof Client, FieldShape>;
 
-const REQUEST_FIELDS = {
+const TOKEN_REQUEST_FIELDS = {
   grant_type: 'value',
   client_id: 'value',
   scope: 'list',
@@ -32,6 +32,18 @@ const REQUEST_FIELDS = {
   nonce: 'value',
   jti: 'value',
 } as const satisfies Record<keyof TokenRequest, FieldShape>;
+
+/**
+ * `request` as expressions read it (engine/expression/compile.ts, requestView): FortifiedID's
+ * `${request.scope}` is the GRANTED scope, space-separated text (absent when nothing is
+ * granted), so a pasted pipe's `scope: ${request.scope}` never carries what the caller asked
+ * for unchecked. What the caller asked for, a list, is `request.requested_scope`.
+ */
+const REQUEST_FIELDS = {
+  ...TOKEN_REQUEST_FIELDS,
+  scope: 'value',
+  requested_scope: 'list',
+} as const;
 
 const GRANT_FIELDS = {
   type: 'value',

@@ -83,12 +83,13 @@ function runValveCheck(valve: CheckedValve, pipe: PipeConfig, clients: readonly 
   if (!definition.check) return;
   const enabledNames = (valves: readonly ValveEntry[]) => valves.filter((v) => v.enabled).map((v) => v.name);
   const valvesBefore = enabledNames(pipe.valves.slice(0, index));
+  const configsBefore = pipe.valves.slice(0, index).filter((v) => v.enabled).map((v) => ({ name: v.name, config: v.config }));
   const valvesAfter = enabledNames(pipe.valves.slice(index + 1));
   // Without an authenticating valve the engine authenticates before the pipe runs.
   const authenticates = (name: string) => registry.get(name)?.definition.authenticatesClient === true;
   const clientAuthenticated = valvesBefore.some(authenticates) || !valvesAfter.some(authenticates);
   try {
-    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore, valvesAfter, clientAuthenticated, callerChosen })) {
+    for (const problem of definition.check(entry.config as never, { pipeId: pipe.id, index, issuer, clients, valvesBefore, valvesAfter, clientAuthenticated, callerChosen, configsBefore })) {
       sink.add(problem.code ?? 'valve_config', problem.message, [...path, 'config', ...(problem.path ?? [])], {
         atKey: problem.atKey ?? false,
         severity: problem.severity ?? 'error',

@@ -17,6 +17,7 @@ import { describeThrown } from './plugins.js';
 import { PIPE_HOOKS } from './flow-state.js';
 import { validateWith } from './config/schema.js';
 import { checkRequestTemplate, hasTemplate } from './template.js';
+import { typeDirective } from './typed-expansion.js';
 import type { Flow } from './flow.js';
 import { compileExpression } from './expression/index.js';
 import { valveAnswers } from './pipe-calls.js';
@@ -47,7 +48,7 @@ export interface PipeCallFacts {
 
 function checkTemplates(value: unknown, path: ConfigPath, sink: DiagnosticSink): void {
   if (typeof value === 'string') {
-    if (!hasTemplate(value)) return;
+    if (!hasTemplate(value) && !typeDirective(value)) return;
     try {
       checkRequestTemplate(value);
     } catch (error) {

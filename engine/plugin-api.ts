@@ -68,6 +68,12 @@ export interface ValveCheckContext extends ValveContext {
    * directly or through other such paths. Test a read with `readsCallerChosen`.
    */
   readonly callerChosen: ReadonlySet<string>;
+  /**
+   * The enabled valves before this one, with their configs as validated (defaults filled):
+   * a valve that builds the response compares it with the token issued before it (jwt_ttl).
+   * Optional: check contexts built before it existed lack it.
+   */
+  readonly configsBefore?: readonly { readonly name: string; readonly config: unknown }[];
 }
 
 /** Dest names (see `reads`/`writes`): a fixed list, or computed from the valve's config. */

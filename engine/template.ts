@@ -19,6 +19,7 @@
 import { ConfigError } from './errors.js';
 import type { Flow } from './flow.js';
 import { LOAD_TIME_NAMESPACES } from './namespaces.js';
+import { converterFor, convertConstant, typeDirective } from './typed-expansion.js';
 import { compileChecked, findClosingBrace, firstBadRead, parseExpression, pathsRead, plainPath, type ExpressionNode, type PathRead } from './expression/index.js';
 
 /** One `${…}`: its body, parsed by the expression language (engine/expression/). */
@@ -170,10 +171,16 @@ export function lookup(root: unknown, path: readonly string[]): unknown {
 /**
  * Check the request-time expressions of a string: known namespaces, and known fields of
  * the fixed ones (client, request, grant, now), wherever a path stands in an expression.
- * Throws ConfigError('template') with the offset of the bad path in `text`.
+ * Throws ConfigError('template') with the offset of the bad path in `text`, and for a
+ * typed constant (`@int:ninety`, engine/typed-expansion.ts) that cannot be converted.
  */
 export function checkRequestTemplate(text: string): void {
-  for (const { part, offset } of scanTemplate(text)) {
+  const directive = typeDirective(text);
+  const shift = directive?.offset ?? 0;
+  const body = directive?.rest ?? text;
+  if (directive && !hasTemplate(body)) convertConstant(directive);
+  for (const { part, offset: at } of scanTemplate(body)) {
+    const offset = at + shift;
     if (typeof part === 'string') continue;
     const bad = firstBadRead(part.ast, isLoadTimeRead); // load-time ones are resolved earlier
     if (bad) throw new ConfigError('template', `'\${${part.source}}': ${bad.problem}`, [], { offset: offset + bad.read.start });
@@ -196,13 +203,27 @@ export interface TemplateOptions {
   readonly encode?: (text: string) => string;
 }
 
-/*
- * Seam for FortifiedID's typed expansion (issue 13): `@int:${x}`, `@long:`, `@boolean:`,
- * `@json:` are a prefix on a whole value, so they belong here, before the parts are
- * parsed: strip the prefix, compile the rest, convert the result. (`${request.scope}` as
- * the granted scope string is a change of how `request` reads: engine/expression/compile.ts.)
+/**
+ * A string value. A FortifiedID type directive (`@int:${x}`, `@int:99`, engine/typed-expansion.ts)
+ * is taken off first; the rest compiles as any value and its result is converted.
  */
-function compileString(text: string, now: () => number, options: TemplateOptions): Resolver | string {
+function compileString(text: string, now: () => number, options: TemplateOptions): Resolver | unknown {
+  const directive = typeDirective(text);
+  if (!directive) return compileUntyped(text, now, options);
+  let compiled: Resolver | string;
+  try {
+    compiled = compileUntyped(directive.rest, now, options);
+  } catch (error) {
+    // Offsets point into the rest; the value as written starts with the directive.
+    if (error instanceof ConfigError && error.offset !== undefined) throw new ConfigError(error.code, error.message, error.path, { offset: error.offset + directive.offset });
+    throw error;
+  }
+  if (typeof compiled === 'string') return convertConstant({ ...directive, rest: compiled });
+  const convert = converterFor(directive, parseTemplate(directive.rest).flatMap((p) => (typeof p === 'string' ? [] : p.reads)));
+  return (flow: Flow) => convert(compiled(flow));
+}
+
+function compileUntyped(text: string, now: () => number, options: TemplateOptions): Resolver | string {
   if (!hasTemplate(text)) return text;
   const parts = parseTemplate(text);
   const [first] = parts;

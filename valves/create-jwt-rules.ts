@@ -58,10 +58,9 @@ const MAX_LITERAL_EXP_SECONDS = 366 * 24 * 3600;
  * (client_id once authenticated, grant_type, ip) and the other namespaces is trusted, but
  * for the state and claims paths earlier valves fill from the request (`callerChosen`).
  *
- * Seam for FortifiedID pipes (issue 13): there `${request.scope}` is the GRANTED scope. When
- * the engine gives it that meaning, its entry goes, and `scope: ${request.scope}` stops
- * warning; until then it is the requested scope, which is empty when nothing was asked
- * for, an array rather than RFC 9068's string, and unchecked in a pipe without ScopeCheck.
+ * `${request.scope}` is the GRANTED scope (as in FortifiedID pipes; engine/namespaces.ts), so
+ * it is trusted; `${request.requested_scope}` is what the caller asked for: empty when nothing
+ * was asked for, a list rather than RFC 9068's string, and unchecked without ScopeCheck.
  */
 const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = table({
   params: 'caller',
@@ -71,7 +70,7 @@ const REQUEST_FIELDS: Readonly<Record<string, 'caller' | 'requested'>> = table({
   state: 'caller',
   nonce: 'caller',
   jti: 'caller',
-  scope: 'requested',
+  requested_scope: 'requested',
 });
 
 type Control = 'caller' | 'requested' | 'trusted';
@@ -292,7 +291,7 @@ export function claimProblems(claims: Record<string, unknown>, at: ClaimsAt, con
     if (name === 'iss' && value !== issuer) {
       problems.push({
         severity: 'warning', path, atKey: true,
-        message: `'iss' replaces the server's issuer '${issuer}': resource servers that check iss against discovery (RFC 8414 section 3.3, RFC 9068 section 4) must be configured with this value instead`,
+        message: `'iss' replaces the server's issuer '${issuer}': resource servers that check iss against discovery (RFC 8414 section 3.3, RFC 9068 section 4) must be configured with '${String(value)}' instead`,
       });
     }
     const warning = OVERRIDE_WARNINGS[name];

@@ -4,6 +4,13 @@
  * templated members.
  */
 import { defineValve, ServerError } from '../engine/index.js';
+import { responseProblems } from './response-checks.js';
+
+/** What TokenResponse sets over `fields`, for check's messages. */
+const OWN_FIELDS = {
+  expires_in: "TokenResponse answers with the token's own remaining lifetime over it: remove it",
+  scope: 'TokenResponse answers with the granted scope over it whenever one is granted',
+};
 
 export interface TokenResponseConfig {
   token: string;
@@ -23,6 +30,7 @@ export default defineValve<TokenResponseConfig>({
       fields: { type: 'object', description: 'Extra response members; values may be ${…} templates.' },
     },
   },
+  check: (config, context) => responseProblems(config.fields, 'fields', context.configsBefore ?? [], OWN_FIELDS),
   create(config, engine) {
     const fields = engine.compileTemplate(config.fields ?? {});
     return async function tokenResponse(flow, next) {

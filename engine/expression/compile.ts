@@ -13,7 +13,7 @@ import { parseExpression } from './parser.js';
 /** How each namespace reads from a flow (`item` is FortifiedID's name for `state`). */
 const FLOW_ROOTS = {
   client: (flow) => flow.client,
-  request: (flow) => flow.request,
+  request: (flow) => requestView(flow),
   grant: (flow) => flow.grant,
   assertion: (flow) => flow.assertion?.claims,
   state: (flow) => flow.state,
@@ -21,6 +21,16 @@ const FLOW_ROOTS = {
   item: (flow) => flow.state,
   now: (_flow, now) => now(),
 } as const satisfies Record<RequestNamespace, (flow: Flow, now: () => number) => unknown>;
+
+/**
+ * `request` as expressions see it (engine/namespaces.ts): `scope` is the granted scope as
+ * RFC 6749 section 3.3 writes it, space-separated, or absent when nothing is granted yet (no
+ * ScopeCheck ran); the caller's requested list is `requested_scope`.
+ */
+function requestView(flow: Flow): Readonly<Record<string, unknown>> {
+  const granted = flow.grant.scope;
+  return { ...flow.request, scope: granted.length ? granted.join(' ') : undefined, requested_scope: flow.request.scope };
+}
 
 /**
  * Why a read names nothing a flow can hold, or undefined. `.length` of a list or a value

@@ -105,7 +105,8 @@ describe('request-time fields', () => {
     ['${clinet.client_id}', /did you mean 'client'/],
     ['${now.iso}', /takes no path/],
     ['${client.client_id.x}', /takes no path/],
-    ['${request.scope.first}', /list/],
+    ['${request.requested_scope.first}', /list/],
+    ['${request.scope.first}', /takes no path/],
     ["${request.params.x == 'a' && client.atributes.y}", /did you mean 'attributes'/],
     ["${request.params[client.atributes]}", /did you mean 'attributes'/],
   ])('refuses %s', (text, message) => {

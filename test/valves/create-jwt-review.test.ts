@@ -59,17 +59,26 @@ describe('CreateJwt: whole request objects are the caller\'s', () => {
 });
 
 describe('CreateJwt: scope and grant without ScopeCheck before', () => {
-  it('refuses scope: ${request.scope} inside text when no ScopeCheck runs before', async () => {
-    const { yaml, engine, errors } = await diagnosticsOf('jwt_claims:\n  scope: "s ${request.scope}"', '      - name: ClientAuthenticate');
+  it('refuses scope: ${request.requested_scope} inside text when no ScopeCheck runs before', async () => {
+    const { yaml, engine, errors } = await diagnosticsOf('jwt_claims:\n  scope: "s ${request.requested_scope}"', '      - name: ClientAuthenticate');
     expect(engine).toBeUndefined();
-    expect(errors).toEqual([expect.objectContaining({ code: 'valve_config', ...at(yaml, '"s ${request.scope}"') })]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'valve_config', ...at(yaml, '"s ${request.requested_scope}"') })]);
   });
 
   it('keeps it a warning when ScopeCheck runs before', async () => {
-    const { yaml, engine, errors, warnings } = await diagnosticsOf('jwt_claims:\n  scope: "s ${request.scope}"');
+    const { yaml, engine, errors, warnings } = await diagnosticsOf('jwt_claims:\n  scope: "s ${request.requested_scope}"');
     expect(errors).toEqual([]);
     expect(engine).toBeDefined();
-    expect(warnings).toEqual([expect.objectContaining({ code: 'valve_config', ...at(yaml, '"s ${request.scope}"') })]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'valve_config', ...at(yaml, '"s ${request.requested_scope}"') })]);
+  });
+
+  it('takes scope: ${request.scope} (the granted scope, as in FortifiedID) without a word, ScopeCheck or not', async () => {
+    for (const before of [undefined, '      - name: ClientAuthenticate']) {
+      const { engine, errors, warnings } = await diagnosticsOf('jwt_claims:\n  scope: "${request.scope}"', before);
+      expect(errors).toEqual([]);
+      expect(engine).toBeDefined();
+      expect(warnings.filter((w) => w.code === 'valve_config')).toEqual([]);
+    }
   });
 
   it('warns when a claim reads the grant and no ScopeCheck runs before', async () => {
@@ -96,7 +105,7 @@ describe('CreateJwt: other claims from form parameters', () => {
 
 describe('CreateJwt: string claims must be strings', () => {
   it.each([
-    ['scope from the requested list', 'scope: "${request.scope}"', '"${request.scope}"'],
+    ['scope from the requested list', 'scope: "${request.requested_scope}"', '"${request.requested_scope}"'],
     ['scope from the granted list', 'scope: "${grant.scope}"', '"${grant.scope}"'],
     ['sub from the client\'s scopes', 'sub: "${client.scopes}"', '"${client.scopes}"'],
     ['iss from the attributes map', 'iss: "${client.attributes}"', '"${client.attributes}"'],

@@ -23,7 +23,9 @@ jwt_claims:
   appid: \${client.attributes.appid}
   roles: \${client.attributes.roles}
   greeting: "hello \${client.client_id} (\${grant.scope})"
-  requested: \${request.scope}
+  requested: \${request.requested_scope}
+  fid_scope: \${request.scope}
+  fid_text: "granted: \${request.scope}"
   tier: gold`), { env: BASIC_ENV });
     });
     afterAll(() => s.close());
@@ -53,7 +55,19 @@ jwt_claims:
       expect(payload.roles).toEqual(['order-reader']);
       expect(payload.greeting).toBe('hello orders-service (orders.read orders.write)');
       expect(payload.requested).toEqual(['orders.read', 'orders.write']);
+      expect(payload.fid_scope).toBe('orders.read orders.write'); // FortifiedID's ${request.scope}: granted, space-separated
+      expect(payload.fid_text).toBe('granted: orders.read orders.write');
       expect(payload.tier).toBe('gold');
+    });
+
+    it("${request.scope} is the granted scope: ScopeCheck's default grant when none is asked for, never a refused one", async () => {
+      const none = await postToken(s.url, grant, auth);
+      const { payload } = await verifyToken(s.url, String(none.body.access_token));
+      expect(payload.fid_scope).toBe('orders.read orders.write');
+      expect(payload.requested).toEqual([]);
+      const refused = await postToken(s.url, { ...grant, scope: 'orders.read admin' }, auth);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_scope');
     });
 
     it('gives every token a fresh jti', async () => {

@@ -110,6 +110,15 @@ function reachable(flows: readonly Flow[]): Set<unknown> {
 const FLOWS = hostileFlows();
 const DATA = reachable(FLOWS);
 
+/**
+ * `request` is read through a view made per read (engine/expression/compile.ts: scope is the
+ * granted scope): a fresh plain object whose values are the flow's own data.
+ */
+function isRequestView(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.values(value).every((v) => v === null || v === undefined || typeof v !== 'object' || DATA.has(v));
+}
+
 function judge(source: string, seed: number): 'compiled' | 'refused' {
   let compiled: ((flow: Flow) => unknown) | undefined;
   try {
@@ -122,7 +131,7 @@ function judge(source: string, seed: number): 'compiled' | 'refused' {
   for (const flow of FLOWS) {
     let result: unknown;
     expect(() => (result = compiled(flow)), `seed ${seed}: ${JSON.stringify(source)}`).not.toThrow();
-    const ok = result === null || (typeof result !== 'object' && typeof result !== 'function') || DATA.has(result);
+    const ok = result === null || (typeof result !== 'object' && typeof result !== 'function') || DATA.has(result) || isRequestView(result);
     if (!ok || typeof result === 'function' || result === Object.prototype || result === process || result === globalThis) {
       throw new Error(`seed ${seed}: ${JSON.stringify(source)} escaped with ${String(result)}`);
     }
