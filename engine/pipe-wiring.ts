@@ -22,7 +22,7 @@ import { GRANT_TYPES, pipeIdOf } from './grants/index.js';
 import type { DestNames, ValveDefinition } from './plugin-api.js';
 import type { RegisteredValve, ValveRegistry } from './registry.js';
 import { closest } from './config/suggest.js';
-import { conditionStateReferences, mergeKeys, stateReferences } from './valve-config-walk.js';
+import { conditionReads, configReads, mergeKeys, stateReferences } from './valve-config-walk.js';
 import { conditionKey } from './valve-condition.js';
 import { pipeReach, stateAtCalls } from './pipe-calls.js';
 import { callerChosenBefore, callerChosenOnEntry } from './caller-chosen.js';
@@ -111,8 +111,8 @@ function warnMergeKeys(valve: CheckedValve, sink: DiagnosticSink): void {
 function warnUnwrittenState(valve: CheckedValve, written: ReadonlySet<string>, known: readonly string[], sink: DiagnosticSink): void {
   const key = conditionKey(valve.entry);
   const refs = [
-    ...stateReferences(valve.entry.config).map((ref) => ({ ...ref, path: [...valve.path, 'config', ...ref.path] })),
-    ...(key ? conditionStateReferences(valve.entry[key]!).map((ref) => ({ ...ref, path: [...valve.path, key] })) : []),
+    ...stateReferences(configReads(valve.entry.config)).map((ref) => ({ ...ref, path: [...valve.path, 'config', ...ref.path] })),
+    ...(key ? stateReferences(conditionReads(valve.entry[key]!)).map((ref) => ({ ...ref, path: [...valve.path, key] })) : []),
   ];
   for (const ref of refs) {
     if (written.has(ref.dest)) continue;

@@ -1,7 +1,8 @@
 /**
- * What pipe-wiring looks for inside a valve's config, walked as plain data:
- *  - `state.X` / `item.X` read in any `${…}` expression (and in exec_if), the dests they
- *    read (checked against what earlier valves write);
+ * What config checks look for inside a valve entry, walked as plain data:
+ *  - the paths its `${…}` expressions and its exec_if read (configReads, conditionReads):
+ *    the `state.X` / `item.X` dests pipe wiring checks against what earlier valves write,
+ *    the `client.attributes.X` that template-fields.ts checks against the clients;
  *  - `<<` keys: a merge key only in YAML 1.1; YAML 1.2 (what Sluice parses) reads it as a
  *    plain key, so `<<: *defaults` in jwt_claims silently becomes a claim named "<<".
  */
@@ -29,35 +30,46 @@ function walk(value: unknown, path: ConfigPath, visit: (value: unknown, path: Co
   }
 }
 
-export function stateReferences(config: unknown): StateReference[] {
-  const found: StateReference[] = [];
+/** A path an expression of a valve's config reads, with where and how it is written. */
+export interface ConfigRead {
+  readonly read: PathRead;
+  /** The expression as written: `${state.acces_token}` in a template, or an exec_if source. */
+  readonly source: string;
+  /** Relative to the valve's config. */
+  readonly path: ConfigPath;
+}
+
+/** Every path the `${…}` expressions of a valve's config read (a malformed template is the template check's to report). */
+export function configReads(config: unknown): ConfigRead[] {
+  const found: ConfigRead[] = [];
   walk(config, [], (value, path) => {
     if (typeof value !== 'string' || !hasTemplate(value)) return;
     let parts;
     try {
       parts = parseTemplate(value);
     } catch {
-      return; // a syntax error is reported by the template check
+      return;
     }
     for (const part of parts) {
       if (typeof part === 'string') continue;
-      for (const dest of destsRead(part.reads)) found.push({ dest, source: `\${${part.source}}`, path });
+      for (const read of part.reads) found.push({ read, source: `\${${part.source}}`, path });
     }
   });
   return found;
 }
 
-/** The dests an exec_if expression reads (none when it does not parse: the pipe compiler says why). */
-export function conditionStateReferences(source: string): StateReference[] {
+/** Every path an exec_if expression reads (none when it does not parse: the pipe compiler says why). */
+export function conditionReads(source: string): ConfigRead[] {
   try {
-    return destsRead(pathsRead(parseExpression(source))).map((dest) => ({ dest, source, path: [] }));
+    return pathsRead(parseExpression(source)).map((read) => ({ read, source, path: [] }));
   } catch {
     return [];
   }
 }
 
-function destsRead(reads: readonly PathRead[]): string[] {
-  return reads.flatMap((read) => ((read.namespace === 'state' || read.namespace === 'item') && read.path[0] !== undefined ? [read.path[0]] : []));
+/** The state dests among `reads` (`state.X` / `item.X`, by X). */
+export function stateReferences(reads: readonly ConfigRead[]): StateReference[] {
+  return reads.flatMap(({ read, source, path }) => ((read.namespace === 'state' || read.namespace === 'item') && read.path[0] !== undefined ? [{ dest: read.path[0], source, path }] : []));
 }
 
 /** Paths (relative to the valve's config) of every `<<` key. */

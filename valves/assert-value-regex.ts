@@ -11,8 +11,12 @@
  * `(a|a)*`), so its branches must each start with a literal character, or all but one
  * of them, and the one that does not with a single character class the others' cannot
  * match (`(\.|-)+`, `([a-z]|-)*`; see `branchesApart`). Every other pattern is polynomial
- * at worst, and MAX_TESTED_LENGTH bounds that polynomial.
+ * at worst, and MAX_TESTED_LENGTH bounds that polynomial when its degree is at most two;
+ * three unbounded repeats in a row that can share characters are refused
+ * (assert-value-chains.ts).
  */
+import { overlappingRepeats } from './assert-value-chains.js';
+import { atomEnd, groupOpening, quantifierAt } from './assert-value-syntax.js';
 
 /** A value longer than this (UTF-16 code units) fails the assertion without being tested. */
 export const MAX_TESTED_LENGTH = 1024;
@@ -25,7 +29,10 @@ export function regexProblem(source: string): string | undefined {
     return `not a valid regular expression: ${(error as Error).message}`;
   }
   const risk = nestedRepeat(source);
-  if (risk === undefined) return undefined;
+  if (risk === undefined) {
+    const chain = overlappingRepeats(source);
+    return chain && `${chain.map((r) => `'${r}'`).join(', ')} are unbounded repeats in a row that can match the same characters: a long value makes them try every way to share it, for seconds a request (polynomial ReDoS); let each match only what the next cannot, e.g. '.*,.*,.*;' as '[^,]*,[^,]*,[^,]*;'`;
+  }
   return risk.choice
     ? `'${risk.atom}' repeats a choice whose branches can start with the same character: a long value can make it backtrack for ages (ReDoS); start each branch with its own literal character, or write one character class (e.g. '(\\w|_)+' as '\\w+')`
     : `'${risk.atom}' repeats a group that itself repeats: a long value can make it backtrack for ages (ReDoS); write it without the nesting (e.g. '(a+)+' as 'a+')`;
@@ -34,35 +41,6 @@ export function regexProblem(source: string): string | undefined {
 /** The whole value must match (as Java's String.matches): `.*` for a substring. */
 export function compileWholeMatch(source: string): RegExp {
   return new RegExp(`^(?:${source})$`, 'u');
-}
-
-interface Quantifier {
-  readonly length: number;
-  /** Repeats a variable number of times (`*`, `+`, `{n,}`, `{n,m}` with m > n). */
-  readonly variable: boolean;
-}
-
-function quantifierAt(source: string, i: number): Quantifier | undefined {
-  const c = source[i];
-  let length = 0;
-  let variable = false;
-  if (c === '*' || c === '+') [length, variable] = [1, true];
-  else if (c === '?') length = 1;
-  else if (c === '{') {
-    const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
-    if (!m) return undefined;
-    length = m[0].length;
-    variable = m[2] !== undefined && (m[3] === '' || Number(m[3]) > Number(m[1]));
-  } else return undefined;
-  if (source[i + length] === '?') length += 1; // lazy
-  return { length, variable };
-}
-
-/** The length of a group's opening: `(`, `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`. */
-function groupOpening(source: string, i: number): number {
-  if (source[i + 1] !== '?') return 1;
-  if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') return source.indexOf('>', i) - i + 1;
-  return source[i + 2] === '<' ? 4 : 3;
 }
 
 interface OpenGroup {
@@ -148,12 +126,7 @@ function nestedRepeat(source: string): { atom: string; choice: boolean } | undef
       closed = open.pop();
       start = closed?.start ?? i;
       i += 1;
-    } else if (c === '\\') i += 2;
-    else if (c === '[') {
-      i += 1;
-      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-      i += 1;
-    } else i += 1;
+    } else i = atomEnd(source, i);
     const atom = source.slice(start, i);
     const quantifier = quantifierAt(source, i);
     const repeated = atom + source.slice(i, i + (quantifier?.length ?? 0));

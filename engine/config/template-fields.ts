@@ -6,8 +6,8 @@
 import type { ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import { GRANT_TYPES, pipeIdOf } from '../grants/index.js';
-import { parseTemplate } from '../template.js';
-import { parseExpression, pathsRead, type PathRead } from '../expression/index.js';
+import type { PathRead } from '../expression/index.js';
+import { conditionReads, configReads } from '../valve-config-walk.js';
 import { conditionKey } from '../valve-condition.js';
 import type { Indexed } from './cross-refs.js';
 import { closest } from './suggest.js';
@@ -27,37 +27,14 @@ export function warnUnknownAttributes(rps: ReadonlyArray<Indexed<RpConfig>>, pip
       }
     };
     pipe.valves.forEach((valve, v) => {
-      forEachString(valve.config, ['pipes', p, 'valves', v, 'config'], (text, path) => warnUnknown(attributesRead(text), path));
+      const configPath: ConfigPath = ['pipes', p, 'valves', v, 'config'];
+      for (const { read, path } of configReads(valve.config)) warnUnknown(attributeNames([read]), [...configPath, ...path]);
       const key = conditionKey(valve);
-      if (key) warnUnknown(conditionAttributesRead(valve[key]!), ['pipes', p, 'valves', v, key]);
+      if (key) warnUnknown(attributeNames(conditionReads(valve[key]!).map((r) => r.read)), ['pipes', p, 'valves', v, key]);
     });
-  }
-}
-
-/** The attribute names the `${…}` expressions of `text` read (`client.attributes.NAME…`). */
-function attributesRead(text: string): string[] {
-  if (!text.includes('${')) return [];
-  try {
-    return parseTemplate(text).flatMap((part) => (typeof part === 'string' ? [] : attributeNames(part.reads)));
-  } catch {
-    return []; // a malformed template is reported by the pipe compiler
-  }
-}
-
-function conditionAttributesRead(source: string): string[] {
-  try {
-    return attributeNames(pathsRead(parseExpression(source)));
-  } catch {
-    return []; // reported by the pipe compiler
   }
 }
 
 function attributeNames(reads: readonly PathRead[]): string[] {
   return reads.flatMap((r) => (r.namespace === 'client' && r.path[0] === 'attributes' && r.path[1] !== undefined ? [r.path[1]] : []));
-}
-
-function forEachString(value: unknown, path: ConfigPath, visit: (text: string, path: ConfigPath) => void): void {
-  if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => forEachString(v, [...path, i], visit));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) forEachString(v, [...path, k], visit);
 }
