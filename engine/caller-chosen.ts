@@ -9,20 +9,22 @@ import type { PipeConfig } from './config/types.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { ConfigPath } from './errors.js';
 import type { PathRead } from './expression/index.js';
+import { statePath } from './namespaces.js';
 import { MAX_CALL_DEPTH } from './pipe-calls.js';
 import type { ValveRegistry } from './registry.js';
 
-/** Namespaces that hold what valves put into the flow; `item` is FortifiedID's name for `state`. */
-const FLOW_NAMESPACES: Readonly<Record<string, string>> = { state: 'state', item: 'state', claims: 'claims' };
-
-/** The flow path a read names (`item.x` is `state.x`), or undefined outside state and claims. */
+/**
+ * The flow path a read names (`item.x` and `items[0].x` are `state.x`, engine/namespaces.ts),
+ * or undefined outside state and claims.
+ */
 function flowPath(read: PathRead): string | undefined {
-  const namespace = Object.hasOwn(FLOW_NAMESPACES, read.namespace) ? FLOW_NAMESPACES[read.namespace] : undefined;
-  return namespace === undefined ? undefined : [namespace, ...read.path].join('.');
+  const state = statePath(read.namespace, read.path);
+  if (state) return ['state', ...state].join('.');
+  return read.namespace === 'claims' ? ['claims', ...read.path].join('.') : undefined;
 }
 
 /**
- * Whether a `${state.…}`, `${item.…}` or `${claims.…}` read may yield what the caller sent:
+ * Whether a `${state.…}`, `${item.…}`, `${items[0].…}` or `${claims.…}` read may yield what the caller sent:
  * it names a caller-chosen path, a part of one, or something holding one (`${state}`).
  */
 export function readsCallerChosen(read: PathRead, callerChosen: ReadonlySet<string>): boolean {

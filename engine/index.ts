@@ -21,7 +21,7 @@ export { chargeClientQuota, type ClientQuota } from './store/client-quota.js';
 // Reading `${…}` templates in a valve's check() (what a template refers to, who controls it).
 export { hasTemplate, parseTemplate } from './template.js';
 export type { Expression as TemplateExpression, TemplatePart } from './template.js';
-export { REQUEST_NAMESPACES } from './namespaces.js';
+export { REQUEST_NAMESPACES, statePath } from './namespaces.js';
 export { readsCallerChosen } from './caller-chosen.js';
 export type { FieldShape, RequestNamespace } from './namespaces.js';
 export {

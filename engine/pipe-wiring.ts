@@ -4,8 +4,8 @@
  *  - reads/writes: a valve that reads a dest no enabled valve before it writes would fail
  *    every request (a disabled CreateJwt before TokenResponse); an error at the reader;
  *  - setsClaims after readsClaims: those claims miss the token; a warning;
- *  - `state.X` / `item.X` in a valve's config or exec_if where no enabled valve before it writes
- *    X: a warning with a did-you-mean (a typo would silently drop the value; a warning,
+ *  - `state.X` / `item.X` / `items[0].X` in a valve's config or exec_if where no enabled
+ *    valve before it writes X: a warning with a did-you-mean (a typo would silently drop the value; a warning,
  *    not an error, because plugins may write state without declaring `writes`);
  *  - `<<` keys in a valve's config: a plain key in YAML 1.2, not a merge; a warning;
  *  - a valve that calls pipes (`calls`, PipeCall) writes what they write (pipe-calls.ts);

@@ -63,7 +63,7 @@ export interface ValveCheckContext extends ValveContext {
    */
   readonly clientAuthenticated: boolean;
   /**
-   * The flow paths ("state.who", "state.dest.name", "claims.foo"; `item.x` is `state.x`)
+   * The flow paths ("state.who", "state.dest.name", "claims.foo"; `item.x`, `items[0].x` are `state.x`)
    * that enabled valves before this one fill with what the caller sends (fillsFromCaller),
    * directly or through other such paths. Test a read with `readsCallerChosen`.
    */

@@ -1,7 +1,7 @@
 /**
  * What config checks look for inside a valve entry, walked as plain data:
  *  - the paths its `${…}` expressions and its exec_if read (configReads, conditionReads):
- *    the `state.X` / `item.X` dests pipe wiring checks against what earlier valves write,
+ *    the `state.X` / `item.X` / `items[0].X` dests pipe wiring checks against what earlier valves write,
  *    the `client.attributes.X` that template-fields.ts checks against the clients;
  *  - `<<` keys: a merge key only in YAML 1.1; YAML 1.2 (what Sluice parses) reads it as a
  *    plain key, so `<<: *defaults` in jwt_claims silently becomes a claim named "<<".
@@ -9,9 +9,10 @@
 import type { ConfigPath } from './errors.js';
 import { hasTemplate, parseTemplate } from './template.js';
 import { parseExpression, pathsRead, type PathRead } from './expression/index.js';
+import { statePath } from './namespaces.js';
 
 export interface StateReference {
-  /** The dest name read (the first segment after state./item.). */
+  /** The dest name read (the first segment after state., item., items[0].). */
   readonly dest: string;
   /** What reads it, as written: `${state.acces_token}`, or an exec_if expression. */
   readonly source: string;
@@ -67,9 +68,12 @@ export function conditionReads(source: string): ConfigRead[] {
   }
 }
 
-/** The state dests among `reads` (`state.X` / `item.X`, by X). */
+/** The state dests among `reads` (`state.X`, `item.X`, `items[0].X`, by X). */
 export function stateReferences(reads: readonly ConfigRead[]): StateReference[] {
-  return reads.flatMap(({ read, source, path }) => ((read.namespace === 'state' || read.namespace === 'item') && read.path[0] !== undefined ? [{ dest: read.path[0], source, path }] : []));
+  return reads.flatMap(({ read, source, path }) => {
+    const dest = statePath(read.namespace, read.path)?.[0];
+    return dest === undefined ? [] : [{ dest, source, path }];
+  });
 }
 
 /** Paths (relative to the valve's config) of every `<<` key. */

@@ -3,7 +3,7 @@
  * The config author is trusted, but a token's identity claims must not be chosen by the
  * caller, and a header must not steer verifiers away from the published keys.
  */
-import { hasTemplate, parseTemplate, readsCallerChosen, REQUEST_NAMESPACES, type ConfigPath, type PathRead, type TemplateExpression as Expression, type ValveCheckContext, type ValveProblem } from '../engine/index.js';
+import { hasTemplate, parseTemplate, readsCallerChosen, REQUEST_NAMESPACES, statePath, type ConfigPath, type PathRead, type TemplateExpression as Expression, type ValveCheckContext, type ValveProblem } from '../engine/index.js';
 
 export interface JwtRulesConfig {
   jwt_headers: Record<string, unknown>;
@@ -108,6 +108,9 @@ function yieldsStructure(expr: Expression): boolean {
 }
 
 function pathYieldsStructure(read: PathRead): boolean {
+  // Valve outputs in any spelling (`${items[0]}` is the whole state, as `${item}` is).
+  const state = statePath(read.namespace, read.path);
+  if (state) return state.length === 0;
   const namespaces: Readonly<Record<string, unknown>> = REQUEST_NAMESPACES;
   if (!Object.hasOwn(namespaces, read.namespace)) return false;
   const shape = namespaces[read.namespace];

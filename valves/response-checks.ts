@@ -10,7 +10,7 @@
  * - `scope` as a constant: RFC 6749 section 5.1 says the response's scope is the granted one,
  *   and a client trusts it to know what it holds.
  */
-import { parseDuration, hasTemplate, type ValveProblem } from '../engine/index.js';
+import { hasTemplate, parseDuration, parseTemplate, statePath, type ValveProblem } from '../engine/index.js';
 
 /** A valve before the response builder, as check() sees it. */
 export interface ValveBefore {
@@ -39,14 +39,25 @@ function issuedJwts(before: readonly ValveBefore[]): IssuedJwt[] {
   return out;
 }
 
-/** The issued token an access_token template names (`${item.X}`, `${state.X}`), else the last one. */
-function tokenFor(accessToken: unknown, tokens: readonly IssuedJwt[]): IssuedJwt | undefined {
-  if (typeof accessToken === 'string') {
-    const named = /^\$\{\s*(?:item|state)\.([A-Za-z0-9_-]+)\s*\}$/.exec(accessToken)?.[1];
-    const found = named === undefined ? undefined : tokens.find((t) => t.dest === named);
-    if (found) return found;
+/** The dest a value that is exactly `${item.X}` (`${state.X}`, `${items[0].X}`) names. */
+function destNamed(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !hasTemplate(value)) return undefined;
+  let parts;
+  try {
+    parts = parseTemplate(value);
+  } catch {
+    return undefined; // the template check reports it
   }
-  return tokens.at(-1);
+  const [only] = parts;
+  const read = parts.length === 1 && typeof only !== 'string' ? only?.plain : undefined;
+  const path = read && statePath(read.namespace, read.path);
+  return path?.length === 1 ? path[0] : undefined;
+}
+
+/** The issued token an access_token template names, else the last one. */
+function tokenFor(accessToken: unknown, tokens: readonly IssuedJwt[]): IssuedJwt | undefined {
+  const named = destNamed(accessToken);
+  return tokens.find((t) => t.dest === named) ?? tokens.at(-1);
 }
 
 /** A constant number: 3600, '3600' or FortifiedID's '@int:3600' / '@long:3600'. */

@@ -5,12 +5,14 @@
  */
 import { ConfigError, type ConfigErrorCode, type ConfigPath } from '../errors.js';
 import type { Flow } from '../flow.js';
-import { pathProblem, type RequestNamespace } from '../namespaces.js';
+import { ITEMS_COUNTS, pathProblem, type RequestNamespace } from '../namespaces.js';
 import { pathsRead, type ExpressionNode, type PathRead } from './ast.js';
 import { compileNode } from './evaluate.js';
 import { parseExpression } from './parser.js';
 
-/** How each namespace reads from a flow (`item` is FortifiedID's name for `state`). */
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
+/** How each namespace reads from a flow (`item` and `items[0]` are FortifiedID's names for `state`). */
 const FLOW_ROOTS = {
   client: (flow) => flow.client,
   request: (flow) => requestView(flow),
@@ -19,6 +21,8 @@ const FLOW_ROOTS = {
   state: (flow) => flow.state,
   claims: (flow) => flow.claims,
   item: (flow) => flow.state,
+  // engine/namespaces.ts: one item once a valve has written an output, none before.
+  items: (flow) => (Object.keys(flow.state).length > 0 ? [flow.state] : NO_ITEMS),
   now: (_flow, now) => now(),
 } as const satisfies Record<RequestNamespace, (flow: Flow, now: () => number) => unknown>;
 
@@ -52,9 +56,42 @@ export function firstBadRead(ast: ExpressionNode, skip: (read: PathRead) => bool
   return undefined;
 }
 
+const COUNT_ALIASES: readonly string[] = ITEMS_COUNTS.filter((name) => name !== 'length');
+
+/** Whether `object[name]` is FortifiedID's `items.len` / `items.size`, which read `items.length`. */
+function isItemsCount(object: ExpressionNode, name: unknown): boolean {
+  return object.kind === 'root' && object.name === 'items' && typeof name === 'string' && COUNT_ALIASES.includes(name);
+}
+
+/** `node` with `items.len`, `items.size` (and `items['len']`, …) read as `items.length`; done once, at load. */
+function withItemsCounts(node: ExpressionNode): ExpressionNode {
+  switch (node.kind) {
+    case 'literal':
+    case 'root':
+      return node;
+    case 'member': {
+      const object = withItemsCounts(node.object);
+      return { ...node, object, name: isItemsCount(object, node.name) ? 'length' : node.name };
+    }
+    case 'index': {
+      const object = withItemsCounts(node.object);
+      if (node.index.kind === 'literal' && isItemsCount(object, node.index.value)) return { kind: 'member', object, name: 'length', start: node.start };
+      return { ...node, object, index: withItemsCounts(node.index) };
+    }
+    case 'call':
+      return { ...node, object: withItemsCounts(node.object), args: node.args.map(withItemsCounts) };
+    case 'not':
+      return { ...node, operand: withItemsCounts(node.operand) };
+    case 'binary':
+      return { ...node, left: withItemsCounts(node.left), right: withItemsCounts(node.right) };
+    case 'logical':
+      return { ...node, left: withItemsCounts(node.left), right: withItemsCounts(node.right) };
+  }
+}
+
 /** The closure of a checked tree; it never throws (a failure it did not foresee is undefined). */
 export function compileChecked(ast: ExpressionNode, now: () => number, code: ConfigErrorCode = 'expression'): (flow: Flow) => unknown {
-  const evaluate = compileNode<Flow>(ast, (name) => {
+  const evaluate = compileNode<Flow>(withItemsCounts(ast), (name) => {
     if (!Object.hasOwn(FLOW_ROOTS, name)) throw new ConfigError(code, `unknown namespace '${name}'`, [], { offset: 0 });
     const read = FLOW_ROOTS[name as RequestNamespace];
     return (flow) => read(flow, now);

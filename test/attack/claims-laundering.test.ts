@@ -3,7 +3,7 @@
  * aud, client_id, scope …) taken from what the caller sends, and a copy does not launder
  * it. A StateSet or ClaimsSet that fills state or claims from the request declares so
  * (fillsFromCaller), `sluice check` follows those paths down the pipe (engine/caller-chosen.ts),
- * and `${state.…}`, `${item.…}` or `${claims.…}` read from them is the caller's choice:
+ * and `${state.…}`, `${item.…}`, `${items[0].…}` or `${claims.…}` read from them is the caller's choice:
  * refused at the template as an identity claim, a warning for any other claim.
  */
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,21 @@ describe('identity claims laundered through state or claims (attack review)', ()
 - name: CreateJwt
   config: { keystore: signing, jwt_claims: { client_id: "\${item.who}" } }
 `), '"${item.who}"');
+  });
+
+  it("refuses it read through FortifiedID's items list, in every spelling that reaches state", async () => {
+    const reads = [
+      ['sub', '${items[0].who}'], ['sub', '${items.0.who}'], ['sub', "${items[0]['who']}"],
+      ['sub', '${items[0][client.attributes.x]}'], ['cnf', '${items[0]}'], ['cnf', '${items}'],
+    ];
+    for (const [claim, read] of reads) {
+      await expectRefusedAt(pipeConfig(`
+- name: StateSet
+  config: { values: { who: "\${request.params.user}" } }
+- name: CreateJwt
+  config: { keystore: signing, jwt_claims: { ${claim}: "${read}" } }
+`), `"${read}"`);
+    }
   });
 
   it('refuses a claim a ClaimsSet took from the request, read back by a later ClaimsSet as ${claims.…}', async () => {

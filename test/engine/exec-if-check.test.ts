@@ -40,8 +40,28 @@ ${TAIL}`))).toEqual([['warning', 'template', 11, 18, expect.stringMatching(/attr
 
   it('an unknown namespace is an error at its place, with a hint', async () => {
     expect(await found(config(`      - name: ScopeCheck
+        exec_if: "!itme.pwdLastSet"
+${TAIL}`))).toEqual([['error', 'expression', 11, 20, expect.stringMatching(/unknown namespace 'itme' \(did you mean 'item'\?\)/)]]);
+  });
+
+  it("FortifiedID's items[0].X is item.X for the wiring: a dest no earlier valve writes is the same warning", async () => {
+    expect(await found(config(`      - name: ScopeCheck
         exec_if: "!items[0].pwdLastSet"
-${TAIL}`))).toEqual([['error', 'expression', 11, 20, expect.stringMatching(/unknown namespace 'items' \(did you mean 'item'\?\)/)]]);
+${TAIL}`))).toEqual([['warning', 'unknown_reference', 11, 18, expect.stringMatching(/no enabled valve before 'ScopeCheck' writes 'pwdLastSet'/)]]);
+    expect(await found(config(`      - name: StateSet
+        config: { values: { pwdLastSet: "\${client.attributes.tier}" } }
+      - name: ScopeCheck
+        exec_if: "items.len > 0 && !items[0].pwdLastSet"
+${TAIL}`))).toEqual([]);
+  });
+
+  it('items[1] and request.exec are errors at their place, saying what to write', async () => {
+    expect(await found(config(`      - name: ScopeCheck
+        exec_if: "items[1].x == 'y'"
+${TAIL}`))).toEqual([['error', 'expression', 11, 19, expect.stringMatching(/one item/)]]);
+    expect(await found(config(`      - name: ScopeCheck
+        exec_if: "request.exec === 'true'"
+${TAIL}`))).toEqual([['error', 'expression', 11, 19, expect.stringMatching(/did you mean 'request\.params\.exec'/)]]);
   });
 
   it('a ${…} in exec_if is not a template: an error that says how to write it', async () => {

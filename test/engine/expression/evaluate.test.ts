@@ -4,8 +4,7 @@
  * test only, as the oracle).
  */
 import { describe, expect, it } from 'vitest';
-import { compileExpression, parseExpression } from '../../../engine/expression/index.js';
-import { compileNode } from '../../../engine/expression/evaluate.js';
+import { compileExpression } from '../../../engine/expression/index.js';
 import { ConfigError } from '../../../engine/errors.js';
 import type { Flow } from '../../../engine/flow.js';
 
@@ -23,8 +22,8 @@ const run = (source: string): unknown => compileExpression(source, () => NOW)(fl
 /** The same source evaluated by JavaScript over the same data: the oracle. */
 function javascript(source: string): unknown {
   // The test's oracle only: the engine never evaluates source this way.
-  const fn = new Function('client', 'request', 'grant', 'assertion', 'state', 'claims', 'item', 'now', `return (${source});`) as (...a: unknown[]) => unknown;
-  return fn(flow.client, flow.request, flow.grant, flow.assertion?.claims, flow.state, flow.claims, flow.state, NOW);
+  const fn = new Function('client', 'request', 'grant', 'assertion', 'state', 'claims', 'item', 'items', 'now', `return (${source});`) as (...a: unknown[]) => unknown;
+  return fn(flow.client, flow.request, flow.grant, flow.assertion?.claims, flow.state, flow.claims, flow.state, [flow.state], NOW);
 }
 
 describe('results equal JavaScript on plain data', () => {
@@ -52,6 +51,7 @@ describe('results equal JavaScript on plain data', () => {
     "'a1'.endsWith(1)", "'null'.includes(null)",
     // the other namespaces
     "assertion.sub == 'alice'", "claims.role === 'admin'", "grant.audience[0]", "item.user.status == 'complete'", 'now > 0',
+    "items[0].user.status == 'complete'", 'items.length', '!items[0].user.pwdLastSet', "items.length > 0 && items[0].user.status === 'complete'",
   ];
   it.each(cases)('%s', (source) => {
     expect(run(source)).toEqual(javascript(source));
@@ -63,26 +63,51 @@ describe('FortifiedID predicates', () => {
     expect(run("request.params.exec === 'true'")).toBe(true);
   });
 
-  // FortifiedID's `items` is its list of valve outputs. Sluice keeps outputs by name
-  // (state / item, keyed by dest), so `items` is not a namespace here: mapping it is issue
-  // 13's. The grammar covers these predicates: evaluated over an `items` root, they work.
-  const items = [{ status: 'complete', pwdLastSet: 0 }];
-  const overItems = (source: string): unknown => compileNode<unknown>(parseExpression(source), (name) => () => (name === 'items' ? items : undefined))(null);
+  it("an unknown request field is refused at load, naming request.params (a caller cannot forge FortifiedID's engine-set request.used_auth)", () => {
+    expect(() => run("request.exec === 'true'")).toThrow(/did you mean 'request\.params\.exec'/);
+    expect(() => run("request.used_auth == ('unpw') || request.used_auth == ('otp')")).toThrow(/did you mean 'request\.params\.used_auth'/);
+    expect(run("request.params.exec == ('unpw') || request.params.exec == ('true')")).toBe(true);
+  });
+
+  // FortifiedID's `items`: a Sluice flow has one item, its valve outputs (state).
   it.each([
-    ["items[0].status=='complete'", true],
-    ['!items[0].pwdLastSet', true],
-    ["items[1].status=='complete'", false],
+    ["items[0].user.status=='complete'", true],
+    ['!items[0].user.pwdLastSet', true],
+    ['items[0].user.pwdLastSet', 0],
+    ['items.length', 1],
+    ['items.len', 1],
+    ['items.size', 1],
+    ["items['len'] > 0 && items[0].user.status == 'complete'", true],
+    ["items.len > 0 && items[0].iam_role == ''", false],
   ])('%s', (source, expected) => {
-    expect(overItems(source)).toBe(expected);
+    expect(run(source)).toBe(expected);
   });
 
-  it("'items' is refused at load, pointing at 'item'", () => {
-    expect(() => run("items[0].status=='complete'")).toThrow(/unknown namespace 'items' \(did you mean 'item'\?\)/);
+  it('items is empty until a valve has written an output: the docs\' guards work', () => {
+    const fresh = { ...flow, state: {} } as Flow;
+    const runFresh = (source: string) => compileExpression(source, () => NOW)(fresh);
+    expect(runFresh('items.length')).toBe(0);
+    expect(runFresh('items.size > 0')).toBe(false);
+    expect(runFresh('!items[0].pwdLastSet')).toBe(true);
+    expect(runFresh("items.len > 0 && items[0].iam_role == 'Admin'")).toBe(false);
   });
 
-  it("the same predicates over Sluice's named outputs", () => {
-    expect(run("item.user.status=='complete'")).toBe(true);
-    expect(run('!item.user.pwdLastSet')).toBe(true);
+  it('items reads the same object as item and state', () => {
+    expect(run('items[0] === item && item === state')).toBe(true);
+  });
+
+  it.each([
+    ["items[1].status == 'x'", /one item/],
+    ['items.count', /items\[0\]\.X/],
+    ['items.first.x', /items\[0\]\.X/],
+  ])('%s is refused at load: a flow holds one item', (source, message) => {
+    expect(() => run(source)).toThrow(message);
+  });
+
+  it('.len and .size are counts on items only', () => {
+    expect(() => run('client.scopes.len')).toThrow(ConfigError);
+    expect(() => run('request.scope.size')).toThrow(ConfigError);
+    expect(run('item.user.len')).toBeUndefined();
   });
 });
 
