@@ -8,6 +8,7 @@
  */
 import { defineValve, RESPONSE_DEST, type ValveProblem } from '../engine/index.js';
 import { callerChosen, flowPathsFromCaller } from './create-jwt-rules.js';
+import { responseProblems, type ValveBefore } from './response-checks.js';
 
 export interface JsonObjectCreateConfig {
   src: Record<string, unknown>;
@@ -17,14 +18,21 @@ export interface JsonObjectCreateConfig {
 /** RFC 6749 section 5.1: a successful token response carries these. */
 const RESPONSE_REQUIRED = ['access_token', 'token_type'] as const;
 
-function responseProblems(config: JsonObjectCreateConfig): ValveProblem[] {
+/**
+ * The token response this object is, as `check` sees it: the members RFC 6749 section 5.1
+ * requires, and the traps of FortifiedID's documented pipe (response-checks.ts: an
+ * expires_in that disagrees with the CreateJwt before, a constant scope). JsonObjectCreate
+ * sends `src` as it is, so no message says a value is replaced.
+ */
+function tokenResponseProblems(config: JsonObjectCreateConfig, before: readonly ValveBefore[]): ValveProblem[] {
   if (config.dest !== RESPONSE_DEST) return [];
   const missing = RESPONSE_REQUIRED.filter((name) => !Object.hasOwn(config.src, name));
-  return missing.length === 0 ? [] : [{
+  const problems: ValveProblem[] = missing.length === 0 ? [] : [{
     severity: 'warning',
     path: ['src'],
     message: `dest ${RESPONSE_DEST} makes this object the token response, which needs ${missing.join(' and ')} (RFC 6749 section 5.1)`,
   }];
+  return [...problems, ...responseProblems(config.src, 'src', before)];
 }
 
 function callerValues(config: JsonObjectCreateConfig, chosen: ReadonlySet<string>): ValveProblem[] {
@@ -56,7 +64,7 @@ export default defineValve<JsonObjectCreateConfig>({
       },
     },
   },
-  check: (config, context) => [...responseProblems(config), ...callerValues(config, context.callerChosen)],
+  check: (config, context) => [...tokenResponseProblems(config, context.configsBefore ?? []), ...callerValues(config, context.callerChosen)],
   create(config, engine) {
     const src = engine.compileTemplate(config.src);
     return async function jsonObjectCreate(flow, next) {

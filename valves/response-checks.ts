@@ -1,8 +1,7 @@
 /**
  * What `sluice check` says about a token response a pipe builds from fields of its own
- * (TokenResponse's `fields`; FortifiedID's JsonObjectCreate `src` under `client_credentials`
- * is the other builder: call responseProblems with its `src`). Two traps of FortifiedID's
- * documented client_credentials pipe:
+ * (TokenResponse's `fields`, and FortifiedID's JsonObjectCreate `src` under
+ * `client_credentials`). Two traps of FortifiedID's documented client_credentials pipe:
  *
  * - `expires_in` written as a number beside CreateJwt's `jwt_ttl` (minutes, as in
  *   FortifiedID): when they disagree, clients refresh too late (their token is refused

@@ -82,6 +82,28 @@ describe('JsonObjectCreate: check', () => {
     expect(found.map(({ line, col }) => ({ line, col }))).toEqual([positionOf(yaml, '{ expires_in')]);
   });
 
+  it("the response's expires_in is checked against the token its access_token names (${items[0].X} as ${item.X}), with both numbers", async () => {
+    const yaml = flowConfig(`
+  - id: main
+    valves:
+      - name: CreateJwt
+        config: { keystore: signing, dest: long, jwt_ttl: 60 }
+      - name: CreateJwt
+        config: { keystore: signing, dest: short, jwt_ttl: 5m }
+      - name: JsonObjectCreate
+        config:
+          dest: client_credentials
+          src: { access_token: "\${items[0].long}", token_type: Bearer, expires_in: 300, scope: "\${request.scope}" }
+`);
+    const { errors, warnings } = await diagnosticsOf(yaml);
+    expect(errors).toEqual([]);
+    const found = warnings.filter((w) => w.code === 'valve_config');
+    expect(found.map(({ line, col }) => ({ line, col }))).toEqual([positionOf(yaml, '300,')]);
+    for (const part of ['300', '3600', "'long'"]) expect(found[0]!.message).toContain(part);
+    // Naming the other token, they agree: no warning.
+    expect((await diagnosticsOf(yaml.replace('items[0].long', 'items[0].short'))).warnings.filter((w) => w.code === 'valve_config')).toEqual([]);
+  });
+
   it('dest and src are required, dest is a name; PipeExec refuses an unknown pipe with a did-you-mean', async () => {
     const yaml = flowConfig(PIPES.replace('dest: info', 'dest: "a.b"').replace('pipe: shared', 'pipe: shraed'));
     const { errors } = await diagnosticsOf(yaml);
