@@ -13,6 +13,8 @@ import { KEYSTORE_TYPES, SIGNING_ALGS } from '../keystores/types.js';
 import { STORE_TYPES } from '../store/config.js';
 import type { JsonSchema } from '../plugin-api.js';
 import { CONDITION_KEYS } from '../valve-condition.js';
+import { METHODS } from '../expression/index.js';
+import { REQUEST_NAMESPACES } from '../namespaces.js';
 
 const SCOPE_TOKEN = { type: 'string', pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$', patternMessage: 'must be a scope token: no spaces, quotes or backslashes (RFC 6749 section 3.3)' };
 
@@ -254,6 +256,6 @@ export function buildBaseSchema(): JsonSchema {
 
 /** exec_if and its FortifiedID spelling (engine/valve-condition.ts). */
 function conditionFields(): Record<string, unknown> {
-  const description = "An expression over client, request, grant, assertion, state, claims, item, now (==, ===, <, &&, ||, !, member and index access, .length, startsWith, endsWith, includes): the valve runs only when it is truthy, else the pipe goes on. A valve with exec_if never counts as the pipe's client authentication.";
+  const description = `An expression over ${Object.keys(REQUEST_NAMESPACES).join(', ')} (==, ===, <, &&, ||, !, member and index access, .length, ${METHODS.join(', ')}): the valve runs only when it is truthy, else the pipe goes on. A valve with exec_if never counts as the pipe's client authentication.`;
   return Object.fromEntries(CONDITION_KEYS.map((key, i) => [key, { description: i === 0 ? description : "FortifiedID's spelling of exec_if.", type: 'string', minLength: 1 }]));
 }
