@@ -2,7 +2,7 @@
  * `${…}` expressions. Parsed once, at load; resolving one per request is a property walk.
  *
  *   load time:    ${env.NAME}  ${globals.a.b}  ${file.PATH}
- *   request time: ${client.…}  ${request.…}  ${grant.…}  ${state.…}  ${claims.…}  ${item.…}  ${now}
+ *   request time: ${client.…}  ${request.…}  ${grant.…}  ${state.…}  ${claims.…}  ${item.…}  ${items[0].…}  ${now}
  *
  * A value that is exactly one `${…}` keeps its type; inside a longer string the value is
  * stringified (lists joined with spaces, as OAuth joins scopes).
