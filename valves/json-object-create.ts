@@ -6,8 +6,9 @@
  * client_credentials pipe; the token endpoint still adds Cache-Control: no-store and the
  * caller's `state`, and answers only a proven caller.
  */
-import { defineValve, RESPONSE_DEST, type ValveProblem } from '../engine/index.js';
+import { defineValve, RESPONSE_DEST, type ValveCheckContext, type ValveProblem } from '../engine/index.js';
 import { callerChosen, flowPathsFromCaller } from './create-jwt-rules.js';
+import { responseProblems as responseFieldProblems } from './response-checks.js';
 
 export interface JsonObjectCreateConfig {
   src: Record<string, unknown>;
@@ -17,14 +18,16 @@ export interface JsonObjectCreateConfig {
 /** RFC 6749 section 5.1: a successful token response carries these. */
 const RESPONSE_REQUIRED = ['access_token', 'token_type'] as const;
 
-function responseProblems(config: JsonObjectCreateConfig): ValveProblem[] {
+/** As the token response: its required members, and the traps of expires_in and scope (response-checks.ts). */
+function responseProblems(config: JsonObjectCreateConfig, before: ValveCheckContext['configsBefore']): ValveProblem[] {
   if (config.dest !== RESPONSE_DEST) return [];
   const missing = RESPONSE_REQUIRED.filter((name) => !Object.hasOwn(config.src, name));
-  return missing.length === 0 ? [] : [{
+  const problems: ValveProblem[] = missing.length === 0 ? [] : [{
     severity: 'warning',
     path: ['src'],
     message: `dest ${RESPONSE_DEST} makes this object the token response, which needs ${missing.join(' and ')} (RFC 6749 section 5.1)`,
   }];
+  return [...problems, ...responseFieldProblems(config.src, 'src', before ?? [])];
 }
 
 function callerValues(config: JsonObjectCreateConfig, chosen: ReadonlySet<string>): ValveProblem[] {
@@ -56,7 +59,7 @@ export default defineValve<JsonObjectCreateConfig>({
       },
     },
   },
-  check: (config, context) => [...responseProblems(config), ...callerValues(config, context.callerChosen)],
+  check: (config, context) => [...responseProblems(config, context.configsBefore), ...callerValues(config, context.callerChosen)],
   create(config, engine) {
     const src = engine.compileTemplate(config.src);
     return async function jsonObjectCreate(flow, next) {
