@@ -7,7 +7,8 @@
  */
 import { createLocalJWKSet, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, postToken, serve, type Running } from '../helpers/sluice.js';
+import { basic, load, postToken, serve, type Running } from '../helpers/sluice.js';
+import { positionOf } from '../helpers/positions.js';
 import { opensslP12 } from '../helpers/openssl-p12.js';
 import { DOCUMENTED_PIPE, documentedConfig, RP } from './documented-pipe.js';
 
@@ -158,5 +159,31 @@ describe('inline keystores, more ways', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('a keystores: entry with publish: false and the same key does not hide it: the inline one is published', async () => {
+    const s = await serve(documentedConfig('keystores:\n  - { id: hidden, type: pkcs12, path: keystore.p12, password: supersecret, publish: false }\n'), {
+      env: ENV, files: { 'keystore.p12': opensslP12('rsa') },
+    });
+    try {
+      const { keys } = await jwks(s.url);
+      expect(keys).toHaveLength(1);
+      const r = await tokenFrom(s);
+      await jwtVerify(r.body.access_token as string, createLocalJWKSet({ keys }), { issuer: 'https://op.example.com' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("another key under the inline key's kid is an error at keystore.path (verifiers could not tell them apart)", async () => {
+    const key = opensslP12('rsa');
+    const first = await serve(documentedConfig(), { env: ENV, files: { 'keystore.p12': key } });
+    const [{ kid }] = (await jwks(first.url)).keys as [JWK];
+    await first.close();
+    const yaml = documentedConfig(`keystores:\n  - { id: other, type: pkcs12, path: other.p12, password: supersecret, kid: "${kid!}" }\n`);
+    const { engine, diagnostics } = await load(yaml, { env: ENV, files: { 'keystore.p12': key, 'other.p12': opensslP12('rsa') } });
+    expect(engine).toBeUndefined();
+    expect(diagnostics.filter((d) => d.severity === 'error').map(({ line, col, code }) => ({ line, col, code })))
+      .toEqual([{ ...positionOf(yaml, '"keystore.p12"'), code: 'duplicate_id' }]);
   });
 });
