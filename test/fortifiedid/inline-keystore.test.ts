@@ -186,4 +186,21 @@ describe('inline keystores, more ways', () => {
     expect(diagnostics.filter((d) => d.severity === 'error').map(({ line, col, code }) => ({ line, col, code })))
       .toEqual([{ ...positionOf(yaml, '"keystore.p12"'), code: 'duplicate_id' }]);
   });
+
+  it("introspection knows the inline key's tokens as ours (issuer = the pipe's iss)", async () => {
+    const yaml = documentedConfig('', { rps: ['{ "client_id": "rs", "client_secret": "${env.M2M_SECRET}", "introspection": true }'] })
+      .replace('issuer: http://127.0.0.1:8080', 'issuer: https://op.example.com');
+    const s = await serve(yaml, { env: ENV, files: { 'keystore.p12': opensslP12('ec') } });
+    try {
+      const token = (await tokenFrom(s)).body.access_token as string;
+      const response = await fetch(`${s.url}/introspect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('rs', SECRET) },
+        body: new URLSearchParams({ token }),
+      });
+      expect(await response.json()).toMatchObject({ active: true, client_id: 'm2m-client', sub: 'm2m-client' });
+    } finally {
+      await s.close();
+    }
+  });
 });
