@@ -10,6 +10,7 @@ export type { HttpClient, HttpClientErrorCode, HttpClientRequest, HttpClientResp
 export { RESPONSE_DEST } from './flow.js';
 export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest, VerifiedAssertion } from './flow.js';
 export type { Keystore, SigningAlg } from './keystores/types.js';
+export type { InlineKeystoreConfig } from './keystores/inline.js';
 export { SIGNING_ALGS } from './keystores/types.js';
 export type { Store } from './store/types.js';
 // Helpers built-in valves use: stateless functions over the public types (what depends on

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Client, Flow } from './flow.js';
+import type { InlineKeystoreConfig } from './keystores/inline.js';
 import type { Keystore } from './keystores/types.js';
 import type { Store } from './store/types.js';
 import type { ConfigErrorCode, ConfigPath } from './errors.js';
@@ -97,6 +98,13 @@ export interface EngineServices {
   keystore(id: string): Keystore | undefined;
   /** Every keystore id, for helpful error messages. */
   keystoreIds(): readonly string[];
+  /**
+   * A keystore written inline in a valve's config (FortifiedID's CreateJwt `keystore:
+   * {path, password, type}`), loaded as a `keystores:` entry is and published at /jwks; a key
+   * already published is that keystore. Call it in create(). Throws ConfigError with a path
+   * relative to `config` (['path'], ['password'], ['alias']); messages never hold the password.
+   */
+  inlineKeystore(config: InlineKeystoreConfig): Promise<Keystore>;
   /**
    * Compile a config value (any JSON: string, list, object) holding `${…}` request-time
    * expressions. The engine has already checked their syntax at load, with YAML positions.

@@ -1,7 +1,8 @@
 /**
- * CreateJwt: signs a JWT access token (RFC 9068) with a keystore and writes it under
- * `dest` for later valves. Always sets iss, sub, aud (the granted audiences, else the
- * issuer), exp, iat, jti, client_id and scope; flow.claims, then `jwt_claims`, add to or
+ * CreateJwt: signs a JWT access token (RFC 9068) with a keystore (a `keystores:` id, or
+ * FortifiedID's inline form: create-jwt-keystore.ts) and writes it under `dest` for later
+ * valves. Always sets iss, sub, aud (the granted audiences, else the issuer), exp, iat,
+ * jti, client_id and scope; flow.claims, then `jwt_claims`, add to or
  * override them. sub is the client_id unless an earlier valve sets flow.claims.sub (a
  * valve that maps an external identity to a service identity does). The header carries
  * alg and kid from the keystore and `typ: at+jwt` by default.
@@ -23,10 +24,10 @@ import {
   type OAuthError,
   type SigningAlg,
 } from '../engine/index.js';
+import { KEYSTORE_PROPERTIES, keystoreProblems, signingKeystore, type KeystoreKeys } from './create-jwt-keystore.js';
 import { checkJwtConfig } from './create-jwt-rules.js';
 
-export interface CreateJwtConfig {
-  keystore: string;
+export interface CreateJwtConfig extends KeystoreKeys {
   alg?: SigningAlg;
   jwt_ttl: number | string;
   jwt_headers: Record<string, unknown>;
@@ -63,7 +64,7 @@ export default defineValve<CreateJwtConfig>({
     additionalProperties: false,
     required: ['keystore'],
     properties: {
-      keystore: { type: 'string', minLength: 1, pattern: '^[^$]*$', patternMessage: 'must be a keystore id, not an expression', description: 'Id of the keystore that signs.' },
+      ...KEYSTORE_PROPERTIES,
       alg: { enum: [...SIGNING_ALGS], description: "Default: the keystore's alg." },
       jwt_ttl: {
         type: ['number', 'string'],
@@ -85,12 +86,9 @@ export default defineValve<CreateJwtConfig>({
       dest: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', patternMessage: 'must be a name (letters, digits, _ and -)', default: 'access_token', description: 'Where later valves find the token (${state.DEST}).' },
     },
   },
-  check: (config, context) => checkJwtConfig(config, context),
-  create(config, engine) {
-    const keystore = engine.keystore(config.keystore);
-    if (!keystore) {
-      throw new ConfigError('unknown_keystore', `unknown keystore '${config.keystore}'; keystores: ${engine.keystoreIds().join(', ') || 'none'}`, ['keystore']);
-    }
+  check: (config, context) => [...keystoreProblems(config), ...checkJwtConfig(config, context)],
+  async create(config, engine) {
+    const keystore = await signingKeystore(config, engine);
     const alg = config.alg ?? keystore.alg;
     if (!keystore.algorithms.includes(alg)) {
       throw new ConfigError('valve_config', `keystore '${keystore.id}' cannot sign ${alg}; it can sign ${keystore.algorithms.join(', ')}`, ['alg']);

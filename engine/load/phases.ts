@@ -27,6 +27,7 @@ import { buildTrustedIssuer, verifyIncomingToken, type TrustedIssuerConfig } fro
 import { checkServerConfig } from '../http/server-config.js';
 import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
+import { InlineKeystores } from '../keystores/inline.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
 import { httpClient } from '../http-client.js';
@@ -214,13 +215,17 @@ async function pipes(state: LoadState): Promise<void> {
   const clients = new Map<string, RegisteredClient>();
   Object.assign(state, { authenticator, verifyContext, clients });
   const tokenVerifier = { issuer: issuer!, keystores: stores!, verifyContext };
+  // By id, valves find `keystores:` entries only; inline ones join `stores` as they load.
+  const declared = new Map(stores!);
+  const inline = new InlineKeystores(stores!, state.baseDir);
   state.services = {
     issuer: issuer!,
     tokenEndpoint: verifyContext.tokenEndpoint,
     logger: state.logger!,
     store,
-    keystore: (id) => stores!.get(id),
-    keystoreIds: () => [...stores!.keys()],
+    keystore: (id) => declared.get(id),
+    keystoreIds: () => [...declared.keys()],
+    inlineKeystore: (config) => inline.load(config),
     compileTemplate: (value, options) => compileValue(value, now, options),
     compileExpression: (source, options) => compileExpression(source, now, options?.path),
     authenticateClient: async (flow) => {
