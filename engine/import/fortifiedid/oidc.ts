@@ -15,8 +15,8 @@ export const ISSUER_ENV = 'SLUICE_ISSUER';
 const AUTH_CODE = 'Sluice serves machine-to-machine clients only (no authorization code flow)';
 const NO_REFRESH = 'no refresh tokens are issued (client_credentials clients ask again, RFC 6749 section 4.4.3)';
 
-/** Module keys read below, and the ones dropped with why. Any other key is reported as unknown. */
-const READ_KEYS = new Set(['rps', 'discovery_meta', 'http_port', 'http_context', 'tenant_op_path', 'keystore', 'sign_jwt_keystore_password', 'sign_jwt_keystore_alias']);
+/** Module keys read here (pipes: by pipes.ts, when one config is both), and the ones dropped with why; any other is reported. */
+const READ_KEYS = new Set(['pipes', 'rps', 'discovery_meta', 'http_port', 'http_context', 'tenant_op_path', 'keystore', 'sign_jwt_keystore_password', 'sign_jwt_keystore_alias']);
 const DROPPED_KEYS: Readonly<Record<string, string>> = {
   required_request_parameters: AUTH_CODE,
   code_verifier_hash_alg: `${AUTH_CODE}, so no PKCE`,
