@@ -7,8 +7,8 @@
  */
 import { formatDiagnostic, type Diagnostic } from '../../diagnostics.js';
 import { createRegistry } from '../../load.js';
-import { findModules, readInput, type FoundModule, type InputFile, type Json } from './modules.js';
-import { convertOidcModule, type OidcPart } from './oidc.js';
+import { findModules, readInput, type FoundModule, type InputFile } from './modules.js';
+import { convertOidcModule } from './oidc.js';
 import { renderConfig } from './output.js';
 import { selectPipes } from './pipes.js';
 
@@ -83,4 +83,3 @@ function chooseTenant(modules: readonly FoundModule[], tenant: string | undefine
   return { module: modules[index] };
 }
 
-export type { Json, OidcPart };

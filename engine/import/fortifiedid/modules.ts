@@ -55,6 +55,9 @@ export function readInput(file: string): ReadResult {
   const syntax = jsonSyntaxError(file, text);
   if (syntax) return { failure: syntax };
   const source = new ConfigSource(file, text);
+  // Valid JSON that the YAML reading still refuses: a duplicate key, a __proto__ key.
+  const [problem] = source.syntaxErrors;
+  if (problem) return { failure: { file, ...problem.position, severity: 'error', code: problem.code, message: problem.message } };
   return { input: { file, source, sink: new DiagnosticSink(source) } };
 }
 
@@ -100,9 +103,10 @@ function isModuleConfig(value: Json): boolean {
   return ['rps', 'discovery_meta', 'pipes'].some((key) => Object.hasOwn(value, key));
 }
 
+/** Only a wrapped module ({name, config}) can be neither: a bare config was recognised by its keys. */
 function classify(input: InputFile, config: Json, path: ConfigPath, name: string | undefined, found: FoundModule[]): void {
   const oidc = Object.hasOwn(config, 'rps') || Object.hasOwn(config, 'discovery_meta');
   const pipes = Object.hasOwn(config, 'pipes');
   if (oidc || pipes) found.push({ input, name, config, path, oidc, pipes });
-  else input.sink.warn('schema', `module${name ? ` '${name}'` : ''} is neither an OIDC module (rps, discovery_meta) nor a pipes module (pipes): not carried over`, path.length > 0 && path.at(-1) === 'config' ? [...path.slice(0, -1), 'name'] : path);
+  else input.sink.warn('schema', `module${name ? ` '${name}'` : ''} is neither an OIDC module (rps, discovery_meta) nor a pipes module (pipes): not carried over`, [...path.slice(0, -1), 'name']);
 }

@@ -92,3 +92,18 @@ describe('importFortifiedId: pipes', () => {
     ]);
   });
 });
+
+describe('importFortifiedId: hostile files', () => {
+  it('valid JSON that YAML reading refuses (a duplicate key, __proto__): an error at its place, nothing written', () => {
+    for (const [text, needle] of [['{"rps": [], "rps": []}', '"rps"'], ['{"pipes": [], "__proto__": {"x": 1}}', '"__proto__"']] as const) {
+      const file = join(dir, 'hostile.json');
+      writeFileSync(file, text);
+      const result = importFortifiedId([file]);
+      expect(result.yaml).toBeUndefined();
+      expect(result.diagnostics).toHaveLength(1);
+      expect(result.diagnostics[0]).toMatchObject({ severity: 'error', line: 1 });
+      const occurrence = needle === '"rps"' ? 2 : 1;
+      expect(result.diagnostics[0]!.col).toBe(positionOf(text, needle, occurrence).col);
+    }
+  });
+});
