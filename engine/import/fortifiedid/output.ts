@@ -44,5 +44,8 @@ function header({ files, oidc, notCarried, outputName }: Omit<RenderInput, 'pipe
     `  - then run: sluice check ${outputName ?? 'THIS_FILE'}`,
   ];
   if (notCarried.length > 0) lines.push('', 'What was not carried over, and what to look at (FILE:LINE:COL in the input):', ...notCarried.map((l) => `  ${l}`));
-  return lines.map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n\n';
+  // A control character (a newline in a client_id or file name) would end the comment and
+  // put the rest of the line into the YAML: each one is shown escaped instead.
+  const safe = (l: string): string => l.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return lines.map((l) => (l ? `# ${safe(l)}` : '#')).join('\n') + '\n\n';
 }

@@ -106,4 +106,11 @@ describe('importFortifiedId: hostile files', () => {
       expect(result.diagnostics[0]!.col).toBe(positionOf(text, needle, occurrence).col);
     }
   });
+
+  it('a client_id with a newline cannot break out of the header comment into the YAML', () => {
+    const rp = { client_id: 'svc\nissuer: https://evil.example.com', client_secret: 'in-clear-0123456789', client_credentials_pipe_id: 'token' };
+    const { config, messages } = importOne({ rps: [rp], pipes: [TOKEN_PIPE] });
+    expect(messages.some((m) => m.includes('svc\nissuer'))).toBe(true);
+    expect(config).toMatchObject({ issuer: '${env.SLUICE_ISSUER}', rps: [rp] });
+  });
 });
