@@ -59,6 +59,16 @@ export const COMMANDS = {
       HELP_FLAG,
     ],
   },
+  import: {
+    synopsis: 'import fortifiedid FILE.json [FILE.json…] [-o OUT [--force]] [--tenant NAME]',
+    summary: "write a Sluice config from FortifiedID's OIDC and pipes module configs; what could not come over is listed on stderr as FILE:LINE:COL",
+    flags: [
+      ['-o, --output OUT', 'write the YAML to OUT (default: stdout); an existing OUT is refused'],
+      ['--force', 'overwrite OUT'],
+      ['--tenant NAME', 'with several OIDC modules: the one to import (its tenant_op_path or module name)'],
+      HELP_FLAG,
+    ],
+  },
 } satisfies Record<string, CommandHelp>;
 
 export type Command = keyof typeof COMMANDS;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `sluice`: serve, check, schema, keys generate, secret hash, secret generate, token.
+ * `sluice`: serve, check, schema, keys generate, secret hash, secret generate, token, import fortifiedid.
  * Exit codes: 0 success, 1 failure (an invalid config, a refused request), 2 usage error.
  */
 import { commandHelp, isCommand, USAGE, version } from './help.js';
@@ -19,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
     case 'keys': return (await import('./keys.js')).keys(rest);
     case 'secret': return (await import('./secret.js')).secret(rest);
     case 'token': return (await import('./token.js')).token(rest);
+    case 'import': return (await import('./import.js')).importConfig(rest);
     case 'help': case '-h': case '--help': {
       const topic = rest[0];
       if (topic !== undefined && !isCommand(topic)) throw new UsageError(`unknown command '${topic}'`);

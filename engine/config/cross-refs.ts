@@ -103,7 +103,7 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
  * Sluice knows valves by name only. A class name gets the Sluice name its last part
  * suggests (`….CreateJwtValve` → CreateJwt), when there is one.
  */
-function classNameAdvice(name: string, known: readonly string[]): string | undefined {
+export function classNameAdvice(name: string, known: readonly string[]): string | undefined {
   if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(name)) return undefined;
   const last = name.slice(name.lastIndexOf('.') + 1).replace(/Valve$/, '');
   const match = known.find((k) => k.toLowerCase() === last.toLowerCase()) ?? closest(last, known);

@@ -1,8 +1,8 @@
 /**
  * FortifiedID's relying-party keys that Sluice does not take, each with what to do
- * instead: one table for `check` (and for `sluice import fortifiedid` later). The keys
- * that mean the same in both (client_id, client_secret, client_credentials_pipe_id) are
- * Sluice keys and not listed. Source: FortifiedID's "Relying Party" page (see
+ * instead: one table for `check` and `sluice import fortifiedid`. The keys that mean the
+ * same in both (FORTIFIEDID_SAME_RP_KEYS) are Sluice keys and not listed. Source:
+ * FortifiedID's "Relying Party" page (see
  * notes/fortifiedid-research.md, section 5.4); nothing here is guessed beyond it.
  *
  * `ignored`: the key belongs to end-user flows (authorization code, ID tokens, logout),
@@ -16,6 +16,9 @@ export interface FortifiedIdKeyAdvice {
   readonly ignored: boolean;
   readonly advice: string;
 }
+
+/** The RP keys that mean the same in both: `sluice import fortifiedid` carries these over as they are. */
+export const FORTIFIEDID_SAME_RP_KEYS = ['client_id', 'client_secret', 'client_credentials_pipe_id'] as const;
 
 const M2M_ONLY = 'Sluice serves machine-to-machine clients only (no authorization code flow, ID tokens or logout)';
 

@@ -40,7 +40,7 @@ describe.concurrent('sluice usage', () => {
   it('--help prints the usage on stdout and exits 0', async () => {
     const result = await sluice(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['serve', 'check', 'schema', 'keys generate', 'secret hash', 'secret generate', 'token']) expect(result.stdout).toContain(command);
+    for (const command of ['serve', 'check', 'schema', 'keys generate', 'secret hash', 'secret generate', 'token', 'import fortifiedid']) expect(result.stdout).toContain(command);
   });
 
   it('CMD --help, CMD -h and help CMD print that command\'s own flags on stdout, exit 0', async () => {
@@ -51,6 +51,7 @@ describe.concurrent('sluice usage', () => {
       keys: ['--alg', '--out', '--password-env'],
       secret: ['hash', 'generate', '--json'],
       token: ['--issuer', '--client-id', '--secret-env', '--scope', '--resource', '--auth', '--json'],
+      import: ['fortifiedid', '-o, --output OUT', '--force', '--tenant NAME'],
     };
     for (const [command, expected] of Object.entries(flags)) {
       const results = await Promise.all([sluice([command, '--help']), sluice([command, '-h']), sluice(['help', command])]);
