@@ -97,7 +97,17 @@ async function main(): Promise<number> {
       ...(profileDir ? { profileDir } : {}),
     };
     const rows: Row[] = [];
-    for (const scenario of scenarios(ctx, options.only)) rows.push(...(await runScenario(scenario, options)));
+    const broken: string[] = [];
+    for (const scenario of scenarios(ctx, options.only)) {
+      try {
+        rows.push(...(await runScenario(scenario, options)));
+      } catch (error) {
+        // Loud (the message, exit 1), but the other scenarios' figures are still reported.
+        progress(`bench: ${scenario.name}: ${error instanceof Error ? error.message : String(error)}`);
+        broken.push(scenario.name);
+        rows.push(...scenario.variants.map((variant): Row => ({ scenario: scenario.name, variant: variant.key, label: variant.label, note: 'failed (see above)', failures: 0, samples: [] })));
+      }
+    }
 
     const latestFile = join(RESULTS_DIR, 'latest.json');
     const previous = readPrevious(latestFile);
@@ -116,7 +126,9 @@ async function main(): Promise<number> {
     process.stdout.write(formatTable(rows, compareWithPrevious(rows, previous?.rows)) + '\n');
     if (previous) process.stdout.write(`\nvs previous: ${previous.date}${JSON.stringify(previous.options) === JSON.stringify(results.options) ? '' : ' (other options: ' + JSON.stringify(previous.options) + ')'}\n`);
     process.stdout.write(`results: ${latestFile}\n`);
+    if (broken.length > 0) process.stderr.write(`bench: not measured: ${broken.join(', ')}\n`);
     const failed = rows.filter((row) => row.failures > 0);
+    if (broken.length > 0) return 1;
     if (failed.length > 0) {
       process.stderr.write(`bench: requests failed in ${failed.map((row) => `${row.scenario}/${row.label}`).join(', ')}; see bench/results/logs/\n`);
       return 1;

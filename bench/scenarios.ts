@@ -57,7 +57,7 @@ const jwtExpectation = (alg: string, clientId = CLIENT_ID): Expectation => ({ al
 
 function sluiceVariant(ctx: BenchContext, key: string, label: string, setup: { alg?: Algorithm; clients: ClientSpec[]; pipe?: PipeKind; storeCapacity?: number; serveArgs?: string[]; source?: (server: ServerProcess) => RequestSource; expect?: Expectation; against?: string }): Variant {
   const alg = setup.alg ?? 'ES256';
-  const name = `sluice-${key}-${alg.toLowerCase()}`;
+  const name = `sluice-${alg.toLowerCase()}${key === 'sluice' ? '' : `-${key}`}`;
   return {
     key,
     label,
