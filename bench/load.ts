@@ -23,7 +23,9 @@ export async function measure(server: ServerProcess, source: RequestSource, sett
       : { method: 'POST', path: '/token', headers: first.headers, body: first.body }],
   };
   const cpuBefore = server.cpuMicros();
+  const generatorBefore = process.cpuUsage();
   const result = await autocannon(options);
+  const generator = process.cpuUsage(generatorBefore);
   const cpuAfter = server.cpuMicros();
   const responses = result.requests.total;
   return {
@@ -34,5 +36,6 @@ export async function measure(server: ServerProcess, source: RequestSource, sett
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     cpuMicros: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    generatorCpuMicros: generator.user + generator.system,
   };
 }

@@ -104,7 +104,7 @@ function sluiceScenario(ctx: BenchContext, selected: ReadonlySet<string>): Scena
     variants.push(sluiceVariant(ctx, 'sha256', '$sha256$ secret hash', { clients: withSecret({ hash: ctx.secrets.sha256Hash }), against }));
     variants.push(sluiceVariant(ctx, 'scrypt', '$scrypt$ secret hash (cached)', { clients: withSecret({ hash: ctx.secrets.scryptHash }), against }));
   }
-  if (selected.has('cache')) variants.push(sluiceVariant(ctx, 'token-cache', 'TokenCache hits', { clients: withSecret({ env: SECRET_ENV }), pipe: 'token-cache', against }));
+  if (selected.has('cache')) variants.push(sluiceVariant(ctx, 'token-cache', 'TokenCache hits', { clients: withSecret({ env: SECRET_ENV }), pipe: 'token-cache', against, expect: { ...jwtExpectation('ES256'), reused: true } }));
   if (selected.has('opaque')) {
     const clients = numbered('opaque', OPAQUE_CLIENTS).map((clientId): ClientSpec => ({ clientId, secret: { env: SECRET_ENV } }));
     variants.push(sluiceVariant(ctx, 'opaque', `opaque tokens (${OPAQUE_CLIENTS} clients in turn)`, {

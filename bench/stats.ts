@@ -12,6 +12,8 @@ export interface RunSample {
   p99Ms: number;
   /** Server process (and its children) user+system CPU during the run, microseconds. */
   cpuMicros: number | undefined;
+  /** This process's (autocannon's) CPU during the run, microseconds: the server's competitor for the cores. */
+  generatorCpuMicros?: number;
 }
 
 export function median(values: readonly number[]): number | undefined {

@@ -12,6 +12,8 @@ export interface Expectation {
   scope: string;
   /** A JWT signed with this alg; undefined: an opaque token. */
   alg?: string;
+  /** TokenCache: a second identical request gets the same token back (the row measures hits). */
+  reused?: boolean;
 }
 
 export async function checkTokenResponse(name: string, url: string, request: TokenRequest, expect: Expectation): Promise<void> {
@@ -24,6 +26,10 @@ export async function checkTokenResponse(name: string, url: string, request: Tok
   const body = JSON.parse(text) as { access_token?: unknown; token_type?: unknown; scope?: unknown };
   if (typeof body.access_token !== 'string' || String(body.token_type).toLowerCase() !== 'bearer') fail('no Bearer access_token');
   if (body.scope !== expect.scope) fail(`scope ${String(body.scope)}`);
+  if (expect.reused) {
+    const again = (await (await fetch(`${url}/token`, { method: 'POST', headers: request.headers, body: request.body })).json()) as { access_token?: unknown };
+    if (again.access_token !== body.access_token) fail('a second identical request got a new token, not the cached one');
+  }
   if (!expect.alg) {
     if ((body.access_token as string).split('.').length === 3) fail('a JWT where an opaque token was expected');
     return;
