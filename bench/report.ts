@@ -24,7 +24,9 @@ export interface Row {
 export interface Results {
   version: 1;
   date: string;
-  machine: { nproc: number; cpu: string; node: string; platform: string };
+  commit?: string;
+  /** loadAverage: the 1-minute load average when the run began and ended. */
+  machine: { nproc: number; cpu: string; node: string; platform: string; loadAverage: number[] };
   options: Record<string, unknown>;
   rows: Row[];
 }

@@ -5,7 +5,8 @@
  * Prints a table, writes bench/results/latest.json (the last one becomes previous.json).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALGORITHMS, makeSigningKey, type Algorithm, type SigningKey } from './keys.js';
 import { measure } from './load.js';
@@ -74,6 +75,14 @@ function readPrevious(file: string): Results | undefined {
   }
 }
 
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (options === 'help') {
@@ -86,6 +95,8 @@ async function main(): Promise<number> {
   mkdirSync(logsDir, { recursive: true });
   const profileDir = options.profile ? join(RESULTS_DIR, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
+  // The machine's load when the run began: other work on it skews absolute figures (less the ratios).
+  const loadBefore = loadavg()[0]!;
   try {
     const keys = Object.fromEntries(await Promise.all(ALGORITHMS.map(async (alg) => [alg, await makeSigningKey(alg, workDir)]))) as Record<Algorithm, SigningKey>;
     const ctx: BenchContext = {
@@ -114,7 +125,8 @@ async function main(): Promise<number> {
     const results: Results = {
       version: 1,
       date: new Date().toISOString(),
-      machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
+      commit: gitCommit(),
+      machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: [loadBefore, loadavg()[0]!] },
       options: { rounds: options.rounds, duration: options.duration, connections: options.connections, warmup: options.warmup, only: [...options.only] },
       rows,
     };
@@ -122,7 +134,7 @@ async function main(): Promise<number> {
     writeFileSync(latestFile, JSON.stringify(results, null, 2) + '\n');
 
     const { machine } = results;
-    process.stdout.write(`\n${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}; ${options.rounds} rounds × ${options.duration} s, ${options.connections} connections\n\n`);
+    process.stdout.write(`\n${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' → ')}; ${options.rounds} rounds × ${options.duration} s, ${options.connections} connections; commit ${results.commit ?? '?'}\n\n`);
     process.stdout.write(formatTable(rows, compareWithPrevious(rows, previous?.rows)) + '\n');
     if (previous) process.stdout.write(`\nvs previous: ${previous.date}${JSON.stringify(previous.options) === JSON.stringify(results.options) ? '' : ' (other options: ' + JSON.stringify(previous.options) + ')'}\n`);
     process.stdout.write(`results: ${latestFile}\n`);
