@@ -12,12 +12,15 @@ import type { RegisteredClient } from './engine.js';
 import { GRANT_TYPES, pipeIdOf } from './grants/index.js';
 import type { CompiledPipe } from './pipes.js';
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
+/**
+ * A deeply frozen copy of config data (YAML values: no cycles, no class instances), made
+ * in one pass: structuredClone and then a freezing walk cost twice that for 100,000 RPs.
+ */
+function frozenCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  // fromEntries makes own properties: no key can reach a prototype.
+  const copy = Array.isArray(value) ? value.map(frozenCopy) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, frozenCopy(v)]));
+  return Object.freeze(copy) as T;
 }
 
 /** Frozen values shared by every RP whose list of strings is the same. */
@@ -55,7 +58,7 @@ export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: Reado
       token_endpoint_auth_method: rp.token_endpoint_auth_method,
       scopes: sharedLists.get(rp.scopes, () => Object.freeze([...rp.scopes])),
       audiences: sharedLists.get(rp.audiences, () => Object.freeze([...rp.audiences])),
-      attributes: deepFreeze(structuredClone(rp.attributes)),
+      attributes: frozenCopy(rp.attributes),
     });
     clients.set(rp.client_id, {
       client,
