@@ -55,7 +55,13 @@ function clientsByPipe(rps: ReadonlyArray<Indexed<RpConfig>>): Map<string, Clien
       attributes: rp.attributes ?? {},
     };
     const pipeIds = new Set([...GRANT_TYPES.values()].map((grant) => pipeIdOf(rp, grant)));
-    for (const id of pipeIds) if (id !== undefined) byPipe.set(id, [...(byPipe.get(id) ?? []), client]);
+    for (const id of pipeIds) {
+      if (id === undefined) continue;
+      // Appended in place: a copy per RP made this quadratic in the number of RPs.
+      const list = byPipe.get(id);
+      if (list) list.push(client);
+      else byPipe.set(id, [client]);
+    }
   }
   return byPipe;
 }

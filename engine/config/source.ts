@@ -4,6 +4,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ConfigErrorCode, ConfigPath } from '../errors.js';
+import { readPlainYaml, type PlainYamlOutline } from './plain-yaml.js';
 import { findTreeProblems } from './yaml-guards.js';
 
 export interface Position {
@@ -27,6 +28,14 @@ function templateInFlowHint(line: string): string {
   return /[[{]/.test(withoutTemplates) ? '; hint: quote values that contain ${…} inside [ ] or { }' : '';
 }
 
+/** Where a path's walk starts: a node of a syntax tree whose offsets are `base` short of the file's. */
+interface WalkStart {
+  readonly node: unknown;
+  readonly path: ConfigPath;
+  readonly base: number;
+  readonly text: string;
+}
+
 export class ConfigSource {
   readonly file: string;
   readonly data: unknown;
@@ -35,8 +44,10 @@ export class ConfigSource {
    * is unusable when non-empty.
    */
   readonly syntaxErrors: readonly YamlProblem[];
-  private readonly doc: Document;
-  private readonly lines: LineCounter;
+  /** The whole syntax tree, when `yaml` read the file; else the outline of plain-yaml.ts. */
+  private readonly doc?: Document;
+  private readonly outline?: PlainYamlOutline;
+  private lineStarts?: number[];
   private readonly text: string;
   /** Paths the loader rewrote (canonical → as written): see alias(). */
   private readonly aliases: Array<readonly [ConfigPath, ConfigPath]> = [];
@@ -44,8 +55,18 @@ export class ConfigSource {
   constructor(file: string, text: string) {
     this.file = file;
     this.text = text;
-    this.lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    // Plain YAML (what a large config is) is read fast and without a tree; anything else,
+    // errors included, by `yaml`.
+    const plain = readPlainYaml(text);
+    if (plain) {
+      this.outline = plain.outline;
+      this.syntaxErrors = [];
+      this.data = plain.data;
+      return;
+    }
+    const lines = new LineCounter();
+    this.doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    this.lineStarts = lines.lineStarts;
     const sourceLines = text.split(/\r?\n/);
     const syntax = this.doc.errors.map((e): YamlProblem => {
       const position = this.at(e.pos[0]);
@@ -74,30 +95,59 @@ export class ConfigSource {
    * string as it is (plain or quoted without escapes, on one line); else at its start.
    */
   locate(path: ConfigPath, atKey = false, offset?: number): Position {
-    path = this.written(path);
-    let node: unknown = this.doc.contents;
-    let best: Position = node && (node as Node).range ? this.at((node as Node).range![0]) : { line: 1, col: 1 };
-    for (const [i, segment] of path.entries()) {
-      const last = i === path.length - 1;
+    const start = this.walkStart(this.written(path));
+    let { node, base } = start;
+    const { text } = start;
+    let best: Position = node && (node as Node).range ? this.at(base + (node as Node).range![0]) : { line: 1, col: 1 };
+    for (const [i, segment] of start.path.entries()) {
+      const last = i === start.path.length - 1;
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
         if (!pair) return best;
         const key = pair.key as Node;
         const value = pair.value as Node | null;
-        if (last && atKey && key.range) return this.at(key.range[0]);
+        if (last && atKey && key.range) return this.at(base + key.range[0]);
         node = value;
         const range = value?.range ?? key.range;
-        if (range) best = this.at(range[0]);
+        if (range) best = this.at(base + range[0]);
       } else if (isSeq(node) && typeof segment === 'number') {
         const item = node.items[segment] as Node | undefined;
         if (!item) return best;
         node = item;
-        if (item.range) best = this.at(item.range[0]);
+        if (item.range) best = this.at(base + item.range[0]);
       } else {
         return best;
       }
     }
-    return offset === undefined ? best : this.inside(node, offset) ?? best;
+    if (offset === undefined) return best;
+    const inside = this.inside(node, offset, text);
+    return inside === undefined ? best : this.at(base + inside);
+  }
+
+  /**
+   * Where to walk `path` from. A plain-read file has no tree: the one top-level entry the
+   * path enters is read again by `yaml` (only its item, in a top-level list), so the
+   * positions are those `yaml` gives, at the cost of one small parse per diagnostic.
+   */
+  private walkStart(path: ConfigPath): WalkStart {
+    if (this.doc) return { node: this.doc.contents, path, base: 0, text: this.text };
+    const outline = this.outline!;
+    const entry = outline.entries.get(String(path[0]));
+    const starts = [...outline.entries.values()];
+    if (path.length === 0 || entry === undefined) return this.sliceStart(starts[0] ?? 0, starts[1] ?? this.text.length, []);
+    const end = starts.find((s) => s > entry) ?? this.text.length;
+    const items = outline.items.get(String(path[0]));
+    const index = path[1];
+    if (items && typeof index === 'number' && index < items.length) {
+      const itemStart = this.sliceStart(items[index]!, items[index + 1] ?? end, path.slice(2));
+      return { ...itemStart, node: isSeq(itemStart.node) ? itemStart.node.items[0] : itemStart.node };
+    }
+    return this.sliceStart(entry, end, path);
+  }
+
+  private sliceStart(from: number, to: number, path: ConfigPath): WalkStart {
+    const text = this.text.slice(from, to);
+    return { node: parseDocument(text, { uniqueKeys: false }).contents, path, base: from, text };
   }
 
   /**
@@ -113,17 +163,35 @@ export class ConfigSource {
     return found ? [...found[1], ...path.slice(found[0].length)] : path;
   }
 
-  private inside(node: unknown, offset: number): Position | undefined {
+  /** The offset (in `text`) that `offset` characters into the string at `node` is, when the YAML spells it plainly. */
+  private inside(node: unknown, offset: number, text: string): number | undefined {
     if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
-    const raw = this.text.slice(node.range[0], node.range[1]);
+    const raw = text.slice(node.range[0], node.range[1]);
     const quote = node.type === 'QUOTE_SINGLE' ? "'" : node.type === 'QUOTE_DOUBLE' ? '"' : '';
     if (node.type !== 'PLAIN' && !quote) return undefined;
     if (raw !== quote + node.value + quote || /[\r\n]/.test(raw) || offset > node.value.length) return undefined;
-    return this.at(node.range[0] + quote.length + offset);
+    return node.range[0] + quote.length + offset;
   }
 
+  /** Line and column (both from 1) of an offset in the file, as yaml's LineCounter gives them. */
   private at(offset: number): Position {
-    const { line, col } = this.lines.linePos(offset);
-    return { line, col };
+    this.lineStarts ??= lineStartsOf(this.text);
+    const starts = this.lineStarts;
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (starts[mid]! < offset) low = mid + 1;
+      else high = mid;
+    }
+    if (starts[low] === offset) return { line: low + 1, col: 1 };
+    if (low === 0) return { line: 0, col: offset };
+    return { line: low, col: offset - starts[low - 1]! + 1 };
   }
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }

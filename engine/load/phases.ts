@@ -17,6 +17,7 @@ import { createAjv, validateWith } from '../config/schema.js';
 import { warnUnknownAttributes } from '../config/template-fields.js';
 import type { Keystore, KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig, SluiceConfig } from '../config/types.js';
+import type { CompiledPipe } from '../pipes.js';
 import { startsWith } from '../diagnostics.js';
 import { PATHS, type RegisteredClient } from '../engine.js';
 import { ConfigError } from '../errors.js';
@@ -218,6 +219,11 @@ async function pipes(state: LoadState): Promise<void> {
   // By id, valves find `keystores:` entries only; inline ones join `stores` as they load.
   const declared = new Map(stores!);
   const inline = new InlineKeystores(stores!, state.baseDir);
+  // The services outlive the load: they hold what they use, not `state` (which holds the
+  // file's text and its data as written, for 100,000 RPs some hundred MB).
+  const pipes = new Map<string, CompiledPipe>();
+  const trustedIssuers = state.trustedIssuers!;
+  const trustedIssuerIds = Object.freeze(declaredIds(state.config!.trusted_issuers));
   state.services = {
     issuer: issuer!,
     tokenEndpoint: verifyContext.tokenEndpoint,
@@ -234,19 +240,19 @@ async function pipes(state: LoadState): Promise<void> {
       await authenticateFlow(flow, registered, authenticator, verifyContext);
     },
     verifyAssertion: (flow, options = {}) => {
-      const all = [...state.trustedIssuers!.values()];
+      const all = [...trustedIssuers.values()];
       const issuers = options.issuers ? all.filter((i) => options.issuers!.includes(i.id)) : all;
       return verifyFlowAssertion(flow, (token) => verifyIncomingToken(token, issuers, now()));
     },
     // Every declared id, usable or not: a broken issuer is reported once, where it is.
-    trustedIssuerIds: () => declaredIds(state.config!.trusted_issuers),
+    trustedIssuerIds: () => trustedIssuerIds,
     roles: Object.freeze([...(state.config!.roles ?? [])]),
     now,
     tokenIsActive: async (token) => (await checkAccessToken(tokenVerifier, token)).ok,
     http: httpClient,
-    pipe: (id) => pipeRunner(id, () => state.pipes),
+    pipe: (id) => pipeRunner(id, () => pipes),
   };
-  state.pipes = new Map();
+  state.pipes = pipes;
   const reach = pipeReach(state.sections!.pipes, state.registry!);
   const called = calledPipeIds(state.sections!.pipes, state.registry!);
   for (const [pipe, i] of state.sections!.pipes) {
