@@ -294,7 +294,7 @@ export function claimProblems(claims: Record<string, unknown>, at: ClaimsAt, con
     if (name === 'iss' && value !== issuer) {
       problems.push({
         severity: 'warning', path, atKey: true,
-        message: `'iss' replaces the server's issuer '${issuer}': resource servers that check iss against discovery (RFC 8414 section 3.3, RFC 9068 section 4) must be configured with '${String(value)}' instead`,
+        message: `'iss' replaces the server's issuer ${issuer ? `'${issuer}'` : '(unresolved here: see the error at issuer)'}: resource servers that check iss against discovery (RFC 8414 section 3.3, RFC 9068 section 4) must be configured with '${String(value)}' instead`,
       });
     }
     const warning = OVERRIDE_WARNINGS[name];
