@@ -129,6 +129,8 @@ export function pathProblem(namespace: string, path: readonly string[]): string 
  * misspelt field into the caller's choice.
  */
 function paramsHint(field: string): string {
+  // Pointing used_auth at request.params would advise exactly the forgery described above.
+  if (field === 'used_auth') return " (FortifiedID's engine sets it after a user's login; a client credentials request has none, and 'request.params.used_auth' would be whatever the caller sends: decide by the client, e.g. 'client.attributes.…')";
   return /^[A-Za-z0-9_:-]+$/.test(field) ? ` (did you mean 'request.params.${field}', the form parameter the caller sends?)` : '';
 }
 

@@ -195,7 +195,7 @@ const OVERRIDE_WARNINGS: Readonly<Record<string, string>> = table({
   exp: "'exp' replaces the lifetime jwt_ttl gives; the response's expires_in follows it",
   iat: "'iat' replaces the time the token was issued; verifiers that bound a token's age by it (RFC 7519 section 4.1.6) are misled",
   nbf: "'nbf' replaces the time from which the token is valid (RFC 7519 section 4.1.5); a verifier refuses it until then",
-  aud: "'aud' replaces the audiences ScopeCheck granted: every token says this whatever the client asked for or may have",
+  aud: "'aud' replaces the audiences CreateJwt sets (what ScopeCheck granted from the RP's audiences; without ScopeCheck, the issuer): every token says this whatever the client asked for or may have",
   jti: "'jti' replaces the unique token id; replay detection and revocation by jti need it unique (RFC 7519 section 4.1.7)",
 });
 
@@ -294,7 +294,7 @@ export function claimProblems(claims: Record<string, unknown>, at: ClaimsAt, con
     if (name === 'iss' && value !== issuer) {
       problems.push({
         severity: 'warning', path, atKey: true,
-        message: `'iss' replaces the server's issuer '${issuer}': resource servers that check iss against discovery (RFC 8414 section 3.3, RFC 9068 section 4) must be configured with '${String(value)}' instead`,
+        message: `'iss' replaces the server's issuer ${issuer ? `'${issuer}'` : '(unresolved here: see the error at issuer)'}: resource servers that check iss against discovery (RFC 8414 section 3.3, RFC 9068 section 4) must be configured with '${String(value)}' instead`,
       });
     }
     const warning = OVERRIDE_WARNINGS[name];

@@ -90,9 +90,11 @@ export function responseProblems(fields: Record<string, unknown> | undefined, ke
   }
   const scope = fields.scope;
   if (scope !== undefined && !(typeof scope === 'string' && hasTemplate(scope))) {
+    // FortifiedID's documented pipe has no ScopeCheck; there, the advised ${request.scope} is empty.
+    const scopeCheckNote = before.some((v) => v.name === 'ScopeCheck') ? '' : " with a ScopeCheck before it (this pipe has none, so nothing is granted and '${request.scope}' is empty; ScopeCheck grants from the RP's scopes)";
     problems.push({
       severity: 'warning', path: [key, 'scope'],
-      message: `'scope' is the constant ${JSON.stringify(scope)}, not the granted scope: clients read it as what they hold (RFC 6749 section 5.1); use '\${request.scope}'${replacedNote('scope')}`,
+      message: `'scope' is the constant ${JSON.stringify(scope)}, not the granted scope: clients read it as what they hold (RFC 6749 section 5.1); use '\${request.scope}'${scopeCheckNote}${replacedNote('scope')}`,
     });
   }
   return problems;

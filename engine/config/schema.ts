@@ -7,6 +7,10 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ConfigPath } from '../errors.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import { closest } from './suggest.js';
+import { CONDITION_KEYS } from '../valve-condition.js';
+
+/** Keys of a valve entry that PhenixID (FortifiedID's predecessor) wrote inside the valve's config. */
+const ENTRY_KEYS: readonly string[] = [...CONDITION_KEYS, 'enabled'];
 
 
 /**
@@ -50,6 +54,10 @@ function report(error: ErrorObject, sink: DiagnosticSink, base: ConfigPath): voi
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+      if (ENTRY_KEYS.includes(key) && path.at(-1) === 'config') {
+        sink.add('schema', `'${key}' belongs on the valve entry, beside 'config' (as FortifiedID writes it), not inside the valve's config`, [...path, key], { atKey: true });
+        return;
+      }
       const hint = closest(key, known);
       sink.add('schema', `unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : known.length ? `; expected one of ${known.join(', ')}` : ''}`, [...path, key], { atKey: true });
       return;

@@ -41,6 +41,24 @@ export function parseExpression(source: string, options: ParseOptions = {}): Exp
   return new Parser(source, code).parseAll();
 }
 
+/**
+ * What to write instead of the Java calls FortifiedID's predicates use (its docs'
+ * `state.items.isEmpty()`, `mv.contains(…)`): the language has no such methods.
+ */
+const JAVA_METHODS: Readonly<Record<string, string>> = {
+  isEmpty: "test emptiness with '.length == 0'",
+  size: "write '.length' without parentheses; on items, '.size' and '.len' work too",
+  length: "'.length' is a property, not a call",
+  contains: "'includes' tests a string or a list: item.value.includes('x')",
+  equals: "compare with '=='",
+  equalsIgnoreCase: "compare with '=='",
+};
+
+function unknownFunction(name: string): string {
+  const hint = Object.hasOwn(JAVA_METHODS, name) ? ` (${JAVA_METHODS[name]})` : '';
+  return `unknown function '${name}': only the methods ${METHODS.join(', ')} may be called${hint}`;
+}
+
 class Parser {
   private readonly lexer: Lexer;
   private token: Token;
@@ -109,7 +127,7 @@ class Parser {
         return this.postfix({ kind: 'literal', value: Number(token.value), start });
       case 'name':
         if (Object.hasOwn(KEYWORDS, token.value)) return this.postfix({ kind: 'literal', value: KEYWORDS[token.value], start });
-        if (this.isPunct('(')) this.lexer.fail(`unknown function '${token.value}': only the methods ${METHODS.join(', ')} may be called`, start);
+        if (this.isPunct('(')) this.lexer.fail(unknownFunction(token.value), start);
         return this.postfix({ kind: 'root', name: token.value, start });
       case 'punct':
         if (token.value === '!') return { kind: 'not', operand: this.expression(PREFIX_NOT), start };
@@ -152,7 +170,7 @@ class Parser {
   private call(object: ExpressionNode, name: Token): ExpressionNode {
     const method = name.value;
     if (!(METHODS as readonly string[]).includes(method)) {
-      this.lexer.fail(`unknown function '${method}': only the methods ${METHODS.join(', ')} may be called`, name.start);
+      this.lexer.fail(unknownFunction(method), name.start);
     }
     this.advance(); // (
     const args: ExpressionNode[] = [];

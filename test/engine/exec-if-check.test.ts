@@ -38,6 +38,12 @@ ${TAIL}`))).toEqual([['warning', 'unknown_reference', 11, 18, expect.stringMatch
 ${TAIL}`))).toEqual([['warning', 'template', 11, 18, expect.stringMatching(/attribute 'tire' \(did you mean 'tier'\?\)/)]]);
   });
 
+  it("exec_if_expr inside the valve's config (PhenixID's place) is an error at the key that says where it goes", async () => {
+    expect(await found(config(`      - name: StateSet
+        config: { values: { x: "1" }, exec_if_expr: "request.params.x == '1'" }
+${TAIL}`))).toEqual([['error', 'schema', 11, 39, expect.stringMatching(/'exec_if_expr' belongs on the valve entry/)]]);
+  });
+
   it('an unknown namespace is an error at its place, with a hint', async () => {
     expect(await found(config(`      - name: ScopeCheck
         exec_if: "!itme.pwdLastSet"

@@ -92,7 +92,7 @@ function readOne(pipe: unknown, path: ConfigPath, input: InputFile, registry: Va
     }
     const registered = registry.get(name);
     if (!registered) {
-      const why = classNameAdvice(name, registry.names()) ?? `valve '${name}' has no Sluice equivalent`;
+      const why = classNameAdvice(name, registry.names()) ?? `valve '${name}' has no Sluice equivalent${rewriteHint(name)}`;
       input.sink.warn('unknown_valve', `${why}: pipe '${pipe.id}' is not carried over`, [...valvePath, 'name']);
       usable = false;
       return;
@@ -113,4 +113,14 @@ function calledPipes(calls: unknown, config: unknown): string[] {
   } catch {
     return []; // the config is wrong: `sluice check` on the output says how
   }
+}
+
+/**
+ * What to write instead, for the valves README's "Coming from FortifiedID" maps by hand:
+ * the importer drops such a pipe, and the user rewrites it.
+ */
+function rewriteHint(name: string): string {
+  if (/ldap/i.test(name)) return ' (look the client up in an HTTP directory with HttpRequest instead: README, Coming from FortifiedID)';
+  if (name === 'CreateItem' || name === 'ItemPropertyCopy') return ' (a flow has one item, its valve outputs: write them with StateSet or JsonObjectCreate)';
+  return '';
 }
