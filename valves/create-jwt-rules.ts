@@ -220,9 +220,13 @@ function shapeProblems(name: string, t: FoundTemplate): ValveProblem[] {
   }];
 }
 
-/** ScopeCheck fills `grant`; without it before this valve, grant.scope and grant.audience are empty. */
+/**
+ * ScopeCheck fills `grant`; without it before this valve, grant.scope, grant.audience and
+ * request.scope (the granted scope as text) are empty. FortifiedID's documented pipe has no
+ * ScopeCheck, so its `scope: ${request.scope}` would silently drop the claim.
+ */
 function readsUnboundedGrant(t: FoundTemplate): boolean {
-  return t.expressions.some((e) => e.reads.some((r) => r.namespace === 'grant' && r.path[0] !== 'type'));
+  return t.expressions.some((e) => e.reads.some((r) => (r.namespace === 'grant' && r.path[0] !== 'type') || (r.namespace === 'request' && r.path[0] === 'scope')));
 }
 
 /** What the caller's control over a claim's templates means for that claim (not opted in by allow_request_claims). */
@@ -287,7 +291,7 @@ export function claimProblems(claims: Record<string, unknown>, at: ClaimsAt, con
       for (const t of found.filter(readsUnboundedGrant)) {
         problems.push({
           severity: 'warning', path: t.path,
-          message: `'${t.text}' reads the grant, which no ScopeCheck before this valve decides: it is empty here`,
+          message: `'${t.text}' reads the granted scope or audience, which no ScopeCheck before this valve decides: it is empty here, so tokens carry none; add ScopeCheck before CreateJwt (it grants what the caller asks for from the RP's scopes)`,
         });
       }
     }

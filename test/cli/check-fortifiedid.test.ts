@@ -103,12 +103,13 @@ async function warningsOf(file: string) {
 }
 
 describe("sluice check: the traps of FortifiedID's documented client_credentials pipe", () => {
-  it("the docs' pipe: a warning at the constant scope \"read\" and at the foreign iss; expires_in 3600 agrees with jwt_ttl 60", async () => {
+  it("the docs' pipe: a warning at the constant scope \"read\", at the foreign iss, and at the scope claim no ScopeCheck fills; expires_in 3600 agrees with jwt_ttl 60", async () => {
     const warnings = (await warningsOf('documented.yaml')).filter((w) => w.code === 'valve_config');
     // The aud warning: a constant aud replaces the granted audiences (CreateJwt's own check).
-    expect(warnings.map(({ line, col }) => ({ line, col }))).toEqual([positionOf(DOCUMENTED, '"iss"'), positionOf(DOCUMENTED, '"aud"'), positionOf(DOCUMENTED, '"read"')]);
+    expect(warnings.map(({ line, col }) => ({ line, col }))).toEqual([positionOf(DOCUMENTED, '"iss"'), positionOf(DOCUMENTED, '"aud"'), positionOf(DOCUMENTED, '"${request.scope}"'), positionOf(DOCUMENTED, '"read"')]);
     expect(warnings[0]!.message).toContain('https://op.example.com');
-    expect(warnings[2]!.message).toContain('${request.scope}');
+    expect(warnings[2]!.message).toContain('add ScopeCheck');
+    expect(warnings[3]!.message).toContain('${request.scope}');
   });
 
   it('jwt_ttl 30 beside expires_in 3600: a warning at expires_in with both numbers', async () => {

@@ -50,6 +50,7 @@ describe('sluice import fortifiedid, then check and serve', () => {
     expect(report.diagnostics.map((d) => d.message)).toEqual([
       expect.stringMatching(/client_secret is written in clear/),
       expect.stringMatching(/'aud' replaces the audiences/),
+      expect.stringMatching(/'\$\{request\.scope\}' reads the granted scope or audience/),
       expect.stringMatching(/'scope' is the constant "read", not the granted scope/),
       expect.stringMatching(/pipe 'shared_checks' is used by no client/),
       expect.stringMatching(/pipe 'shared_checks' has no valve that answers/),

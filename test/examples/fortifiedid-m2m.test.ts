@@ -29,12 +29,13 @@ describe('the FortifiedID M2M example', () => {
     expect(TEXT).toContain(`-u m2m-client:${SECRET}`);
   });
 
-  it('passes sluice check with only the warnings its header explains (clear client_secret, aud, constant scope)', async () => {
+  it('passes sluice check with only the warnings its header explains (clear client_secret, aud, the scope claim no ScopeCheck fills, constant scope)', async () => {
     const { text, report } = await checkBoth(FILE);
     expect(text.code, text.stdout + text.stderr).toBe(0);
     expect(report.diagnostics.map(({ line, col, severity }) => ({ line, col, severity }))).toEqual([
       { ...positionOf(TEXT, `"${SECRET}"`), severity: 'warning' },
       { ...positionOf(TEXT, '"aud"'), severity: 'warning' },
+      { ...positionOf(TEXT, '"${request.scope}"'), severity: 'warning' },
       { ...positionOf(TEXT, '"read" }'), severity: 'warning' },
     ]);
   });

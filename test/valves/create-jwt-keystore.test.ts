@@ -121,7 +121,7 @@ describe('sluice check: inline keystore errors at the key to fix', () => {
 });
 
 describe('sluice check on the documented pipe', () => {
-  it('passes (exit 0) and warns at iss (not the issuer), aud (replaced) and the constant scope "read"', async () => {
+  it('passes (exit 0) and warns at iss (not the issuer), aud (replaced), the scope claim no ScopeCheck fills, and the constant scope "read"', async () => {
     const yaml = documentedConfig();
     const file = write(yaml);
     const { text, report } = await checkBoth(file, { env: ENV });
@@ -129,6 +129,7 @@ describe('sluice check on the documented pipe', () => {
     expect(report.diagnostics.map(({ line, col, severity }) => ({ line, col, severity }))).toEqual([
       { ...positionOf(yaml, '"iss"'), severity: 'warning' },
       { ...positionOf(yaml, '"aud"'), severity: 'warning' },
+      { ...positionOf(yaml, '"${request.scope}"'), severity: 'warning' },
       { ...positionOf(yaml, '"read"'), severity: 'warning' },
     ]);
     expect(report.diagnostics[0]!.message).toContain('https://op.example.com');

@@ -72,13 +72,18 @@ describe('CreateJwt: scope and grant without ScopeCheck before', () => {
     expect(warnings).toEqual([expect.objectContaining({ code: 'valve_config', ...at(yaml, '"s ${request.requested_scope}"') })]);
   });
 
-  it('takes scope: ${request.scope} (the granted scope, as in FortifiedID) without a word, ScopeCheck or not', async () => {
-    for (const before of [undefined, '      - name: ClientAuthenticate']) {
-      const { engine, errors, warnings } = await diagnosticsOf('jwt_claims:\n  scope: "${request.scope}"', before);
-      expect(errors).toEqual([]);
-      expect(engine).toBeDefined();
-      expect(warnings.filter((w) => w.code === 'valve_config')).toEqual([]);
-    }
+  it('takes scope: ${request.scope} (the granted scope) without a word after ScopeCheck', async () => {
+    const { engine, errors, warnings } = await diagnosticsOf('jwt_claims:\n  scope: "${request.scope}"');
+    expect(errors).toEqual([]);
+    expect(engine).toBeDefined();
+    expect(warnings.filter((w) => w.code === 'valve_config')).toEqual([]);
+  });
+
+  it('warns at scope: ${request.scope} with no ScopeCheck before (FortifiedID\'s documented pipe): nothing is granted, so the claim is empty', async () => {
+    const { yaml, engine, errors, warnings } = await diagnosticsOf('jwt_claims:\n  scope: "${request.scope}"', '      - name: ClientAuthenticate');
+    expect(errors).toEqual([]);
+    expect(engine).toBeDefined();
+    expect(warnings).toEqual([expect.objectContaining({ code: 'valve_config', ...at(yaml, '"${request.scope}"'), message: expect.stringMatching(/add ScopeCheck/) })]);
   });
 
   it('warns when a claim reads the grant and no ScopeCheck runs before', async () => {
