@@ -35,7 +35,7 @@ describe('the FortifiedID M2M example', () => {
     expect(report.diagnostics.map(({ line, col, severity }) => ({ line, col, severity }))).toEqual([
       { ...positionOf(TEXT, `"${SECRET}"`), severity: 'warning' },
       { ...positionOf(TEXT, '"aud"'), severity: 'warning' },
-      { ...positionOf(TEXT, '"${request.scope}"'), severity: 'warning' },
+      { ...positionOf(TEXT, '"${request.scope}" }'), severity: 'warning' },
       { ...positionOf(TEXT, '"read" }'), severity: 'warning' },
     ]);
   });
