@@ -11,6 +11,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'docs/examples/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // describe.concurrent CLI files spawn a `sluice` per test (two with checkBoth): at the
+    // default 5 at once, on 2 busy cores, each took past the 15 s hang guard.
+    maxConcurrency: 2,
   },
   resolve: {
     // The examples import `sluice` as a project that installed it does: here that is this
