@@ -6,10 +6,12 @@
  *
  * The request line is the hot one (one per request), so it is cheap: no child logger per
  * request (the bound logger is made only when something asks for it, which a normal
- * request never does) and no redaction pass. That is safe because the line holds only
- * what the endpoint's own steps put in it: codes, ids cut to size (loggableClientId), our
- * own messages, numbers; never a parameter value as the caller sent it. A line that holds
- * anything else (an error object, for a server_error) goes through the redacting logger.
+ * request never does) and no redaction pass. That changes nothing written: the line holds
+ * only what the endpoint's own steps put in it (codes, ids cut to size by
+ * loggableClientId, our own messages, numbers), under keys none of which is a redaction
+ * path (engine/logger.ts REDACT_PATHS: secret, token, assertion, authorization, …), and
+ * redaction works on keys. A line that holds anything but such plain values (an error
+ * object, for a server_error) goes through the redacting logger.
  */
 import type { Logger } from 'pino';
 

@@ -5,6 +5,7 @@
  * keystore that cannot sign) is a clean server_error with the details in the log only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDACT_PATHS } from '../../engine/logger.js';
 import { verifyToken } from '../helpers/tokens.js';
 import { basic, postToken, serve, type Running } from '../helpers/sluice.js';
 
@@ -81,6 +82,9 @@ describe('the request line', () => {
     expect(text).not.toContain(String(a.response.body.access_token));
     expect(b.lines.at(-1)).toMatchObject({ level: 30, outcome: 'refused', error: 'invalid_client', client_id: 'quiet', msg: 'token request' });
     expect(a.lines[0]!.req_id).not.toBe(b.lines.at(-1)!.req_id);
+    // Written without redaction: none of its keys may be one that redaction would censor.
+    const redacted = REDACT_PATHS.filter((path) => !path.includes('.'));
+    for (const line of [...a.lines, ...b.lines]) expect(Object.keys(line).filter((key) => redacted.includes(key))).toEqual([]);
   });
 });
 
