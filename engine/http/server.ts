@@ -56,6 +56,11 @@ export function createServer(holder: EngineHolder): FastifyInstance {
       // fastify sets these only on a server it makes itself.
       http.keepAliveTimeout = server.keep_alive_timeout * 1000;
       http.setTimeout(requestTimeout + IDLE_MARGIN_MS);
+      // A client may end its side once it has sent the request (Connection: close). Node
+      // then drops the request unless its answer is already written, which, with tokens
+      // signed off the event loop, it never is: answer first, then close (Node's own
+      // half-open handling, marking the answer as the connection's last).
+      (http as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
       return http;
     },
     clientErrorHandler: clientErrorHandler(logger),
