@@ -39,7 +39,8 @@ export interface FlowInit {
   grantToken?: string | undefined;
   deferred?: OAuthError | undefined;
   onProven?: (() => void) | undefined;
-  log: Logger;
+  /** The request's log; its bound logger is made only if a valve asks for flow.log. */
+  log: { readonly logger: Logger };
 }
 
 export function createFlow(init: FlowInit): Flow {
@@ -58,7 +59,9 @@ export function createFlow(init: FlowInit): Flow {
     claims: {},
     issued: {},
     response: undefined,
-    log: init.log,
+    get log() {
+      return init.log.logger;
+    },
   };
   engineOnly.set(flow, { credentials: init.credentials, source: init.source, grantToken: init.grantToken, deferred: init.deferred, onProven: init.onProven });
   return flow;

@@ -9,7 +9,7 @@ export { HttpClientError } from './http-client.js';
 export type { HttpClient, HttpClientErrorCode, HttpClientRequest, HttpClientResponse } from './http-client.js';
 export { RESPONSE_DEST } from './flow.js';
 export type { Client, ClientAuthentication, Flow, Grant, IssuedToken, TokenRequest, VerifiedAssertion } from './flow.js';
-export type { Keystore, SigningAlg } from './keystores/types.js';
+export type { Keystore, SigningAlg, TokenSigner } from './keystores/types.js';
 export type { InlineKeystoreConfig } from './keystores/inline.js';
 export { SIGNING_ALGS } from './keystores/types.js';
 export type { Store } from './store/types.js';

@@ -21,8 +21,12 @@ export type Valve = (flow: Flow, next: Next) => Promise<void>;
 /** A JSON Schema object (draft 2020-12 / draft-07 subset ajv understands). */
 export type JsonSchema = Record<string, unknown>;
 
-/** A compiled `${…}` template: resolving is a cheap walk, no parsing. */
-export type Template<T = unknown> = (flow: Flow) => T;
+/**
+ * A compiled `${…}` template: resolving is a cheap walk, no parsing. One without any
+ * request-time expression also carries its value as `constant`, so that a valve can do
+ * its work on it once, at load (CreateJwt encodes a constant JOSE header once).
+ */
+export type Template<T = unknown> = ((flow: Flow) => T) & { readonly constant?: T };
 
 /** A compiled expression (the exec_if language): never throws, never returns a function. */
 export type CompiledExpression = (flow: Flow) => unknown;

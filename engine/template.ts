@@ -242,10 +242,14 @@ function compileUntyped(text: string, now: () => number, options: TemplateOption
   };
 }
 
-/** Compile any JSON value; constant parts are shared, only templated leaves resolve. */
-export function compileValue<T>(value: T, now: () => number, options: TemplateOptions = {}): (flow: Flow) => T {
+/**
+ * Compile any JSON value; constant parts are shared, only templated leaves resolve. A value
+ * with nothing to resolve per request also carries it as `constant`.
+ */
+export function compileValue<T>(value: T, now: () => number, options: TemplateOptions = {}): ((flow: Flow) => T) & { readonly constant?: T } {
   const compiled = compileNode(value, now, options);
-  return typeof compiled === 'function' ? (compiled as (flow: Flow) => T) : () => compiled as T;
+  if (typeof compiled === 'function') return compiled as (flow: Flow) => T;
+  return Object.assign(() => compiled as T, { constant: compiled as T });
 }
 
 function compileNode(value: unknown, now: () => number, options: TemplateOptions): unknown {

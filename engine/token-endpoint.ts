@@ -117,13 +117,13 @@ async function runPipe(context: TokenContext): Promise<void> {
   await pipe!.run(flow!);
   // Whatever the pipe did, no token leaves for a caller that was not proven.
   if (!isProven(flow!)) {
-    context.log.error({ pipe: pipe!.id }, 'pipe finished without authenticating the client; response withheld');
+    context.log.logger.error({ pipe: pipe!.id }, 'pipe finished without authenticating the client; response withheld');
     throw authenticationFailed('pipe finished unproven');
   }
   // A grant that presents a token is answered only once that token is verified, whoever
   // the client is: otherwise a pipe would answer for a token it never looked at.
   if (grant!.clientAuthentication === 'optional' && !flow!.assertion) {
-    context.log.error({ pipe: pipe!.id }, "pipe finished without verifying the grant's token (is VerifyAssertion missing?); response withheld");
+    context.log.logger.error({ pipe: pipe!.id }, "pipe finished without verifying the grant's token (is VerifyAssertion missing?); response withheld");
     throw InvalidGrant('the grant token was not verified');
   }
   if (!flow!.response) {

@@ -101,6 +101,8 @@ export default defineValve<CreateJwtConfig>({
     }
     // RFC 9068 §2.1: typ at+jwt unless the config says otherwise.
     const headers = engine.compileTemplate({ typ: 'at+jwt', ...config.jwt_headers });
+    // A header without request-time values (the usual case) is encoded once, here.
+    const constantHeaderSigner = headers.constant === undefined ? undefined : keystore.signer(headers.constant, alg);
     const claims = engine.compileTemplate(config.jwt_claims);
     const choosable = config.allow_request_claims && engine.compileTemplate(config.allow_request_claims);
 
@@ -120,7 +122,7 @@ export default defineValve<CreateJwtConfig>({
       // The caller's at_lifetime (when allowed) only ever shortens, whatever set exp.
       const asked = config.allow_at_lifetime ? flow.request.at_lifetime : undefined;
       if (asked !== undefined && typeof payload.exp === 'number') payload.exp = Math.min(payload.exp, now + asked);
-      const token = await keystore.sign(payload, headers(flow), alg);
+      const token = await (constantHeaderSigner ? constantHeaderSigner(payload) : keystore.sign(payload, headers(flow), alg));
       const exp = typeof payload.exp === 'number' ? payload.exp : now + ttl;
       flow.state[config.dest] = token;
       flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: exp, scope: [...grant.scope], claims: payload };

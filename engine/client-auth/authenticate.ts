@@ -100,8 +100,10 @@ export class ClientAuthenticator {
     // A burst of identical secret presentations (a client's cold start) shares one
     // verification and its outcome, whether the client exists or not: sharing only for
     // known clients would let two identical requests tell them apart by timing. Never
-    // for assertions, each of which is single-use.
-    const key = presented.secret === undefined ? undefined : this.shareKey(presented, client);
+    // for assertions, each of which is single-use. When no derivation can happen (no
+    // scrypt hash in the config), there is nothing worth sharing, for anyone alike.
+    const mayDerive = context.equalizeWith !== undefined || (client !== undefined && registration(client).derives);
+    const key = presented.secret === undefined || !mayDerive ? undefined : this.shareKey(presented, client);
     const shared = key === undefined ? undefined : this.inflight.get(key);
     if (shared) return shared;
     const attempt = this.verifyOnce(presented, client, context, source);
@@ -132,7 +134,7 @@ export class ClientAuthenticator {
     const mac = createHmac('sha256', this.shareSecret);
     for (const part of [presented.method, presented.client_id, presented.secret ?? '', presented.alternateSecret ?? '']) mac.update(part).update('\0');
     // The client as configured: a reloaded config with other secrets does not share.
-    mac.update(client ? client.secrets.map((s) => (s.kind === 'plain' ? `plain:${s.value}` : s.hash.encoded)).join('\0') : 'unknown');
+    mac.update(client ? registration(client).secrets : 'unknown');
     return mac.digest('base64url');
   }
 
@@ -147,6 +149,28 @@ export class ClientAuthenticator {
     await method.verify(presented, client, context);
     return { method: registered, client_id: client.client_id };
   }
+}
+
+interface Registration {
+  /** The client's secrets as configured, for shareKey: a reloaded config with other secrets does not share. */
+  readonly secrets: string;
+  /** Whether verifying a secret of this client may run scrypt. */
+  readonly derives: boolean;
+}
+
+/** Worked out once per client object (a config load), not per request. */
+const registrations = new WeakMap<ClientCredentialsConfig, Registration>();
+
+function registration(client: ClientCredentialsConfig): Registration {
+  let known = registrations.get(client);
+  if (known === undefined) {
+    known = {
+      secrets: client.secrets.map((s) => (s.kind === 'plain' ? `plain:${s.value}` : s.hash.encoded)).join('\0'),
+      derives: client.secrets.some((s) => s.kind === 'hash' && s.hash.kind === 'scrypt'),
+    };
+    registrations.set(client, known);
+  }
+  return known;
 }
 
 /**

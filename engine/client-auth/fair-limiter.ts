@@ -17,7 +17,7 @@
 import { TemporarilyUnavailable } from '../errors.js';
 
 export interface FairLimits {
-  /** Derivations running at once (scrypt runs on libuv's pool of 4 threads). */
+  /** Derivations running at once (scrypt runs on libuv's pool of 4 threads, shared with signing). */
   readonly concurrency: number;
   /** Waiting derivations per claimed client_id. */
   readonly perClient: number;
@@ -29,7 +29,15 @@ export interface FairLimits {
   readonly deadlineMs: number;
 }
 
-export const DEFAULT_FAIR_LIMITS: FairLimits = { concurrency: 2, perClient: 8, perSource: 16, total: 32, deadlineMs: 2000 };
+/**
+ * scrypt runs on libuv's threadpool (UV_THREADPOOL_SIZE, 4 threads by default), and so does
+ * token signing (engine/keystores/algs.ts). Derivations get at most half of the default
+ * pool: however many wrong secrets strangers send, two threads are left to sign the
+ * tokens of clients that authenticated, one per core of a small machine.
+ */
+export const KDF_CONCURRENCY = 2;
+
+export const DEFAULT_FAIR_LIMITS: FairLimits = { concurrency: KDF_CONCURRENCY, perClient: 8, perSource: 16, total: 32, deadlineMs: 2000 };
 
 /** Who asks: the client_id claimed (not yet proven) and the caller's address. */
 export interface WorkOwner {

@@ -65,7 +65,10 @@ export async function verifySecretHash(secret: string, h: SecretHash): Promise<b
 
 /** Constant time whatever the lengths: compare fixed-size digests. */
 export function secretsEqual(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(secretDigest(presented), secretDigest(expected));
+}
+
+/** What secretsEqual compares: a registered secret's digest can be made once, at load or first use. */
+export function secretDigest(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
 }

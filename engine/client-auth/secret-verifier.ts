@@ -6,7 +6,8 @@
  */
 import type { ClientSecret, ClientCredentialsConfig } from './authenticate.js';
 import { fastHashMatches } from './fast-hash.js';
-import { secretsEqual, verifySecretHash, type ScryptSecretHash } from './secret-hash.js';
+import { timingSafeEqual } from 'node:crypto';
+import { secretDigest, verifySecretHash, type ScryptSecretHash } from './secret-hash.js';
 import { VerifiedSecretCache } from './verified-cache.js';
 
 /** The secret as presented: `secret` is derived from; `alternate` only compared cheaply. */
@@ -21,6 +22,21 @@ export type KdfSlot = <T>(task: () => Promise<T>) => Promise<T>;
 /** Secrets still valid at `now` (seconds): a rotated-out secret stops at its not_after. */
 function validAt(secrets: readonly ClientSecret[], now: number): ClientSecret[] {
   return secrets.filter((s) => s.notAfter === undefined || now < s.notAfter);
+}
+
+/**
+ * The digest of each registered plain secret, made on first use and kept with the secret
+ * object (one per config load), so a request digests only what it presents.
+ */
+const plainDigests = new WeakMap<ClientSecret, Buffer>();
+
+function registeredDigest(candidate: ClientSecret & { kind: 'plain' }): Buffer {
+  let digest = plainDigests.get(candidate);
+  if (digest === undefined) {
+    digest = secretDigest(candidate.value);
+    plainDigests.set(candidate, digest);
+  }
+  return digest;
 }
 
 export class SecretVerifier {
@@ -61,8 +77,10 @@ export class SecretVerifier {
    */
   private cheapMatch(secret: string, clientId: string, candidates: readonly ClientSecret[]): boolean {
     let ok = false;
+    let presented: Buffer | undefined;
     for (const candidate of candidates) {
-      if (candidate.kind === 'plain') ok = secretsEqual(secret, candidate.value) || ok;
+      // Fixed-size digests compared in constant time: neither length nor content leaks.
+      if (candidate.kind === 'plain') ok = timingSafeEqual((presented ??= secretDigest(secret)), registeredDigest(candidate)) || ok;
       else if (candidate.hash.kind === 'sha256') ok = fastHashMatches(secret, candidate.hash) || ok;
       else ok = this.cache.has(clientId, secret, candidate.hash.encoded) || ok;
     }

@@ -4,13 +4,15 @@
  * RFC 6749 section 5.2 answers, and writes one log line per request. Anything that is not
  * an OAuthError is a bug: answered as server_error, the details in the log only.
  */
-import type { Logger } from 'pino';
 import type { Engine } from '../engine.js';
 import { isOAuthError, ServerError } from '../errors.js';
 import { pipeProgress } from '../flow-state.js';
 import type { Flow } from '../flow.js';
 import { compose, StepFailure, type NamedStep } from '../runner.js';
 import { DeadlinePassed, deadlineAnswer, RequestDeadline } from './deadline.js';
+import { RequestLog, type LogLine } from './request-log.js';
+
+export type { LogLine } from './request-log.js';
 
 /** What the HTTP layer hands an endpoint. */
 export interface EndpointRequest {
@@ -28,14 +30,12 @@ export interface HttpAnswer {
   readonly body: Record<string, unknown>;
 }
 
-/** The log line of one request: fields are added by the steps as they learn them. */
-export type LogLine = Record<string, unknown>;
-
 /** What every endpoint's steps share; an endpoint extends it with its own fields. */
 export interface EndpointContext {
   readonly engine: Engine;
   readonly http: EndpointRequest;
-  readonly log: Logger;
+  /** The request's log: its line, and a logger bound to its id (made when first used). */
+  readonly log: RequestLog;
   readonly line: LogLine;
   /** The success body, set by the endpoint's last step. */
   answer?: Record<string, unknown>;
@@ -59,10 +59,12 @@ export function defineEndpoint<C extends EndpointContext>(
   init: (base: EndpointContext) => C,
 ): (engine: Engine, http: EndpointRequest) => Promise<HttpAnswer> {
   const run = compose(steps);
+  const message = `${event} request`;
+  const failedMessage = `${event} request failed`;
   return async function handleEndpoint(engine, http) {
     const started = process.hrtime.bigint();
-    const log = engine.logger.child({ req_id: http.id });
-    const line: LogLine = { event, remote_addr: http.ip };
+    const log = new RequestLog(engine.logger, http.id, { event, remote_addr: http.ip });
+    const { line } = log;
     let context: C | undefined;
     const deadline = new RequestDeadline(engine.config.server.request_timeout * 1000);
     try {
@@ -78,8 +80,8 @@ export function defineEndpoint<C extends EndpointContext>(
       return { ...answer, body: { ...answer.body, ...echoed(context) } };
     } finally {
       line.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (line.outcome === 'error') log.error(line, `${event} request failed`);
-      else log.info(line, `${event} request`);
+      const failed = line.outcome === 'error';
+      log.write(failed ? failedMessage : message, failed);
     }
   };
 }

@@ -10,6 +10,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
+import { deferredChildLogger } from './deferred-logger.js';
 import { refuseRepeatedHeaders, refuseUrlQuery } from './guards.js';
 import { basePath } from './paths.js';
 import { SECURITY_HEADERS, refuse, sendError } from './reply.js';
@@ -32,9 +33,13 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     // The token endpoint writes its own line per request; fastify's would duplicate it
     // (and would log the URL, query included).
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log is made only when used (refusals, bugs): not a pino child per request.
+    childLoggerFactory: deferredChildLogger,
     bodyLimit: server.body_limit,
     // Normalised at load (server-config.ts): false, a hop count, or addresses/CIDRs.
     trustProxy: server.trust_proxy,
+    // randomUUID draws from a cache Node fills 128 ids at a time (disableEntropyCache: false),
+    // so a request id is not a call into OpenSSL.
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     // A token request is small and quick: a client that sends it slowly, or keeps an idle
@@ -51,6 +56,11 @@ export function createServer(holder: EngineHolder): FastifyInstance {
       // fastify sets these only on a server it makes itself.
       http.keepAliveTimeout = server.keep_alive_timeout * 1000;
       http.setTimeout(requestTimeout + IDLE_MARGIN_MS);
+      // A client may end its side once it has sent the request (Connection: close). Node
+      // then drops the request unless its answer is already written, which, with tokens
+      // signed off the event loop, it never is: answer first, then close (Node's own
+      // half-open handling, marking the answer as the connection's last).
+      (http as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
       return http;
     },
     clientErrorHandler: clientErrorHandler(logger),

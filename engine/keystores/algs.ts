@@ -43,7 +43,7 @@ export function keyAlgs(key: KeyObject): KeyAlgs | string {
   }
 }
 
-export type RawSigner = (data: Buffer) => Buffer;
+export type RawSigner = (data: Buffer) => Promise<Buffer>;
 
 /**
  * A signer for one alg, bound to the key. node:crypto directly (no jose per-call setup):
@@ -51,20 +51,34 @@ export type RawSigner = (data: Buffer) => Buffer;
  *  - PS*: RSASSA-PSS with MGF1 on the same hash and salt length = hash length (RFC 7518 §3.5).
  *  - ES*: JWS wants R||S fixed-width (RFC 7518 §3.4), not DER: dsaEncoding 'ieee-p1363'.
  *  - EdDSA: Ed25519 hashes internally, so no digest (RFC 8037 §3.1).
+ *
+ * With a callback, crypto.sign runs on libuv's threadpool instead of the event loop, so
+ * while one request is being signed the loop parses and answers others, and every core
+ * signs (RSA signing is most of a token's CPU). The pool has 4 threads by default; the
+ * scrypt derivations of hashed secrets share it but are capped below that
+ * (KDF_CONCURRENCY, engine/client-auth/fair-limiter.ts), so signing always has threads.
  */
 export function rawSigner(key: KeyObject, alg: SigningAlg): RawSigner {
-  if (alg === 'EdDSA') return (data) => cryptoSign(null, data, key);
+  if (alg === 'EdDSA') return (data) => signOffLoop(null, data, key);
   const digest = `sha${alg.slice(2)}`;
   switch (alg.slice(0, 2)) {
     case 'RS':
-      return (data) => cryptoSign(digest, data, key);
+      return (data) => signOffLoop(digest, data, key);
     case 'PS': {
       const opts = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
-      return (data) => cryptoSign(digest, data, opts);
+      return (data) => signOffLoop(digest, data, opts);
     }
     default: {
       const opts = { key, dsaEncoding: 'ieee-p1363' as const };
-      return (data) => cryptoSign(digest, data, opts);
+      return (data) => signOffLoop(digest, data, opts);
     }
   }
+}
+
+type SignKey = KeyObject | { key: KeyObject; padding: number; saltLength: number } | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
+
+function signOffLoop(digest: string | null, data: Buffer, key: SignKey): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    cryptoSign(digest, data, key, (error, signature) => (error ? reject(error) : resolve(signature)));
+  });
 }

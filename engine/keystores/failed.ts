@@ -16,6 +16,7 @@ export function failedKeystore(id: string): Keystore {
     publicJwk: {},
     publish: false,
     sign: () => Promise.reject(new Error(`keystore '${id}' failed to load`)),
+    signer: () => () => Promise.reject(new Error(`keystore '${id}' failed to load`)),
   };
   failed.add(keystore);
   return keystore;

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { ConfigError } from '../errors.js';
 import { keyAlgs, rawSigner, type RawSigner } from './algs.js';
-import type { Keystore, KeystoreConfig, SigningAlg } from './types.js';
+import type { Keystore, KeystoreConfig, SigningAlg, TokenSigner } from './types.js';
 
 /** What a key file itself may say about the key (a JWK's `kid` and `alg`, RFC 7517 §4.4-4.5). */
 export interface KeyHints {
@@ -47,6 +47,28 @@ export async function createKeystore(config: KeystoreConfig, key: KeyObject, hin
   const signers = new Map<SigningAlg, { raw: RawSigner; header: string }>();
   for (const a of usable) signers.set(a, { raw: rawSigner(key, a), header: b64json({ alg: a, kid }) });
 
+  /** The header is merged and encoded here, once per signer; each token then encodes only its payload. */
+  function signer(header: Record<string, unknown> | undefined, signAlg: SigningAlg): TokenSigner {
+    const bound = signers.get(signAlg);
+    if (bound === undefined) {
+      throw new Error(`keystore '${id}' cannot sign with ${signAlg}; it can sign with ${usable.join(', ')}`);
+    }
+    let encodedHeader = bound.header;
+    if (header !== undefined) {
+      // alg and kid first for readability, then forced: the caller may not choose them (RFC 7515 §4.1.1).
+      const merged: Record<string, unknown> = { alg: signAlg, kid, ...header };
+      merged.alg = signAlg;
+      merged.kid = kid;
+      encodedHeader = b64json(merged);
+    }
+    const raw = bound.raw;
+    return async function signToken(payload) {
+      const input = `${encodedHeader}.${b64json(payload)}`;
+      const signature = await raw(Buffer.from(input));
+      return `${input}.${signature.toString('base64url')}`;
+    };
+  }
+
   return Object.freeze({
     id,
     kid,
@@ -54,21 +76,9 @@ export async function createKeystore(config: KeystoreConfig, key: KeyObject, hin
     algorithms: usable,
     publicJwk,
     publish: config.publish ?? true,
+    signer: (header?: Record<string, unknown>, signAlg: SigningAlg = alg) => signer(header, signAlg),
     async sign(payload: Record<string, unknown>, header?: Record<string, unknown>, signAlg: SigningAlg = alg): Promise<string> {
-      const signer = signers.get(signAlg);
-      if (signer === undefined) {
-        throw new Error(`keystore '${id}' cannot sign with ${signAlg}; it can sign with ${usable.join(', ')}`);
-      }
-      let encodedHeader = signer.header;
-      if (header !== undefined) {
-        // alg and kid first for readability, then forced: the caller may not choose them (RFC 7515 §4.1.1).
-        const merged: Record<string, unknown> = { alg: signAlg, kid, ...header };
-        merged.alg = signAlg;
-        merged.kid = kid;
-        encodedHeader = b64json(merged);
-      }
-      const input = `${encodedHeader}.${b64json(payload)}`;
-      return `${input}.${signer.raw(Buffer.from(input)).toString('base64url')}`;
+      return signer(header, signAlg)(payload);
     },
   });
 }

@@ -28,10 +28,12 @@ export interface KeystoreConfig {
   publish?: boolean;
 }
 
+/** Signs a payload into a compact JWS whose header was fixed when the signer was made. */
+export type TokenSigner = (payload: Record<string, unknown>) => Promise<string>;
+
 /**
  * A loaded signing key. The private key never leaves this object: callers ask it to sign.
- * Signing is async so that it can later move off the event loop (worker threads) without
- * changing callers.
+ * Signing is async: it runs on libuv's threadpool, off the event loop (keystores/algs.ts).
  */
 export interface Keystore {
   readonly id: string;
@@ -45,4 +47,10 @@ export interface Keystore {
   readonly publish: boolean;
   /** Compact JWS over the JSON payload; `alg` and `kid` in the header are set by the keystore. */
   sign(payload: Record<string, unknown>, header?: Record<string, unknown>, alg?: SigningAlg): Promise<string>;
+  /**
+   * A signer for a header known at load (CreateJwt's constant jwt_headers): the header is
+   * merged (alg and kid forced, as in sign()) and encoded once, here. Throws for an alg
+   * the key cannot sign with.
+   */
+  signer(header?: Record<string, unknown>, alg?: SigningAlg): TokenSigner;
 }

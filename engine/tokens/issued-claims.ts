@@ -4,8 +4,8 @@
  * granted audiences, else the issuer), exp, iat, jti, client_id and scope, then
  * flow.claims over them. One place, so that introspection answers the same for both.
  */
-import { randomBytes } from 'node:crypto';
 import type { Flow } from '../flow.js';
+import { newJti } from './jti.js';
 
 export function issuedClaims(issuer: string, flow: Flow, now: number, ttlSeconds: number): Record<string, unknown> {
   const { grant, client } = flow;
@@ -16,7 +16,7 @@ export function issuedClaims(issuer: string, flow: Flow, now: number, ttlSeconds
     aud: audience,
     exp: now + ttlSeconds,
     iat: now,
-    jti: randomBytes(16).toString('base64url'),
+    jti: newJti(),
     client_id: client.client_id,
     ...(grant.scope.length ? { scope: grant.scope.join(' ') } : {}),
     ...flow.claims,

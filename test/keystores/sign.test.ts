@@ -84,3 +84,42 @@ describe('keystore signing', () => {
     await jwtVerify(tokens[499] ?? '', key);
   });
 });
+
+describe('keystore.signer: a header fixed at load', () => {
+  it('encodes the header once with alg and kid forced, and each token verifies with jose', async () => {
+    const ks = await load({ type: 'pem', path: 'ec-p256.pem' });
+    const sign = ks.signer({ typ: 'at+jwt', alg: 'none', kid: 'evil', cty: 'x' });
+    const key = await importJWK(ks.publicJwk, 'ES256');
+    const tokens = await Promise.all([sign({ n: 1 }), sign({ n: 2 })]);
+    for (const [i, token] of tokens.entries()) {
+      const { payload, protectedHeader } = await jwtVerify(token, key, { algorithms: ['ES256'] });
+      expect(protectedHeader).toEqual({ alg: 'ES256', kid: ks.kid, typ: 'at+jwt', cty: 'x' });
+      expect(payload).toEqual({ n: i + 1 });
+    }
+    // The same header text as sign() with the same header object makes.
+    expect(tokens[0]!.split('.')[0]).toBe((await ks.sign({ n: 1 }, { typ: 'at+jwt', cty: 'x' })).split('.')[0]);
+  });
+
+  it('throws at once for an alg the key cannot sign with', async () => {
+    const ks = await load({ type: 'pem', path: 'rsa.pem' });
+    expect(() => ks.signer(undefined, 'ES256')).toThrow(/cannot sign with ES256/);
+  });
+
+  it.each([
+    ['rsa.pem', 'RS256', 256],
+    ['rsa.pem', 'PS256', 256],
+    ['ec-p256.pem', 'ES256', 64],
+    ['ed25519.pem', 'EdDSA', 64],
+  ] as const)('%s %s: many concurrent signatures (threadpool) all verify, each in JOSE form (%i bytes)', async (path, alg, size) => {
+    const ks = await load({ type: 'pem', path });
+    const sign = ks.signer({ typ: 'at+jwt' }, alg);
+    const key = await importJWK(ks.publicJwk, alg);
+    const tokens = await Promise.all(Array.from({ length: 64 }, (_, i) => sign({ i })));
+    for (const [i, token] of tokens.entries()) {
+      const { payload } = await jwtVerify(token, key, { algorithms: [alg] });
+      expect(payload.i).toBe(i);
+      // ES256: R||S (IEEE P1363), not DER (RFC 7518 section 3.4).
+      expect(Buffer.from(token.split('.')[2]!, 'base64url')).toHaveLength(size);
+    }
+  });
+});

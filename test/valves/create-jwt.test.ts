@@ -107,6 +107,20 @@ jwt_claims:
     }
   });
 
+  it('signs a header that depends on the client per request, and a constant one encoded once, both verifying', async () => {
+    const s = await serve(withCreateJwt('keystore: signing\njwt_headers: { x-app: "${client.attributes.appid}" }'), { env: BASIC_ENV });
+    try {
+      const tokens = [await postToken(s.url, grant, auth), await postToken(s.url, grant, auth)].map((r) => String(r.body.access_token));
+      for (const token of tokens) {
+        const { header } = await verifyToken(s.url, token);
+        expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt', 'x-app': 'orders' });
+      }
+      expect(tokens[0]).not.toBe(tokens[1]);
+    } finally {
+      await s.close();
+    }
+  });
+
   // A claim named __proto__ is refused by check (test/engine/yaml-source.test.ts).
   it('keeps typ at+jwt when jwt_headers adds other members', async () => {
     const s = await serve(withCreateJwt('keystore: signing\njwt_headers: { cty: orders }'), { env: BASIC_ENV });
