@@ -9,7 +9,7 @@
  * bad --workers values are usage errors, an invalid config exits 1 before any worker
  * starts, and --workers 1 is the one-process server.
  */
-import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertion, ASSERTION_TYPE, ecKeyPair, type KeyPair } from '../engine/client-auth/assertion-kit.js';
 import { basic } from '../helpers/sluice.js';
 import { fixtureDir, removeTempDirs, requireBuild, serve, sluice, trackedTempDir, waitFor, type Served } from './cli.js';
+import { answeredBy, inTurn, logLines, postFresh } from './workers.js';
 
 const S = 'workers-secret-0123456789';
 const config = (jwk: unknown) => `
@@ -44,49 +45,8 @@ let server: Served;
 let clientKey: KeyPair;
 let jwks: ReturnType<typeof createLocalJWKSet>;
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-/** POST a form on a connection of its own (no keep-alive), so that the cluster picks a worker for it. */
-function post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
-  const body = new URLSearchParams(form).toString();
-  return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { method: 'POST', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
+const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) => postFresh(server, path, form, headers);
 const token = (client: string, form: Record<string, string> = {}) => post('/token', { grant_type: 'client_credentials', ...form }, { authorization: basic(client, S) });
-
-/** In order, one at a time: consecutive fresh connections go to the workers in turn. */
-async function inTurn<T>(count: number, send: (i: number) => Promise<T>): Promise<T[]> {
-  const answers: T[] = [];
-  for (let i = 0; i < count; i++) answers.push(await send(i));
-  return answers;
-}
-
-type LogLine = Record<string, unknown>;
-function logLines(): LogLine[] {
-  return server.stdout().split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as LogLine];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** The pids of the workers whose log lines match `where`. */
-function answeredBy(where: (line: LogLine) => boolean): Set<unknown> {
-  return new Set(logLines().filter((l) => l.process === 'worker' && where(l)).map((l) => l.pid));
-}
 
 beforeAll(async () => {
   requireBuild();
@@ -112,7 +72,7 @@ describe('sluice serve --workers 2: one server', () => {
       const { payload } = await jwtVerify(String(answer.body.access_token), jwks, { issuer: server.url, typ: 'at+jwt' });
       expect(payload.client_id).toBe('plain');
     }
-    expect(answeredBy((l) => l.event === 'token' && l.client_id === 'plain').size).toBe(2);
+    expect(answeredBy(server, (l) => l.event === 'token' && l.client_id === 'plain').size).toBe(2);
     // The pid is the log's, never the caller's.
     expect(JSON.stringify(answers)).not.toMatch(/pid|worker/);
   });
@@ -123,29 +83,28 @@ describe('sluice serve --workers 2: one server', () => {
     const [first, ...replays] = await inTurn(4, () => post('/token', form));
     expect(first!.status, JSON.stringify(first!.body)).toBe(200);
     for (const replay of replays) expect(replay).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
-    expect(answeredBy((l) => l.event === 'token' && l.client_id === 'keyed').size).toBe(2);
+    expect(answeredBy(server, (l) => l.event === 'token' && l.client_id === 'keyed').size).toBe(2);
   });
 
   it('a RateLimit budget is counted once across workers', async () => {
     const answers = await inTurn(6, () => token('limited'));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429, 429]);
     expect(answers[3]!.body.error).toBe('temporarily_unavailable');
-    expect(answeredBy((l) => l.event === 'token' && l.client_id === 'limited').size).toBe(2);
+    expect(answeredBy(server, (l) => l.event === 'token' && l.client_id === 'limited').size).toBe(2);
   });
 
   it('a token revoked at one worker is inactive at every worker', async () => {
     const issued = await token('plain');
     const revokedToken = String(issued.body.access_token);
-    const before = logLines().length;
+    const before = logLines(server).length;
     expect((await post('/revoke', { token: revokedToken }, { authorization: basic('plain', S) })).status).toBe(200);
     const answers = await inTurn(4, () => post('/introspect', { token: revokedToken }, { authorization: basic('resource-server', S) }));
     for (const answer of answers) expect(answer).toEqual({ status: 200, body: { active: false } });
-    const introspections = new Set(logLines().slice(before).filter((l) => l.process === 'worker' && l.event === 'introspect').map((l) => l.pid));
-    expect(introspections.size).toBe(2);
+    expect(answeredBy(server, (l) => l.event === 'introspect', before).size).toBe(2);
   });
 
   it('a worker killed with SIGKILL is replaced; the new one signs with the same key', async () => {
-    const listening = () => logLines().filter((l) => l.process === 'worker' && l.event === 'listening');
+    const listening = () => logLines(server).filter((l) => l.process === 'worker' && l.event === 'listening');
     const victim = listening()[0]!.pid as number;
     process.kill(victim, 'SIGKILL');
     await waitFor(server.stdout, /"event":"worker_exited"[^\n]*"signal":"SIGKILL"/, server.exited, 30_000);
@@ -160,14 +119,14 @@ describe('sluice serve --workers 2: one server', () => {
       expect(answer.status).toBe(200);
       await jwtVerify(String(answer.body.access_token), jwks, { issuer: server.url }); // the /jwks fetched before the kill
     }
-    expect(answeredBy((l) => l.event === 'token' && l.pid === replacement).size).toBe(1);
+    expect(answeredBy(server, (l) => l.event === 'token' && l.pid === replacement).size).toBe(1);
   }, 90_000);
 
   it('SIGTERM stops every worker and the primary, exit 0', async () => {
-    const workers = [...answeredBy((l) => l.event === 'listening')] as number[];
+    const workers = [...answeredBy(server, (l) => l.event === 'listening')] as number[];
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
-    expect(logLines().filter((l) => l.event === 'worker_stopped').map((l) => l.code)).toEqual([0, 0]);
+    expect(logLines(server).filter((l) => l.event === 'worker_stopped').map((l) => l.code)).toEqual([0, 0]);
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow(); // gone
   }, 60_000);
 });
@@ -193,6 +152,20 @@ describe('sluice serve --workers: usage and refusals', () => {
     expect(errors(served.stderr).length).toBeGreaterThan(0);
     expect(served.stdout + served.stderr).not.toMatch(/worker/);
   }, 40_000);
+
+  it('a port that is taken: the first worker says so, and the server stops, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const result = await sluice(['serve', '--workers', '2', '--port', String(port)], { timeoutMs: 60_000 });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`port ${port} is in use`);
+      expect(result.stdout).not.toMatch(/workers_ready/);
+    } finally {
+      taken.close();
+    }
+  }, 70_000);
 
   it('--workers 1 is the one-process server: no cluster, log lines as without the flag', async () => {
     const dir = trackedTempDir();
