@@ -32,6 +32,10 @@ export function handedKeys(pems: Readonly<Record<string, string>>): (config: Key
     const pem = Object.hasOwn(pems, config.id) ? pems[config.id] : undefined;
     // A key of its own would silently split /jwks; the primary checked this config, so this is a bug or a race.
     if (pem === undefined) throw new ConfigError('keystore_invalid', `keystore '${config.id}': the primary handed over no key for it`, ['type']);
-    return createPrivateKey(pem);
+    try {
+      return createPrivateKey(pem);
+    } catch {
+      throw new ConfigError('keystore_invalid', `keystore '${config.id}': the key the primary handed over does not decode`, ['type']);
+    }
   };
 }
