@@ -16,9 +16,15 @@ const HELP_FLAG = ['-h, --help', 'print this help'] as const;
 
 export const COMMANDS = {
   serve: {
-    synopsis: 'serve [FILE | -c FILE] [--host H] [--port N]',
+    synopsis: 'serve [FILE | -c FILE] [--host H] [--port N] [--workers N|auto]',
     summary: 'validate, compile and serve FILE; SIGTERM or Ctrl-C stops it',
-    flags: [CONFIG_FLAG, ['--host H', 'listen on H (overrides server.host)'], ['--port N', 'listen on port N (overrides server.port)'], HELP_FLAG],
+    flags: [
+      CONFIG_FLAG,
+      ['--host H', 'listen on H (overrides server.host)'],
+      ['--port N', 'listen on port N (overrides server.port)'],
+      ['--workers N|auto', 'serve from N processes on one port (auto: one per core); they share keys and the store. Default 1'],
+      HELP_FLAG,
+    ],
   },
   check: {
     synopsis: 'check [FILE | -c FILE] [--json]',

@@ -12,7 +12,10 @@ import type { Keystore, KeystoreConfig } from './types.js';
  * Loads one keystore entry of the config. Errors are ConfigErrors whose path is relative to
  * the entry (['path'], ['password'], ['alias'], ['alg'] or []); the caller prefixes it.
  */
-export async function loadKeystore(config: KeystoreConfig, options: { baseDir: string }): Promise<Keystore> {
+export async function loadKeystore(
+  config: KeystoreConfig,
+  options: { baseDir: string; generateKey?: ((config: KeystoreConfig) => Promise<KeyObject>) | undefined },
+): Promise<Keystore> {
   let key: KeyObject;
   let hints: KeyHints = {};
   switch (config.type) {
@@ -26,11 +29,15 @@ export async function loadKeystore(config: KeystoreConfig, options: { baseDir: s
       ({ key, hints } = loadJwksKey(config, await readKeyFile(config, options.baseDir)));
       break;
     case 'generated':
-      key = await newPrivateKey(config.alg ?? 'ES256');
+      key = await (options.generateKey ?? generateFresh)(config);
       break;
     default:
       // Unreachable after schema validation; kept for configs built in code.
       throw new ConfigError('keystore_invalid', `keystore '${String((config as KeystoreConfig).id)}': unknown type`, ['type']);
   }
   return createKeystore(config, key, hints);
+}
+
+function generateFresh(config: KeystoreConfig): Promise<KeyObject> {
+  return newPrivateKey(config.alg ?? 'ES256');
 }

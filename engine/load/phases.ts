@@ -170,7 +170,7 @@ async function keystores(state: LoadState): Promise<void> {
   const loaded = new Map<string, Keystore>();
   await Promise.all(state.sections!.keystores.map(async ([ks, i]) => {
     try {
-      loaded.set(ks.id, await loadKeystore(ks, { baseDir: state.baseDir }));
+      loaded.set(ks.id, await loadKeystore(ks, { baseDir: state.baseDir, generateKey: state.options.generateKey }));
       if (ks.type === 'generated') sink.warn('keystore_invalid', `keystore '${ks.id}' is generated at start: tokens stop verifying after a restart; for development only`, ['keystores', i, 'type']);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

@@ -2,6 +2,7 @@
  * What the load phases pass along. Each phase reads what earlier ones set and adds its
  * own part; a phase that leaves nothing usable for later ones sets `stopped`.
  */
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ClientAuthenticator, VerifyContext } from '../client-auth/authenticate.js';
 import type { CheckedSections } from '../config/cross-refs.js';
@@ -9,7 +10,7 @@ import type { ConfigSource } from '../config/source.js';
 import type { SluiceConfig } from '../config/types.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { RegisteredClient } from '../engine.js';
-import type { Keystore } from '../keystores/types.js';
+import type { Keystore, KeystoreConfig } from '../keystores/types.js';
 import type { CompiledPipe } from '../pipes.js';
 import type { EngineServices, ValveDefinition } from '../plugin-api.js';
 import type { ValveRegistry } from '../registry.js';
@@ -32,6 +33,12 @@ export interface LoadOptions {
    * (the test kit, sluice/testing, runs a definition it was handed this way).
    */
   valves?: ReadonlyArray<{ readonly definition: ValveDefinition<never>; readonly origin: string }>;
+  /**
+   * The private key of a `generated` keystore (default: a fresh one). `serve --workers`
+   * generates once in the primary and hands the same keys to every worker, so that all
+   * of them sign with, and publish, one key.
+   */
+  generateKey?: (config: KeystoreConfig) => Promise<KeyObject>;
   /** Command-line overrides of `server` (they also shape the default issuer). */
   server?: { host?: string; port?: number };
 }

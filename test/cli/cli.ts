@@ -187,6 +187,8 @@ export interface Served {
  */
 export interface ServeOptions extends RunOptions {
   extraArgs?: string[];
+  /** How long it may take to answer discovery (default 15 s; several workers on a busy machine take longer). */
+  startTimeoutMs?: number;
   /** Called as soon as the process is spawned, with its stdout so far (to wait for a log line before it answers). */
   spawned?: (stdout: () => string) => void;
 }
@@ -222,7 +224,7 @@ async function serveOnce(file: string | undefined, options: ServeOptions): Promi
   );
   const url = `http://127.0.0.1:${port}`;
   const served: Served = { url, child, stdout: () => stdout, stderr: () => stderr, exited, kill: () => void (done || child.kill('SIGKILL')) };
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
   while (Date.now() < deadline) {
     if (done) throw new Error(`sluice serve exited early (${JSON.stringify(await exited)}):\n${stdout}\n${stderr}`);
     try {
