@@ -39,7 +39,8 @@ describe('generated keys handed from the primary to the workers', () => {
   it('a keystore the primary handed no key (or garbage) for is an error at that keystore', async () => {
     const keys = new GeneratedKeys();
     await keys.generate({ id: 'ec', type: 'generated' });
-    for (const pems of [{ ec: keys.toPem().ec! }, { ec: keys.toPem().ec!, ed: 'not a key' }]) {
+    const handed: Array<Record<string, string>> = [{ ec: keys.toPem().ec! }, { ec: keys.toPem().ec!, ed: 'not a key' }];
+    for (const pems of handed) {
       const { engine, diagnostics } = await loadConfigText('/tmp/sluice.yaml', CONFIG, { ...quietly, generateKey: handedKeys(pems) });
       expect(engine).toBeUndefined();
       const errors = diagnostics.filter((d) => d.severity === 'error');
