@@ -167,17 +167,20 @@ function trustedIssuers(state: LoadState): void {
 
 async function keystores(state: LoadState): Promise<void> {
   const { sink } = state;
-  const loaded = new Map<string, Keystore>();
-  await Promise.all(state.sections!.keystores.map(async ([ks, i]) => {
+  // Loaded side by side, kept in config order: /jwks lists keys in the same order in every
+  // process (workers, restarts), whichever key finished loading first.
+  const results = await Promise.all(state.sections!.keystores.map(async ([ks, i]): Promise<Keystore> => {
     try {
-      loaded.set(ks.id, await loadKeystore(ks, { baseDir: state.baseDir, generateKey: state.options.generateKey }));
+      const keystore = await loadKeystore(ks, { baseDir: state.baseDir, generateKey: state.options.generateKey });
       if (ks.type === 'generated') sink.warn('keystore_invalid', `keystore '${ks.id}' is generated at start: tokens stop verifying after a restart; for development only`, ['keystores', i, 'type']);
+      return keystore;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       sink.addError(error, ['keystores', i]);
-      loaded.set(ks.id, failedKeystore(ks.id)); // reported once, here; valves still compile
+      return failedKeystore(ks.id); // reported once, here; valves still compile
     }
   }));
+  const loaded = new Map<string, Keystore>(state.sections!.keystores.map(([ks], n) => [ks.id, results[n]!]));
   // An entry the schema rejected (a mistyped type, say) was reported there; valves that name
   // its id see it as known-but-broken, not also as an "unknown keystore".
   const accepted = new Set(state.sections!.keystores.map(([, i]) => i));
