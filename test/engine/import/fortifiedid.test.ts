@@ -49,6 +49,18 @@ describe('importFortifiedId: the OIDC module', () => {
     ]);
   });
 
+  it("FortifiedID's own endpoints in discovery_meta (introspection, userinfo, authorization) are not carried over, each reported", () => {
+    // Attack (issue 13 review): carried over, they made Sluice's discovery send resource
+    // servers' credentials and tokens to the old FortifiedID host.
+    const endpoints = ['introspection_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'authorization_endpoint', 'end_session_endpoint'];
+    const meta = Object.fromEntries(endpoints.map((k) => [k, `https://old-idp.example.com/${k}`]));
+    const { config, messages, where } = importOne({ discovery_meta: { ...meta, scopes_supported: ['api'] }, rps: [RP], pipes: [TOKEN_PIPE] });
+    expect((config?.oidc as { discovery_meta: unknown }).discovery_meta).toEqual({ scopes_supported: ['api'] });
+    for (const key of endpoints) {
+      expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^${where(`"${key}"`)} warning discovery_meta '${key}' is not carried over`)));
+    }
+  });
+
   it('a keystore Sluice cannot read (JKS, a bare reference) is reported and left out; the RP still comes over', () => {
     for (const keystore of [{ path: 'ks.jks', password: '${env.P}', type: 'JKS' }, 'corporate-keystore']) {
       const { config, messages, where } = importOne({ keystore, rps: [RP], pipes: [TOKEN_PIPE] });
