@@ -161,10 +161,12 @@ export function callerChosen(value: unknown, path: ConfigPath, chosen: ReadonlyS
 /**
  * The flow paths a valve fills from the caller (ValveDefinition.fillsFromCaller) when it
  * puts `values` under `flowPrefix` ("state", "state.DEST", "claims"): one per template that
- * takes what the caller sends, at its place inside the value (`state.who.id`).
+ * takes what the caller sends, at its place inside the value (`state.who.id`). The requested
+ * scope counts: once copied, nothing knows a ScopeCheck ran before the copy is read, so a
+ * copy read as a token's scope would be whatever scope the caller asked for.
  */
 export function flowPathsFromCaller(values: Record<string, unknown>, flowPrefix: string, chosen: ReadonlySet<string>): string[] {
-  return callerChosen(values, [], chosen).map((path) => [flowPrefix, ...path].join('.'));
+  return templates(values, [], chosen).filter((t) => t.control !== 'trusted').map((t) => [flowPrefix, ...t.path].join('.'));
 }
 
 /** A NumericDate from config: a whole number of seconds, or exactly `${now}`. */

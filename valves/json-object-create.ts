@@ -24,15 +24,22 @@ const RESPONSE_REQUIRED = ['access_token', 'token_type'] as const;
  * expires_in that disagrees with the CreateJwt before, a constant scope). JsonObjectCreate
  * sends `src` as it is, so no message says a value is replaced.
  */
-function tokenResponseProblems(config: JsonObjectCreateConfig, before: readonly ValveBefore[]): ValveProblem[] {
+function tokenResponseProblems(config: JsonObjectCreateConfig, before: readonly ValveBefore[], chosen: ReadonlySet<string>): ValveProblem[] {
   if (config.dest !== RESPONSE_DEST) return [];
+  // The caller's own text handed back as a token: harmless to resource servers, which verify
+  // tokens, but a client told it holds a token it does not (and an easy pipe mistake to miss).
+  const echoed: ValveProblem[] = callerChosen(config.src.access_token, ['src', 'access_token'], chosen).map((path) => ({
+    severity: 'warning',
+    path,
+    message: "access_token is what the caller sends: the response would hand back a token no one issued; use the dest of the CreateJwt before (${item.DEST})",
+  }));
   const missing = RESPONSE_REQUIRED.filter((name) => !Object.hasOwn(config.src, name));
   const problems: ValveProblem[] = missing.length === 0 ? [] : [{
     severity: 'warning',
     path: ['src'],
     message: `dest ${RESPONSE_DEST} makes this object the token response, which needs ${missing.join(' and ')} (RFC 6749 section 5.1)`,
   }];
-  return [...problems, ...responseProblems(config.src, 'src', before)];
+  return [...echoed, ...problems, ...responseProblems(config.src, 'src', before)];
 }
 
 function callerValues(config: JsonObjectCreateConfig, chosen: ReadonlySet<string>): ValveProblem[] {
@@ -64,7 +71,7 @@ export default defineValve<JsonObjectCreateConfig>({
       },
     },
   },
-  check: (config, context) => [...tokenResponseProblems(config, context.configsBefore ?? []), ...callerValues(config, context.callerChosen)],
+  check: (config, context) => [...tokenResponseProblems(config, context.configsBefore ?? [], context.callerChosen), ...callerValues(config, context.callerChosen)],
   create(config, engine) {
     const src = engine.compileTemplate(config.src);
     return async function jsonObjectCreate(flow, next) {

@@ -8,6 +8,7 @@ import type { KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig } from './types.js';
 import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 import { closest } from './suggest.js';
+import { COMPUTED_METADATA } from './discovery-meta.js';
 import { authMethod } from '../client-auth/methods/index.js';
 import { boundPipeIds, checkGrantBindings } from './grant-refs.js';
 import { calledPipeIds } from '../pipe-calls.js';
@@ -67,7 +68,7 @@ export function checkCrossReferences(sections: CheckedSections, raw: Record<stri
 
   // These describe the running server; a config that overrode them would publish a lie
   // that RFC 8414 §3.3 clients reject.
-  for (const key of ['issuer', 'token_endpoint', 'jwks_uri']) {
+  for (const key of COMPUTED_METADATA) {
     if (Object.hasOwn(sections.discoveryMeta, key)) {
       sink.add('schema', `discovery_meta cannot set '${key}': it is computed from the config`, ['oidc', 'discovery_meta', key], { atKey: true });
     }

@@ -152,6 +152,23 @@ describe('identity claims laundered through state or claims (attack review)', ()
     await expectRefusedAt(yaml, '"${state.who}"');
   });
 
+  it('refuses the REQUESTED scope copied into state (JsonObjectCreate, StateSet) and read back as the scope claim; nothing serves it', async () => {
+    // Attack (issue 13 review): without ScopeCheck, \${request.requested_scope} as scope is
+    // refused, but a copy through state lost the taint and the token carried scope: [admin].
+    for (const copy of [
+      'JsonObjectCreate\n  config: { dest: x, src: { s: "${request.requested_scope}" } }',
+      'StateSet\n  config: { dest: x, values: { s: "${request.requested_scope}" } }',
+    ]) {
+      const yaml = pipeConfig(`
+- name: ${copy}
+- name: CreateJwt
+  config: { keystore: signing, jwt_claims: { scope: "\${item.x.s}" } }
+`);
+      await expectRefusedAt(yaml, '"${item.x.s}"');
+      await expect(serve(yaml, { env: { S } })).rejects.toThrow(/config did not load/);
+    }
+  });
+
   it('only warns for a claim that is not an identity claim; the config loads', async () => {
     const yaml = pipeConfig(`
 - name: StateSet

@@ -110,3 +110,50 @@ describe("FortifiedID's discovery_meta", () => {
     expect(errors.map(({ line, col, code }) => ({ line, col, code }))).toEqual([{ ...positionOf(bad, 'client_credentials }'), code: 'schema' }]);
   });
 });
+
+// Attack (issue 13 review): a FortifiedID discovery_meta lists FortifiedID's own endpoints.
+describe('discovery_meta cannot point callers at another server', () => {
+  it('refuses, at the key, the endpoints the server computes (introspection, revocation, userinfo, as token_endpoint and jwks_uri)', async () => {
+    const yaml = config('', `oidc:
+  discovery_meta:
+    introspection_endpoint: https://old-idp.example.com/introspect
+    revocation_endpoint: https://old-idp.example.com/revoke
+    userinfo_endpoint: https://old-idp.example.com/userinfo
+`);
+    const { engine, diagnostics } = await load(yaml, { env: ENV });
+    expect(engine).toBeUndefined();
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map(({ line, col, code }) => ({ line, col, code }))).toEqual(
+      ['introspection_endpoint', 'revocation_endpoint', 'userinfo_endpoint'].map((key) => ({ ...positionOf(yaml, key), code: 'schema' })),
+    );
+  });
+
+  it('leaves out, with a warning at the key, endpoints and response types of flows the server lacks', async () => {
+    const yaml = config('', `oidc:
+  discovery_meta:
+    authorization_endpoint: https://old-idp.example.com/authorize
+    end_session_endpoint: https://old-idp.example.com/logout
+    check_session_iframe: https://old-idp.example.com/session
+    response_types_supported: [code]
+    op_policy_uri: https://docs.example.com/policy
+`);
+    const { engine, diagnostics } = await load(yaml, { env: ENV });
+    expect(engine).toBeDefined();
+    const warnings = diagnostics.filter((d) => d.severity === 'warning' && /left out of discovery/.test(d.message));
+    expect(warnings.map(({ line, col }) => ({ line, col }))).toEqual([
+      positionOf(yaml, 'authorization_endpoint'), positionOf(yaml, 'end_session_endpoint'), positionOf(yaml, 'check_session_iframe'), positionOf(yaml, 'code]'),
+    ]);
+    const s = await serve(yaml, { env: ENV });
+    try {
+      const doc = (await (await fetch(s.url + '/.well-known/openid-configuration')).json()) as Record<string, unknown>;
+      expect(Object.keys(doc)).not.toContain('authorization_endpoint');
+      expect(Object.keys(doc)).not.toContain('end_session_endpoint');
+      expect(Object.keys(doc)).not.toContain('check_session_iframe');
+      expect(doc.response_types_supported).toEqual([]);
+      expect(doc.op_policy_uri).toBe('https://docs.example.com/policy');
+      expect(doc.introspection_endpoint).toBe(`${s.engine.issuer}/introspect`);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -119,4 +119,26 @@ describe('JsonObjectCreate: check', () => {
     const { warnings } = await diagnosticsOf(yaml);
     expect(warnings.filter((w) => /holds what the caller sends/.test(w.message)).map(({ line, col }) => ({ line, col }))).toEqual([positionOf(yaml, '"${request.params.note}"')]);
   });
+
+  it('an access_token the caller sends (directly or through state) is a warning: the response would hand back a token no one issued', async () => {
+    // Attack (issue 13 review): `access_token: ${request.params.t}` answered 200 with the
+    // caller's own text as the token, and check said nothing.
+    const yaml = flowConfig(`
+  - id: main
+    valves:
+      - name: StateSet
+        config: { values: { t: "\${request.params.t}" } }
+      - name: JsonObjectCreate
+        config: { dest: client_credentials, src: { access_token: "\${request.params.t}", token_type: Bearer, note: "\${request.params.n}" } }
+      - name: JsonObjectCreate
+        config: { dest: client_credentials, src: { access_token: "\${item.t}", token_type: Bearer } }
+`);
+    const { engine, warnings } = await diagnosticsOf(yaml);
+    expect(engine).toBeDefined();
+    const found = warnings.filter((w) => /no one issued/.test(w.message));
+    expect(found.map(({ line, col, code }) => ({ line, col, code }))).toEqual([
+      { ...positionOf(yaml, '"${request.params.t}"', 2), code: 'valve_config' },
+      { ...positionOf(yaml, '"${item.t}"'), code: 'valve_config' },
+    ]);
+  });
 });

@@ -8,6 +8,7 @@
 import { formatDiagnostic, type Diagnostic } from '../../diagnostics.js';
 import { createRegistry } from '../../load.js';
 import { findModules, readInput, type FoundModule, type InputFile } from './modules.js';
+import { reportLoadTimeReads } from './load-time-reads.js';
 import { convertOidcModule } from './oidc.js';
 import { renderConfig } from './output.js';
 import { selectPipes } from './pipes.js';
@@ -50,6 +51,7 @@ export function importFortifiedId(files: readonly string[], options: ImportOptio
   const selection = selectPipes(modules.filter((m) => m.pipes), registry);
   const carried = new Set(selection.pipes.map((p) => p.id as string));
   const oidc = chosen.module ? convertOidcModule(chosen.module, selection.leftOut, carried) : undefined;
+  for (const module of modules) reportLoadTimeReads(module, module === chosen.module);
   const all = diagnostics();
   if (all.some((d) => d.severity === 'error')) return { diagnostics: all };
   if ((oidc?.rps.length ?? 0) === 0 && selection.pipes.length === 0) return { diagnostics: all, nothingUsable: true };

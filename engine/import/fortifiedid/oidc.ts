@@ -3,6 +3,7 @@
  * server.port, oidc.discovery_meta, a keystore, and the client_credentials RPs. What has
  * no Sluice meaning is reported where it is written (a warning: the rest still imports).
  */
+import { COMPUTED_METADATA, isUnservedEndpoint } from '../../config/discovery-meta.js';
 import { FORTIFIEDID_RP_KEYS, FORTIFIEDID_SAME_RP_KEYS } from '../../config/fortifiedid-rp-keys.js';
 import type { ConfigPath } from '../../errors.js';
 import { isMap, type FoundModule, type Json } from './modules.js';
@@ -24,8 +25,6 @@ const DROPPED_KEYS: Readonly<Record<string, string>> = {
   use_refresh_token: NO_REFRESH,
   reuse_refresh_token: NO_REFRESH,
 };
-/** discovery_meta keys Sluice computes from its config (engine/config/cross-refs.ts refuses them). */
-const COMPUTED_META = ['issuer', 'token_endpoint', 'jwks_uri'];
 
 export interface OidcPart {
   readonly issuer: string;
@@ -53,9 +52,11 @@ export function convertOidcModule(module: FoundModule, leftOutPipes: ReadonlySet
     issuer = meta.issuer;
     warn('the issuer is written as issuer: (Sluice publishes discovery from it)', ['discovery_meta', 'issuer'], true);
   }
-  for (const key of COMPUTED_META) {
+  // FortifiedID's endpoints (its host, its paths) would point Sluice's callers at the old server.
+  for (const key of [...COMPUTED_METADATA, ...Object.keys(meta ?? {}).filter(isUnservedEndpoint)]) {
     if (!meta || !Object.hasOwn(meta, key)) continue;
-    if (key !== 'issuer') warn(`discovery_meta '${key}' is not carried over: Sluice computes it from the issuer`, ['discovery_meta', key], true);
+    const why = isUnservedEndpoint(key) ? 'Sluice has no such endpoint' : 'Sluice computes it from the issuer';
+    if (key !== 'issuer') warn(`discovery_meta '${key}' is not carried over: ${why}`, ['discovery_meta', key], true);
     delete meta[key];
   }
   if (issuer === undefined) {

@@ -49,6 +49,35 @@ describe('importFortifiedId: the OIDC module', () => {
     ]);
   });
 
+  it("FortifiedID's own endpoints in discovery_meta (introspection, userinfo, authorization) are not carried over, each reported", () => {
+    // Attack (issue 13 review): carried over, they made Sluice's discovery send resource
+    // servers' credentials and tokens to the old FortifiedID host.
+    const endpoints = ['introspection_endpoint', 'revocation_endpoint', 'userinfo_endpoint', 'authorization_endpoint', 'end_session_endpoint'];
+    const meta = Object.fromEntries(endpoints.map((k) => [k, `https://old-idp.example.com/${k}`]));
+    const { config, messages, where } = importOne({ discovery_meta: { ...meta, scopes_supported: ['api'] }, rps: [RP], pipes: [TOKEN_PIPE] });
+    expect((config?.oidc as { discovery_meta: unknown }).discovery_meta).toEqual({ scopes_supported: ['api'] });
+    for (const key of endpoints) {
+      expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^${where(`"${key}"`)} warning discovery_meta '${key}' is not carried over`)));
+    }
+  });
+
+  it("a value that would read Sluice's environment or a file at load (${env.…}, ${file.…}) is reported where it is written", () => {
+    // Attack (issue 13 review): FortifiedID has no env or file scope, so such text in its
+    // config read nothing there; carried over silently, it published the operator's
+    // environment in discovery or in every token.
+    const pipe = { id: 'token', config: { valves: [{ name: 'CreateJwt', config: { keystore: 'oidc', jwt_claims: { note: 'key=${env.REDIS_PASSWORD}', n: '@int:${file./etc/hostname}', ok: '${request.client_id}', escaped: '$${env.HOME}' } } }, { name: 'TokenResponse' }] } };
+    const { config, messages, where } = importOne({ discovery_meta: { service_documentation: '${env.AWS_SECRET_ACCESS_KEY}' }, rps: [RP], pipes: [pipe] });
+    expect(config).toBeDefined();
+    const reads = messages.filter((m) => /at load/.test(m));
+    expect(reads).toEqual([
+      expect.stringMatching(new RegExp(`^${where('"${env.AWS')} warning .*env`)),
+      expect.stringMatching(new RegExp(`^${where('"key=')} warning .*env`)),
+      expect.stringMatching(new RegExp(`^${where('"@int:')} warning .*file`)),
+    ]);
+    // The RP's client_secret: \${env.SVC_SECRET} is the spelling the import recommends: not reported.
+    expect(messages.filter((m) => m.startsWith(where('"${env.SVC_SECRET}"')))).toEqual([]);
+  });
+
   it('a keystore Sluice cannot read (JKS, a bare reference) is reported and left out; the RP still comes over', () => {
     for (const keystore of [{ path: 'ks.jks', password: '${env.P}', type: 'JKS' }, 'corporate-keystore']) {
       const { config, messages, where } = importOne({ keystore, rps: [RP], pipes: [TOKEN_PIPE] });
