@@ -83,3 +83,23 @@ export function pathsRead(node: ExpressionNode): PathRead[] {
       return [...pathsRead(node.left), ...pathsRead(node.right)];
   }
 }
+
+/** The nodes directly below `node`. */
+export function childrenOf(node: ExpressionNode): readonly ExpressionNode[] {
+  switch (node.kind) {
+    case 'literal':
+    case 'root':
+      return [];
+    case 'member':
+      return [node.object];
+    case 'index':
+      return [node.object, node.index];
+    case 'call':
+      return [node.object, ...node.args];
+    case 'not':
+      return [node.operand];
+    case 'binary':
+    case 'logical':
+      return [node.left, node.right];
+  }
+}

@@ -6,7 +6,7 @@
 import { ConfigError, type ConfigErrorCode, type ConfigPath } from '../errors.js';
 import type { Flow } from '../flow.js';
 import { ITEMS_COUNTS, pathProblem, type RequestNamespace } from '../namespaces.js';
-import { pathsRead, type ExpressionNode, type PathRead } from './ast.js';
+import { childrenOf, pathsRead, plainPath, type ExpressionNode, type PathRead } from './ast.js';
 import { compileNode } from './evaluate.js';
 import { parseExpression } from './parser.js';
 
@@ -52,6 +52,31 @@ export function firstBadRead(ast: ExpressionNode, skip: (read: PathRead) => bool
     if (skip(read)) continue;
     const problem = readProblem(read);
     if (problem) return { read, problem };
+  }
+  const textCall = scopeTextCall(ast);
+  if (textCall) {
+    return {
+      read: textCall.read,
+      problem: `'request.scope' is the granted scope as text, so ${textCall.method} tests part of it ('admin' is in 'orders.admin'): test a granted scope with grant.scope.includes('X') (a list), or a requested one with request.requested_scope.includes('X')`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A method called on `request.scope`: the granted scope as space-separated text (FortifiedID's
+ * meaning, engine/namespaces.ts), where it was the requested list before. A condition
+ * `request.scope.includes('admin')`, exact membership on a list, would on text hold for a
+ * granted `orders.admin` too, and run or skip a valve for a client never granted `admin`.
+ */
+function scopeTextCall(node: ExpressionNode): { read: PathRead; method: string } | undefined {
+  if (node.kind === 'call') {
+    const read = plainPath(node.object);
+    if (read?.namespace === 'request' && read.path.length === 1 && read.path[0] === 'scope') return { read, method: node.method };
+  }
+  for (const child of childrenOf(node)) {
+    const found = scopeTextCall(child);
+    if (found) return found;
   }
   return undefined;
 }

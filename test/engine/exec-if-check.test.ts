@@ -44,6 +44,23 @@ ${TAIL}`))).toEqual([['warning', 'template', 11, 18, expect.stringMatching(/attr
 ${TAIL}`))).toEqual([['error', 'schema', 11, 39, expect.stringMatching(/'exec_if_expr' belongs on the valve entry/)]]);
   });
 
+  it("a method on request.scope (the granted scope as text: includes('admin') would match 'orders.admin') is an error pointing at grant.scope", async () => {
+    for (const condition of ["request.scope.includes('admin')", "!request.scope.startsWith('orders')"]) {
+      const problems = await found(config(`      - name: ScopeCheck
+      - name: StateSet
+        exec_if: "${condition}"
+        config: { values: { x: "1" } }
+${TAIL}`));
+      expect(problems).toEqual([['error', 'expression', 12, 19 + condition.indexOf('request'), expect.stringMatching(/grant\.scope\.includes\('X'\)/)]]);
+    }
+    // The list forms stay exact membership and are accepted.
+    expect(await found(config(`      - name: ScopeCheck
+      - name: StateSet
+        exec_if: "grant.scope.includes('admin') || request.requested_scope.includes('admin') || request.scope == 'admin'"
+        config: { values: { x: "1" } }
+${TAIL}`))).toEqual([]);
+  });
+
   it('an unknown namespace is an error at its place, with a hint', async () => {
     expect(await found(config(`      - name: ScopeCheck
         exec_if: "!itme.pwdLastSet"
