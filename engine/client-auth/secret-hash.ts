@@ -63,12 +63,10 @@ export async function verifySecretHash(secret: string, h: SecretHash): Promise<b
   return timingSafeEqual(candidate, h.hash);
 }
 
-/** Constant time whatever the lengths: compare fixed-size digests. */
-export function secretsEqual(presented: string, expected: string): boolean {
-  return timingSafeEqual(secretDigest(presented), secretDigest(expected));
-}
-
-/** What secretsEqual compares: a registered secret's digest can be made once, at load or first use. */
+/**
+ * A plain secret's fixed-size digest: comparing two digests with timingSafeEqual is
+ * constant time whatever the secrets' lengths; a registered secret's is made once, at first use.
+ */
 export function secretDigest(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
