@@ -1,8 +1,8 @@
 /**
  * Builds flows. What only the engine may decide (that the client is authenticated, that
  * the grant's token was verified, the credentials presented, where the caller is) lives
- * in a module-private WeakMap, out of reach of valves and templates: a plugin cannot mark
- * a flow proven by assigning a property.
+ * in #private fields of the flow, out of reach of valves and templates: a plugin cannot
+ * mark a flow proven by assigning a property.
  */
 import type { Logger } from 'pino';
 import type { ClientAuthenticator, ClientCredentialsConfig, VerifyContext } from './client-auth/authenticate.js';
@@ -28,8 +28,6 @@ interface EngineOnly {
   assertion?: VerifiedAssertion;
 }
 
-const engineOnly = new WeakMap<Flow, EngineOnly>();
-
 export interface FlowInit {
   id: string;
   request: TokenRequest;
@@ -43,34 +41,73 @@ export interface FlowInit {
   log: { readonly logger: Logger };
 }
 
+/** Where a flow's pipe is: the valve running now, and the one that ended the pipe, if any. */
+interface PipeProgress {
+  running?: string;
+  stoppedBy?: string;
+}
+
+/**
+ * A flow as the engine makes it. What only the engine may decide is in #private fields:
+ * JavaScript refuses to read or write them from outside this class, so a valve cannot
+ * forge them, and, unlike a WeakMap entry per request, they cost the garbage collector
+ * nothing extra.
+ */
+class EngineFlow implements Flow {
+  readonly id: string;
+  readonly request: TokenRequest;
+  readonly client: Client;
+  readonly grant: Flow['grant'];
+  readonly state: Record<string, unknown> = {};
+  readonly claims: Record<string, unknown> = {};
+  readonly issued: Flow['issued'] = {};
+  response: Record<string, unknown> | undefined = undefined;
+  readonly #engine: EngineOnly;
+  readonly #log: { readonly logger: Logger };
+  readonly #progress: PipeProgress = {};
+
+  constructor(init: FlowInit) {
+    this.id = init.id;
+    this.request = init.request;
+    this.client = init.client;
+    this.grant = { type: init.request.grant_type, scope: [], audience: [] };
+    this.#engine = { credentials: init.credentials, source: init.source, grantToken: init.grantToken, deferred: init.deferred, onProven: init.onProven };
+    this.#log = init.log;
+  }
+
+  get authentication(): ClientAuthentication | undefined {
+    return this.#engine.authentication;
+  }
+
+  get assertion(): VerifiedAssertion | undefined {
+    return this.#engine.assertion;
+  }
+
+  get log(): Logger {
+    return this.#log.logger;
+  }
+
+  /** The engine-only part of a flow the engine made; anything else is refused. */
+  static engineState(flow: Flow): EngineOnly {
+    if (!(flow instanceof EngineFlow)) throw authenticationFailed('flow not made by the engine');
+    return flow.#engine;
+  }
+
+  static isProven(flow: Flow): boolean {
+    return flow instanceof EngineFlow && (flow.#engine.authentication !== undefined || flow.#engine.assertion !== undefined);
+  }
+
+  static progress(flow: Flow): PipeProgress | undefined {
+    return flow instanceof EngineFlow ? flow.#progress : undefined;
+  }
+}
+
 export function createFlow(init: FlowInit): Flow {
-  const flow: Flow = {
-    id: init.id,
-    request: init.request,
-    client: init.client,
-    get authentication() {
-      return engineOnly.get(flow)?.authentication;
-    },
-    get assertion() {
-      return engineOnly.get(flow)?.assertion;
-    },
-    grant: { type: init.request.grant_type, scope: [], audience: [] },
-    state: {},
-    claims: {},
-    issued: {},
-    response: undefined,
-    get log() {
-      return init.log.logger;
-    },
-  };
-  engineOnly.set(flow, { credentials: init.credentials, source: init.source, grantToken: init.grantToken, deferred: init.deferred, onProven: init.onProven });
-  return flow;
+  return new EngineFlow(init);
 }
 
 function stateOf(flow: Flow): EngineOnly {
-  const state = engineOnly.get(flow);
-  if (!state) throw authenticationFailed('flow not made by the engine');
-  return state;
+  return EngineFlow.engineState(flow);
 }
 
 /**
@@ -102,30 +139,22 @@ export async function verifyFlowAssertion(flow: Flow, verify: (token: string | u
 
 /** Whether the flow's caller is proven: by client authentication or by a verified token. */
 export function isProven(flow: Flow): boolean {
-  const state = engineOnly.get(flow);
-  return state?.authentication !== undefined || state?.assertion !== undefined;
+  return EngineFlow.isProven(flow);
 }
-
-/** Where a flow's pipe is: the valve running now, and the one that ended the pipe, if any. */
-interface PipeProgress {
-  running?: string;
-  stoppedBy?: string;
-}
-const progress = new WeakMap<Flow, PipeProgress>();
 
 export const PIPE_HOOKS = {
   onEnter(flow: Flow, valve: string): void {
-    const entry = progress.get(flow) ?? {};
-    entry.running = valve;
-    progress.set(flow, entry);
+    const progress = EngineFlow.progress(flow);
+    if (progress) progress.running = valve;
   },
   onStop(flow: Flow, valve: string): void {
-    const entry = progress.get(flow) ?? {};
-    entry.stoppedBy ??= valve;
-    progress.set(flow, entry);
+    const progress = EngineFlow.progress(flow);
+    if (progress) progress.stoppedBy ??= valve;
   },
 };
 
+const NO_PROGRESS: Readonly<PipeProgress> = Object.freeze({});
+
 export function pipeProgress(flow: Flow): Readonly<PipeProgress> {
-  return progress.get(flow) ?? {};
+  return EngineFlow.progress(flow) ?? NO_PROGRESS;
 }

@@ -31,6 +31,7 @@ export class StepFailure extends Error {
 }
 
 type Outcome = { ok: true } | { ok: false; error: unknown };
+const SUCCEEDED: Outcome = { ok: true };
 
 /** What the runner tells its owner as a chain runs (for logs and deadlines). */
 export interface StepHooks<C> {
@@ -57,17 +58,23 @@ export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<
         if (rest) return observed((misuse = new StepFailure(step.name, 'called next() more than once')));
         const running = dispatch(i + 1);
         rest = running.then(
-          (): Outcome => ({ ok: true }),
-          (error: unknown): Outcome => ({ ok: false, error }),
-        ).finally(() => {
-          restSettled = true;
-        });
+          (): Outcome => {
+            restSettled = true;
+            return SUCCEEDED;
+          },
+          (error: unknown): Outcome => {
+            restSettled = true;
+            return { ok: false, error };
+          },
+        );
         return running;
       };
 
       let thrown: { error: unknown } | undefined;
       try {
-        await step.run(context, next);
+        // A step that finished synchronously costs no extra turn of the microtask queue.
+        const result = step.run(context, next);
+        if (result !== undefined) await result;
       } catch (error) {
         thrown = { error };
       }
@@ -101,4 +108,27 @@ function observed(failure: StepFailure): Promise<never> {
 function attribute(step: string, error: unknown): unknown {
   if (isOAuthError(error) || error instanceof StepFailure) return error;
   return new StepFailure(step, `threw ${error instanceof Error ? error.name : typeof error}: ${error instanceof Error ? error.message : String(error)}`, error);
+}
+
+/**
+ * An endpoint's own steps (engine code, not plugins): each does its part and the next one
+ * runs, so there is no `next` to misuse and no chain to watch, just a loop. A step that
+ * throws anything but a decision is attributed to it, as compose() does for valves.
+ */
+export interface SequenceStep<C> {
+  readonly name: string;
+  readonly run: (context: C) => void | Promise<void>;
+}
+
+export function sequence<C>(steps: ReadonlyArray<SequenceStep<C>>): (context: C) => Promise<void> {
+  return async function runSequence(context: C): Promise<void> {
+    for (const step of steps) {
+      try {
+        const result = step.run(context);
+        if (result !== undefined) await result;
+      } catch (error) {
+        throw attribute(step.name, error);
+      }
+    }
+  };
 }

@@ -21,7 +21,7 @@ import type { Flow, TokenRequest } from './flow.js';
 import { GRANT_SECRET_PARAMS, GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
 import { parseRequestTimeParams, type RequestTimeParams } from './grants/request-params.js';
 import type { CompiledPipe } from './pipes.js';
-import type { NamedStep } from './runner.js';
+import type { SequenceStep } from './runner.js';
 
 export type { EndpointRequest as TokenHttpRequest, HttpAnswer } from './endpoints/handler.js';
 
@@ -35,15 +35,8 @@ interface TokenContext extends ClientRequestContext {
 
 const NOTHING_GRANTED: GrantParameters = { scope: [], resource: [], audience: [] };
 
-/** A step that does its part and always goes on. */
-function step(name: string, run: (context: TokenContext) => void | Promise<void>): NamedStep<TokenContext> {
-  return {
-    name,
-    run: async (context, next) => {
-      await run(context);
-      await next();
-    },
-  };
+function step(name: string, run: (context: TokenContext) => void | Promise<void>): SequenceStep<TokenContext> {
+  return { name, run };
 }
 
 function grantType(context: TokenContext): void {
@@ -155,7 +148,7 @@ function tokenRequest(form: FormParams, grant: GrantType, clientId: string, ip: 
   });
 }
 
-export const TOKEN_STEPS: ReadonlyArray<NamedStep<TokenContext>> = [
+export const TOKEN_STEPS: ReadonlyArray<SequenceStep<TokenContext>> = [
   step('readForm', readForm),
   step('grantType', grantType),
   step('singleValued', (context) => readSingleValued(context, context.grant!.repeatable)),

@@ -7,7 +7,7 @@
 import { authenticationFailed } from '../client-auth/failure.js';
 import type { RegisteredClient } from '../engine.js';
 import { InvalidRequest } from '../errors.js';
-import type { NamedStep } from '../runner.js';
+import type { SequenceStep } from '../runner.js';
 import { findClient, readForm, readSingleValued, type ClientRequestContext } from './client-steps.js';
 
 export interface TokenAboutContext extends ClientRequestContext {
@@ -17,15 +17,9 @@ export interface TokenAboutContext extends ClientRequestContext {
   token?: string;
 }
 
-/** A step that does its part and always goes on. */
-export function step<C>(name: string, run: (context: C) => void | Promise<void>): NamedStep<C> {
-  return {
-    name,
-    run: async (context, next) => {
-      await run(context);
-      await next();
-    },
-  };
+/** A named step of an endpoint: it does its part and the next one runs. */
+export function step<C>(name: string, run: (context: C) => void | Promise<void>): SequenceStep<C> {
+  return { name, run };
 }
 
 async function authenticateCaller(context: TokenAboutContext): Promise<void> {
@@ -46,7 +40,7 @@ function readToken(context: TokenAboutContext): void {
   if (hint !== undefined) context.line.token_type_hint = hint === 'access_token' || hint === 'refresh_token' ? hint : '(other)';
 }
 
-export const CLIENT_FRONT_STEPS: ReadonlyArray<NamedStep<TokenAboutContext>> = [
+export const CLIENT_FRONT_STEPS: ReadonlyArray<SequenceStep<TokenAboutContext>> = [
   step('readForm', readForm),
   step('singleValued', (context: TokenAboutContext) => readSingleValued(context, [])),
   step('findClient', findClient),

@@ -8,7 +8,7 @@ import type { Engine } from '../engine.js';
 import { isOAuthError, ServerError } from '../errors.js';
 import { pipeProgress } from '../flow-state.js';
 import type { Flow } from '../flow.js';
-import { compose, StepFailure, type NamedStep } from '../runner.js';
+import { sequence, StepFailure, type SequenceStep } from '../runner.js';
 import { DeadlinePassed, deadlineAnswer, RequestDeadline } from './deadline.js';
 import { RequestLog, type LogLine } from './request-log.js';
 
@@ -55,10 +55,10 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 export function defineEndpoint<C extends EndpointContext>(
   event: string,
-  steps: ReadonlyArray<NamedStep<C>>,
+  steps: ReadonlyArray<SequenceStep<C>>,
   init: (base: EndpointContext) => C,
 ): (engine: Engine, http: EndpointRequest) => Promise<HttpAnswer> {
-  const run = compose(steps);
+  const run = sequence(steps);
   const message = `${event} request`;
   const failedMessage = `${event} request failed`;
   return async function handleEndpoint(engine, http) {

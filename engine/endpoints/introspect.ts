@@ -13,7 +13,7 @@
  * signed by the engine (RFC 9701), see introspection-jwt.ts.
  */
 import { checkAccessToken } from '../tokens/access-token.js';
-import type { NamedStep } from '../runner.js';
+import type { SequenceStep } from '../runner.js';
 import { CLIENT_FRONT_STEPS, step, type TokenAboutContext } from './client-front.js';
 import { defineEndpoint } from './handler.js';
 import { signIntrospection, INTROSPECTION_JWT_MEDIA_TYPE } from './introspection-jwt.js';
@@ -44,8 +44,8 @@ async function introspect(context: IntrospectContext): Promise<void> {
   context.introspection = Object.assign({ active: true }, claims, { active: true, token_type: 'Bearer' });
 }
 
-const STEPS: ReadonlyArray<NamedStep<IntrospectContext>> = [
-  ...(CLIENT_FRONT_STEPS as ReadonlyArray<NamedStep<IntrospectContext>>),
+const STEPS: ReadonlyArray<SequenceStep<IntrospectContext>> = [
+  ...(CLIENT_FRONT_STEPS as ReadonlyArray<SequenceStep<IntrospectContext>>),
   step('introspect', introspect),
   step('answer', (context: IntrospectContext) => {
     context.line.outcome = 'answered';
@@ -53,8 +53,8 @@ const STEPS: ReadonlyArray<NamedStep<IntrospectContext>> = [
   }),
 ];
 
-const SIGNED_STEPS: ReadonlyArray<NamedStep<IntrospectContext>> = [
-  ...(CLIENT_FRONT_STEPS as ReadonlyArray<NamedStep<IntrospectContext>>),
+const SIGNED_STEPS: ReadonlyArray<SequenceStep<IntrospectContext>> = [
+  ...(CLIENT_FRONT_STEPS as ReadonlyArray<SequenceStep<IntrospectContext>>),
   step('introspect', introspect),
   step('sign', async (context: IntrospectContext) => {
     context.answer = { jwt: await signIntrospection(context.engine, context.caller!.client_id, context.introspection!) };

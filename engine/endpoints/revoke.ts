@@ -10,7 +10,7 @@
  * Only the log says which.
  */
 import { revokeAccessToken } from '../tokens/access-token.js';
-import type { NamedStep } from '../runner.js';
+import type { SequenceStep } from '../runner.js';
 import { CLIENT_FRONT_STEPS, step, type TokenAboutContext } from './client-front.js';
 import { defineEndpoint } from './handler.js';
 
@@ -20,6 +20,6 @@ async function revoke(context: TokenAboutContext): Promise<void> {
   context.answer = {};
 }
 
-const STEPS: ReadonlyArray<NamedStep<TokenAboutContext>> = [...CLIENT_FRONT_STEPS, step('revoke', revoke)];
+const STEPS: ReadonlyArray<SequenceStep<TokenAboutContext>> = [...CLIENT_FRONT_STEPS, step('revoke', revoke)];
 
 export const handleRevocation = defineEndpoint<TokenAboutContext>('revoke', STEPS, (base) => ({ ...base }));

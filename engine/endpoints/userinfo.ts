@@ -11,7 +11,7 @@
  * (section 3.1). Why a token failed is for the log, which never holds the token.
  */
 import { OAuthError } from '../errors.js';
-import type { NamedStep } from '../runner.js';
+import type { SequenceStep } from '../runner.js';
 import { checkAccessToken } from '../tokens/access-token.js';
 import { step } from './client-front.js';
 import { defineEndpoint, type EndpointContext } from './handler.js';
@@ -56,6 +56,6 @@ async function checkToken(context: UserinfoContext): Promise<void> {
   context.answer = { ...check.claims, sub: check.claims.sub ?? check.claims.client_id };
 }
 
-const STEPS: ReadonlyArray<NamedStep<UserinfoContext>> = [step('readBearer', readBearer), step('checkToken', checkToken)];
+const STEPS: ReadonlyArray<SequenceStep<UserinfoContext>> = [step('readBearer', readBearer), step('checkToken', checkToken)];
 
 export const handleUserinfo = defineEndpoint<UserinfoContext>('userinfo', STEPS, (base) => ({ ...base }));

@@ -77,8 +77,10 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', refuseRepeatedHeaders);
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback form: an async hook costs a promise per response.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
+    done(null, payload);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
