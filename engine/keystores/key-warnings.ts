@@ -11,7 +11,7 @@ import { isFailedKeystore } from './failed.js';
 import type { KeyUse } from './key-use.js';
 import type { Keystore, KeystoreConfig } from './types.js';
 
-/** How far ahead an expiring certificate is announced: time to get and roll out a new one. */
+/** How far ahead an expiring certificate is announced (keystores' and RPs'): time to get and roll out a new one. */
 export const CERTIFICATE_WARNING_DAYS = 30;
 
 const DAY = 24 * 60 * 60;
