@@ -215,6 +215,26 @@ describe.concurrent('sluice diff', () => {
     expect(run.stdout).not.toContain('hunter2');
   });
 
+  it('trusted issuers added, removed and changed (fields by name), and roles', async () => {
+    const jwk = JSON.stringify(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }));
+    const issuers = (entries: string) => `trusted_issuers:\n${entries}roles: [reader]\n`;
+    const entry = (id: string, audience: string) => `  - { id: ${id}, issuer: "https://${id}.example.com", jwks: { keys: [${jwk}] }, audiences: ["${audience}"], algorithms: [RS256] }\n`;
+    const run = await diff(issuers(entry('entra', 'api://a') + entry('okta', 'api://a')) + BASE, edit(issuers(entry('entra', 'api://b') + entry('auth0', 'api://a')), [['[reader]', '[reader, writer]']]) + BASE);
+    expect(run.lines).toEqual([
+      'trusted issuer added: auth0',
+      'trusted issuer removed: okta',
+      'trusted issuer changed: entra: audiences changed',
+      'setting changed: roles: ["reader"] → ["reader","writer"]',
+    ]);
+    expect(run.json.trusted_issuers).toEqual({ added: ['auth0'], removed: ['okta'], changed: [{ id: 'entra', fields: ['audiences'] }] });
+  });
+
+  it('an id with terminal control characters is printed quoted, not acted on', async () => {
+    const run = await diff(BASE, edit(BASE, [['- id: dev-pipe', '- id: "dev\\e[31m-pipe"']]));
+    expect(run.lines).toContain('pipe added: "dev\\u001b[31m-pipe" (used by no client)');
+    expect(run.stdout).not.toContain('\u001b');
+  });
+
   it('an invalid config: its errors as FILE:LINE:COL on stderr, exit 2, whichever side it is', async () => {
     const badText = edit(BASE, [['keystore: signing, jwt_ttl: 60', 'keystore: nowhere, jwt_ttl: 60']]);
     const bad = config(badText);
