@@ -34,6 +34,12 @@ function rpChange(change: RpChange): string {
   }
 }
 
+/** A signing key resource servers have not seen: tokens fail where /jwks is cached (RFC 7517 keys are fetched, then cached). */
+function unannounced(kids: readonly string[]): string {
+  if (kids.length === 0) return '';
+  return `; ${kids.map((k) => `kid ${shown(k)}`).join(', ')} not published before: resource servers holding a cached /jwks cannot verify these tokens until they fetch it again (publish first, sign in a later reload)`;
+}
+
 function pipeChange(change: PipeChange): string {
   if (change.kind === 'valves') return `valves ${list(change.from)} → ${list(change.to)}`;
   return `valve ${change.position} ${shown(change.name)}: ${change.fields.join(', ')} changed`;
@@ -55,13 +61,13 @@ export function formatDiff(diff: ConfigDiff): string[] {
     ...pipes.removed.map((p) => `pipe removed: ${shown(p.id)} (was ${used(p.used_by)})`),
     ...pipes.changed.flatMap((p) => p.changes.map((c) => `pipe changed: ${shown(p.id)}: ${pipeChange(c)} (${used(p.used_by)})`)),
     ...keys.published.map((k) => `key published: kid ${shown(k.kid)} (keystore ${shown(k.keystore)})`),
-    ...keys.retired.map((k) => `key retired: kid ${shown(k.kid)} (keystore ${shown(k.keystore)})`),
+    ...keys.retired.map((k) => `key retired: kid ${shown(k.kid)} (keystore ${shown(k.keystore)})${k.still_signing ? '; OLD signs with it: tokens it issued stop verifying before they expire (keep it published for the longest token lifetime)' : ''}`),
     ...keys.replaced.map((k) => `key replaced: kid ${shown(k.kid)} (keystore ${shown(k.keystore)}) is a different key now: verifiers that cached the old one fail until they fetch /jwks again`),
     ...keys.generated.map((g) => {
       const what = g.change === 'changed' ? `${g.from!.alg}${g.from!.publish ? '' : ' unpublished'} → ${g.to!.alg}${g.to!.publish ? '' : ' unpublished'}` : g.change;
       return `generated keystore ${g.change}: ${shown(g.keystore)}${g.change === 'changed' ? `: ${what}` : ''} (compared by id and alg: a generated key has a new kid at every start)`;
     }),
-    ...signing.map((s) => `signing key changed: ${s.pipe !== undefined ? `pipe ${shown(s.pipe)}` : `keystore ${shown(s.keystore)}`}: ${kids(s.from)} → ${kids(s.to)}`),
+    ...signing.map((s) => `signing key changed: ${s.pipe !== undefined ? `pipe ${shown(s.pipe)}` : `keystore ${shown(s.keystore)}`}: ${kids(s.from)} → ${kids(s.to)}${unannounced(s.unannounced)}`),
     ...issuers.added.map((id) => `trusted issuer added: ${shown(id)}`),
     ...issuers.removed.map((id) => `trusted issuer removed: ${shown(id)}`),
     ...issuers.changed.map((t) => `trusted issuer changed: ${shown(t.id)}: ${t.fields.join(', ')} changed`),

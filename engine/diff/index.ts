@@ -11,7 +11,7 @@ export type { ConfigDiff, LoadedConfig } from './types.js';
 export function diffConfigs(before: LoadedConfig, after: LoadedConfig): ConfigDiff {
   const rps = diffClients(before.engine, after.engine);
   const pipes = diffPipes(before.engine, after.engine);
-  const keys = diffKeys(before.engine, after.engine);
+  const keys = diffKeys(before, after);
   const signing = diffSigning(before, after);
   const trusted_issuers = diffTrustedIssuers(before.engine, after.engine);
   const settings = diffSettings(before.engine, after.engine);

@@ -24,16 +24,17 @@ function keyName(engine: Engine, keystore: Keystore): string {
   return generatedIds(engine).has(keystore.id) ? `generated:${keystore.id}` : keystore.kid;
 }
 
-export function diffKeys(before: Engine, after: Engine): ConfigDiff['keys'] {
-  const old = publishedKeys(before);
-  const now = publishedKeys(after);
+export function diffKeys(before: LoadedConfig, after: LoadedConfig): ConfigDiff['keys'] {
+  const old = publishedKeys(before.engine);
+  const now = publishedKeys(after.engine);
   const change = (keys: Map<string, Keystore>) => (kid: string): KeyChange => ({ kid, keystore: keys.get(kid)!.id });
   const replaced = [...now.keys()].filter((kid) => old.has(kid) && !same(old.get(kid)!.publicJwk, now.get(kid)!.publicJwk));
+  const oldSigners = new Set(before.keyUses.map((u) => u.keystore.kid));
   return {
     published: minus(now.keys(), old.keys()).map(change(now)),
-    retired: minus(old.keys(), now.keys()).map(change(old)),
+    retired: minus(old.keys(), now.keys()).map((kid) => ({ ...change(old)(kid), still_signing: oldSigners.has(kid) })),
     replaced: replaced.map(change(now)),
-    generated: diffGenerated(before, after),
+    generated: diffGenerated(before.engine, after.engine),
   };
 }
 
@@ -56,10 +57,12 @@ export function diffSigning(before: LoadedConfig, after: LoadedConfig): SigningC
   const signers = (loaded: LoadedConfig, pipe: string) => [...new Set(loaded.keyUses.filter((u) => u.pipe === pipe).map((u) => keyName(loaded.engine, u.keystore)))];
   const pipeIds = (loaded: LoadedConfig) => loaded.engine.config.pipes.map((p) => p.id);
   const oldPipes = new Set(pipeIds(before));
+  const announced = new Set(publishedKeys(before.engine).keys());
+  const unannounced = (kids: readonly string[]) => kids.filter((kid) => !kid.startsWith('generated:') && !announced.has(kid));
   const pipes = pipeIds(after).filter((id) => oldPipes.has(id)).flatMap((pipe): SigningChange[] => {
     const from = signers(before, pipe);
     const to = signers(after, pipe);
-    return same([...from].sort(), [...to].sort()) ? [] : [{ pipe, from, to }];
+    return same([...from].sort(), [...to].sort()) ? [] : [{ pipe, from, to, unannounced: unannounced(to) }];
   });
   const keystores = after.engine.config.keystores.flatMap((config): SigningChange[] => {
     const old = before.engine.keystores.get(config.id);
@@ -67,7 +70,7 @@ export function diffSigning(before: LoadedConfig, after: LoadedConfig): SigningC
     if (!old || !now || !before.engine.config.keystores.some((k) => k.id === config.id)) return [];
     const from = keyName(before.engine, old);
     const to = keyName(after.engine, now);
-    return from === to ? [] : [{ keystore: config.id, from: [from], to: [to] }];
+    return from === to ? [] : [{ keystore: config.id, from: [from], to: [to], unannounced: unannounced([to]) }];
   });
   return [...pipes, ...keystores];
 }

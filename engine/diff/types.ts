@@ -37,6 +37,11 @@ export type PipeChange =
 export interface KeyChange {
   readonly kid: string;
   readonly keystore: string;
+  /**
+   * Retired keys: OLD signs tokens with it, so tokens it issued stop verifying before they
+   * expire (keep a key published for the longest token lifetime after it stops signing).
+   */
+  readonly still_signing?: boolean;
 }
 
 export interface GeneratedKeystoreChange {
@@ -54,6 +59,11 @@ export interface SigningChange {
   /** kids; a generated keystore is `generated:ID` (its kid is new at every start). */
   readonly from: readonly string[];
   readonly to: readonly string[];
+  /**
+   * kids in `to` that OLD does not publish: a resource server holding OLD's /jwks in its
+   * cache cannot verify tokens they sign until it fetches /jwks again (publish first, then sign).
+   */
+  readonly unannounced: readonly string[];
 }
 
 export interface SettingChange {

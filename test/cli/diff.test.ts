@@ -168,22 +168,40 @@ describe.concurrent('sluice diff', () => {
     const before = edit(BASE, [['{ id: signing, type: pem, path: a.pem }', '{ id: signing, type: pem, path: a.pem, kid: key-a }']]);
     const run = await diff(before, edit(before, [['path: a.pem, kid: key-a', 'path: b.pem, kid: key-b']]));
     expect(run.code).toBe(1);
+    // Swapping the key in one step is the unsafe rotation: both hazards are told.
     expect(run.lines).toEqual([
       'key published: kid key-b (keystore signing)',
-      'key retired: kid key-a (keystore signing)',
-      'signing key changed: pipe m2m: kid key-a → kid key-b',
-      'signing key changed: keystore signing: kid key-a → kid key-b',
+      expect.stringMatching(/^key retired: kid key-a \(keystore signing\); OLD signs with it: tokens it issued stop verifying/),
+      expect.stringMatching(/^signing key changed: pipe m2m: kid key-a → kid key-b; kid key-b not published before: resource servers holding a cached \/jwks cannot verify/),
+      expect.stringMatching(/^signing key changed: keystore signing: kid key-a → kid key-b; kid key-b not published before/),
     ]);
-    expect(run.json.keys).toMatchObject({ published: [{ kid: 'key-b', keystore: 'signing' }], retired: [{ kid: 'key-a', keystore: 'signing' }] });
-    expect(run.json.signing).toEqual([{ pipe: 'm2m', from: ['key-a'], to: ['key-b'] }, { keystore: 'signing', from: ['key-a'], to: ['key-b'] }]);
+    expect(run.json.keys).toMatchObject({ published: [{ kid: 'key-b', keystore: 'signing' }], retired: [{ kid: 'key-a', keystore: 'signing', still_signing: true }] });
+    expect(run.json.signing).toEqual([
+      { pipe: 'm2m', from: ['key-a'], to: ['key-b'], unannounced: ['key-b'] },
+      { keystore: 'signing', from: ['key-a'], to: ['key-b'], unannounced: ['key-b'] },
+    ]);
   });
 
-  it('a key announced before it signs (next), and one kept published after (previous)', async () => {
+  it('a safe rotation, step by step: announce (next), sign (current), retire (previous) — no hazard told', async () => {
+    const ours = (signWith: string, keys: string) => edit(BASE, [
+      ['  - { id: signing, type: pem, path: a.pem }\n', keys],
+      ['keystore: signing, jwt_ttl: 60', `keystore: ${signWith}, jwt_ttl: 60`],
+    ]);
+    const a = '  - { id: key-a, type: pem, path: a.pem, kid: key-a }\n';
+    const b = '  - { id: key-b, type: pem, path: b.pem, kid: key-b }\n';
+    const steps = [ours('key-a', a), ours('key-a', a + b), ours('key-b', a + b), ours('key-b', b)];
+    const [announce, sign, retire] = await Promise.all([diff(steps[0]!, steps[1]!), diff(steps[1]!, steps[2]!), diff(steps[2]!, steps[3]!)]);
+    expect(announce.lines).toEqual(['key published: kid key-b (keystore key-b)']);
+    expect(sign.lines).toEqual(['pipe changed: m2m: valve 2 CreateJwt: config changed (used by orders, legacy)', 'signing key changed: pipe m2m: kid key-a → kid key-b']);
+    expect(sign.json.signing).toEqual([{ pipe: 'm2m', from: ['key-a'], to: ['key-b'], unannounced: [] }]);
+    expect(retire.lines).toEqual(['key retired: kid key-a (keystore key-a)']);
+    expect(retire.json.keys.retired).toEqual([{ kid: 'key-a', keystore: 'key-a', still_signing: false }]);
+  });
+
+  it('publish: false on a key retires it', async () => {
     const next = edit(BASE, [['  - { id: dev, type: generated }', '  - { id: dev, type: generated }\n  - { id: next, type: pem, path: b.pem, kid: key-b }']]);
-    const announced = await diff(BASE, next);
-    expect(announced.lines).toEqual(['key published: kid key-b (keystore next)']);
-    const unpublished = await diff(next, edit(next, [['kid: key-b }', 'kid: key-b, publish: false }']]));
-    expect(unpublished.lines).toEqual(['key retired: kid key-b (keystore next)']);
+    const run = await diff(next, edit(next, [['kid: key-b }', 'kid: key-b, publish: false }']]));
+    expect(run.lines).toEqual(['key retired: kid key-b (keystore next)']);
   });
 
   it('a different key under a kid already published is told as replaced', async () => {
