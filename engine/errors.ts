@@ -161,6 +161,8 @@ export type ConfigErrorCode =
   | 'file_unreadable'
   | 'keystore_invalid'
   | 'keystore_password'
+  | 'keystore_unpublished'
+  | 'certificate_expiring'
   | 'template'
   | 'expression'
   | 'plugin'

@@ -10,6 +10,7 @@ import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
 import { Engine } from './engine.js';
 import { LOAD_PHASES } from './load/phases.js';
 import type { LoadOptions, LoadState } from './load/state.js';
+import type { KeyUse } from './keystores/key-use.js';
 import type { ValveRegistry } from './registry.js';
 
 export { createRegistry } from './load/phases.js';
@@ -20,6 +21,8 @@ export interface LoadResult {
   engine?: Engine;
   /** The valve registry, plugins included (for `sluice schema`). */
   registry?: ValveRegistry;
+  /** The keystores each pipe signs with (for `sluice diff`). */
+  keyUses?: readonly KeyUse[];
 }
 
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -61,5 +64,5 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     verifyContext: state.verifyContext!,
     logger: state.logger!,
   });
-  return { diagnostics, engine, ...registry };
+  return { diagnostics, engine, ...registry, keyUses: state.keyUses ?? [] };
 }

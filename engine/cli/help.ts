@@ -31,6 +31,11 @@ export const COMMANDS = {
     summary: 'validate FILE without serving; exit 0 valid, 1 invalid, 2 usage error',
     flags: [CONFIG_FLAG, ['--json', 'print {file, valid, diagnostics} as JSON'], HELP_FLAG],
   },
+  diff: {
+    synopsis: 'diff OLD NEW [--json]',
+    summary: 'what a reload from config OLD to NEW would change (RPs, pipes, keys, signing keys, settings); exit 0 no change, 1 changes, 2 usage error or an invalid config',
+    flags: [['--json', 'print the changes as one JSON object'], HELP_FLAG],
+  },
   schema: {
     synopsis: 'schema [FILE | -c FILE]',
     summary: "print the config JSON Schema (with FILE's plugin valves when given)",

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `sluice`: serve, check, schema, keys generate, secret hash, secret generate, token, import fortifiedid.
+ * `sluice`: serve, check, diff, schema, keys generate, secret hash, secret generate, token, import fortifiedid.
  * Exit codes: 0 success, 1 failure (an invalid config, a refused request), 2 usage error.
  */
 import { commandHelp, isCommand, USAGE, version } from './help.js';
@@ -15,6 +15,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve': return (await import('./serve.js')).serve(rest);
     case 'check': return (await import('./check.js')).check(rest);
+    case 'diff': return (await import('./diff.js')).diff(rest);
     case 'schema': return (await import('./schema.js')).schema(rest);
     case 'keys': return (await import('./keys.js')).keys(rest);
     case 'secret': return (await import('./secret.js')).secret(rest);

@@ -1,5 +1,6 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
+import { x5cCertificates } from './certificates.js';
 import { invalidFile, type KeyFile } from './file.js';
 import type { KeyHints } from './keystore.js';
 import { SIGNING_ALGS, type KeystoreConfig, type SigningAlg } from './types.js';
@@ -45,7 +46,7 @@ export function loadJwksKey(config: KeystoreConfig, { file, data }: KeyFile): { 
     }
   }
 
-  const hints: KeyHints = {};
+  const hints: KeyHints = { certificates: x5cCertificates(jwk.x5c) };
   if (typeof jwk.kid === 'string') hints.kid = jwk.kid;
   if (jwk.alg !== undefined) {
     if (!(SIGNING_ALGS as readonly unknown[]).includes(jwk.alg)) {

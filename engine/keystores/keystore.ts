@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { ConfigError } from '../errors.js';
 import { keyAlgs, rawSigner, type RawSigner } from './algs.js';
@@ -8,6 +8,8 @@ import type { Keystore, KeystoreConfig, SigningAlg, TokenSigner } from './types.
 export interface KeyHints {
   kid?: string;
   alg?: SigningAlg;
+  /** Certificates the file carries beside the key (for check's expiry warning). */
+  certificates?: readonly X509Certificate[];
 }
 
 const b64json = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -76,6 +78,7 @@ export async function createKeystore(config: KeystoreConfig, key: KeyObject, hin
     algorithms: usable,
     publicJwk,
     publish: config.publish ?? true,
+    certificates: Object.freeze([...(hints.certificates ?? [])]),
     signer: (header?: Record<string, unknown>, signAlg: SigningAlg = alg) => signer(header, signAlg),
     async sign(payload: Record<string, unknown>, header?: Record<string, unknown>, signAlg: SigningAlg = alg): Promise<string> {
       return signer(header, signAlg)(payload);

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.js';
+import { pemCertificates } from './certificates.js';
 import { readKeyFile } from './file.js';
 import { newPrivateKey } from './generated.js';
 import { loadJwksKey } from './jwks.js';
@@ -19,12 +20,18 @@ export async function loadKeystore(
   let key: KeyObject;
   let hints: KeyHints = {};
   switch (config.type) {
-    case 'pem':
-      key = loadPemKey(config, await readKeyFile(config, options.baseDir));
+    case 'pem': {
+      const file = await readKeyFile(config, options.baseDir);
+      key = loadPemKey(config, file);
+      hints = { certificates: pemCertificates(file.data) };
       break;
-    case 'pkcs12':
-      key = loadPkcs12Key(config, await readKeyFile(config, options.baseDir));
+    }
+    case 'pkcs12': {
+      let certificates;
+      ({ key, certificates } = loadPkcs12Key(config, await readKeyFile(config, options.baseDir)));
+      hints = { certificates };
       break;
+    }
     case 'jwks':
       ({ key, hints } = loadJwksKey(config, await readKeyFile(config, options.baseDir)));
       break;

@@ -1,6 +1,7 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { ConfigError } from '../errors.js';
+import { pkcs12Certificates } from './certificates.js';
 import { invalidFile, type KeyFile } from './file.js';
 import type { KeystoreConfig } from './types.js';
 
@@ -20,7 +21,7 @@ const WRONG_PASSWORD = /MAC could not be verified|Invalid password|wrong passwor
  * for EC (and Ed25519) keys it leaves `bag.key` null and keeps the decrypted PrivateKeyInfo in
  * `bag.asn1`. So every key goes to node:crypto as PKCS#8 DER, RSA re-wrapped from forge's key.
  */
-export function loadPkcs12Key(config: KeystoreConfig, { file, data }: KeyFile): KeyObject {
+export function loadPkcs12Key(config: KeystoreConfig, { file, data }: KeyFile): { key: KeyObject; certificates: X509Certificate[] } {
   let pfx: forge.pkcs12.Pkcs12Pfx;
   try {
     pfx = parsePfx(data.toString('binary'), config.password);
@@ -39,7 +40,8 @@ export function loadPkcs12Key(config: KeystoreConfig, { file, data }: KeyFile): 
   else if (bag?.asn1) der = forge.asn1.toDer(bag.asn1);
   else throw invalidFile(config, file, 'the key bag holds no key');
   try {
-    return createPrivateKey({ key: Buffer.from(der.getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
+    const key = createPrivateKey({ key: Buffer.from(der.getBytes(), 'binary'), format: 'der', type: 'pkcs8' });
+    return { key, certificates: pkcs12Certificates(pfx) };
   } catch (err) {
     throw invalidFile(config, file, `unreadable private key: ${err instanceof Error ? err.message : String(err)}`, err);
   }

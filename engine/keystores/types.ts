@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 
 /** Signing algorithms Sluice can issue tokens with (RFC 7518 + RFC 8037). */
@@ -45,6 +46,8 @@ export interface Keystore {
   /** Public JWK: kty + key members, `kid`, `use: "sig"`, and `alg` when the config fixes one. */
   readonly publicJwk: Readonly<JWK>;
   readonly publish: boolean;
+  /** X.509 certificates the key file carries (PEM blocks, PKCS#12 bags, JWK x5c); none for generated keys. */
+  readonly certificates?: readonly X509Certificate[];
   /** Compact JWS over the JSON payload; `alg` and `kid` in the header are set by the keystore. */
   sign(payload: Record<string, unknown>, header?: Record<string, unknown>, alg?: SigningAlg): Promise<string>;
   /**

@@ -29,6 +29,8 @@ import { checkServerConfig } from '../http/server-config.js';
 import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
 import { InlineKeystores } from '../keystores/inline.js';
+import { notingKeyUse, type KeyUse } from '../keystores/key-use.js';
+import { warnExpiringCertificates, warnUnpublishedSigners } from '../keystores/key-warnings.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
 import { httpClient } from '../http-client.js';
@@ -258,9 +260,10 @@ async function pipes(state: LoadState): Promise<void> {
   state.pipes = pipes;
   const reach = pipeReach(state.sections!.pipes, state.registry!);
   const called = calledPipeIds(state.sections!.pipes, state.registry!);
+  const keyUses: KeyUse[] = (state.keyUses = []);
   for (const [pipe, i] of state.sections!.pipes) {
     const facts = { called: called.has(pipe.id), answers: reach(pipe.id).answers };
-    const compiled = await compilePipe(pipe, i, state.registry!, state.services, state.sink, facts);
+    const compiled = await compilePipe(pipe, i, state.registry!, notingKeyUse(state.services, pipe, i, keyUses), state.sink, facts);
     if (compiled) state.pipes.set(pipe.id, compiled);
   }
   checkPipeCalls(state.sections!.pipes, state.sections!.declaredPipeIds, state.registry!, state.sink);
@@ -279,6 +282,13 @@ function clients(state: LoadState): void {
   (state.verifyContext as { equalizeWith?: ScryptCost }).equalizeWith = costliest(hashes);
 }
 
+/** Keys that load but would hurt in operation: warnings only (key-warnings.ts). */
+function keyWarnings(state: LoadState): void {
+  const configs = state.sections!.keystores;
+  warnUnpublishedSigners(configs, state.keyUses!, state.sink);
+  warnExpiringCertificates(configs, state.keystores!, state.keyUses!, state.now(), state.sink);
+}
+
 export const LOAD_PHASES: readonly LoadPhase[] = [
   { name: 'parse', run: parse },
   { name: 'load-time values', run: loadTimeValues },
@@ -290,4 +300,5 @@ export const LOAD_PHASES: readonly LoadPhase[] = [
   { name: 'store', run: store },
   { name: 'pipes', run: pipes },
   { name: 'clients', run: clients },
+  { name: 'key warnings', run: keyWarnings },
 ];

@@ -10,6 +10,7 @@ import type { ConfigSource } from '../config/source.js';
 import type { SluiceConfig } from '../config/types.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { RegisteredClient } from '../engine.js';
+import type { KeyUse } from '../keystores/key-use.js';
 import type { Keystore, KeystoreConfig } from '../keystores/types.js';
 import type { CompiledPipe } from '../pipes.js';
 import type { EngineServices, ValveDefinition } from '../plugin-api.js';
@@ -70,5 +71,7 @@ export interface LoadState {
   verifyContext?: VerifyContext;
   services?: EngineServices;
   pipes?: Map<string, CompiledPipe>;
+  /** pipes: the keystores each pipe's valves asked for (they sign with them). */
+  keyUses?: KeyUse[];
   clients?: Map<string, RegisteredClient>;
 }

@@ -11,10 +11,10 @@ import type { RpConfig } from '../../config/types.js';
 import type { DiagnosticSink } from '../../diagnostics.js';
 import { createKeySet, jwksUriProblem, type KeySet } from '../../jwks/key-set.js';
 import { MIN_RSA_BITS } from '../../keystores/algs.js';
+import { CERTIFICATE_WARNING_DAYS as WARN_BEFORE_EXPIRY_DAYS } from '../../keystores/key-warnings.js';
 import { parseCertificate, type ClientCertificate } from './certificates.js';
 import type { AssertionRules } from './verify.js';
 
-const WARN_BEFORE_EXPIRY_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 export interface AssertionCredentials {

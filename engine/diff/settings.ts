@@ -1,0 +1,54 @@
+/**
+ * Settings outside RPs, pipes and keys: the issuer, the server, the store, logging,
+ * plugins, roles, discovery metadata; and the trusted issuers. Some a reload cannot apply: the
+ * HTTP server is created once, at start, with the `server` settings and its routes mounted
+ * under the issuer's path (engine/http/server.ts), and a reload keeps the running store
+ * (engine/load/phases.ts, store); those say `restart`.
+ */
+import type { Engine } from '../engine.js';
+import { issuerPath } from '../http/paths.js';
+import { minus, same } from './same.js';
+import type { ConfigDiff, SettingChange } from './types.js';
+
+/** Store settings shown with their values; the others (url, password…) may hold a credential. */
+const SHOWN_STORE_SETTINGS = new Set(['type', 'capacity', 'prefix', 'start_timeout', 'name']);
+
+export function diffSettings(before: Engine, after: Engine): SettingChange[] {
+  const changes: SettingChange[] = [];
+  if (before.issuer !== after.issuer) {
+    changes.push({ setting: 'issuer', from: before.issuer, to: after.issuer, restart: issuerPath(before.issuer) !== issuerPath(after.issuer) });
+  }
+  const server = (engine: Engine) => engine.config.server as unknown as Record<string, unknown>;
+  for (const key of keysOf(server(before), server(after))) {
+    const from = server(before)[key];
+    const to = server(after)[key];
+    if (!same(from, to)) changes.push({ setting: `server.${key}`, from, to, restart: true });
+  }
+  const store = (engine: Engine) => engine.config.store as unknown as Record<string, unknown>;
+  for (const key of keysOf(store(before), store(after))) {
+    if (same(store(before)[key], store(after)[key])) continue;
+    const values = SHOWN_STORE_SETTINGS.has(key) ? { from: store(before)[key], to: store(after)[key] } : {};
+    changes.push({ setting: `store.${key}`, ...values, restart: true });
+  }
+  if (before.config.log.level !== after.config.log.level) changes.push({ setting: 'log.level', from: before.config.log.level, to: after.config.log.level, restart: false });
+  if (!same(before.config.plugins, after.config.plugins)) changes.push({ setting: 'plugins', from: before.config.plugins, to: after.config.plugins, restart: false });
+  if (!same([...before.config.roles].sort(), [...after.config.roles].sort())) changes.push({ setting: 'roles', from: before.config.roles, to: after.config.roles, restart: false });
+  if (!same(before.config.oidc.discovery_meta, after.config.oidc.discovery_meta)) changes.push({ setting: 'oidc.discovery_meta', restart: false });
+  return changes;
+}
+
+function keysOf(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])];
+}
+
+/** By id: added, removed, or changed (which fields, by name). */
+export function diffTrustedIssuers(before: Engine, after: Engine): ConfigDiff['trusted_issuers'] {
+  const byId = (engine: Engine) => new Map(engine.config.trusted_issuers.map((t) => [t.id, t as unknown as Record<string, unknown>]));
+  const old = byId(before);
+  const now = byId(after);
+  const changed = [...now.keys()].filter((id) => old.has(id)).flatMap((id) => {
+    const fields = keysOf(old.get(id)!, now.get(id)!).filter((f) => !same(old.get(id)![f], now.get(id)![f])).sort();
+    return fields.length > 0 ? [{ id, fields }] : [];
+  });
+  return { added: minus(now.keys(), old.keys()), removed: minus(old.keys(), now.keys()), changed };
+}
