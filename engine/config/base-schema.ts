@@ -72,25 +72,23 @@ function storeSchema(): JsonSchema {
   };
 }
 
-/** Defaults live in OVERLOAD_DEFAULTS (applied in code: ajv fills no defaults inside anyOf). */
+/**
+ * One object schema that also takes a boolean (no anyOf, whose failed branches would each
+ * be a diagnostic). Defaults live in OVERLOAD_DEFAULTS, applied in code (`true` too).
+ */
 function overloadSchema(): JsonSchema {
   const d = OVERLOAD_DEFAULTS;
   return {
-    description: 'While a limit is exceeded, requests get 503 temporarily_unavailable with Retry-After (/healthz still answers, /readyz says overloaded). false: no limits.',
+    description: 'While a limit is exceeded, requests get 503 temporarily_unavailable with Retry-After (/healthz still answers, /readyz says overloaded). false: no limits; true or {}: the defaults.',
+    type: ['object', 'boolean'],
     default: {},
-    anyOf: [
-      { const: false },
-      {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          max_event_loop_delay_ms: { description: `Mean event-loop delay over a second, in ms. Default ${d.max_event_loop_delay_ms}; 0: not checked.`, type: 'number', minimum: 0 },
-          max_heap_used_ratio: { description: `Share of the V8 heap limit in use. Default ${d.max_heap_used_ratio}; 0: not checked.`, type: 'number', minimum: 0, maximum: 1 },
-          max_rss_bytes: { description: 'Resident memory in bytes (set it below the container\'s memory limit). Default 0: not checked.', type: 'integer', minimum: 0 },
-          retry_after: { description: `Seconds, sent as Retry-After. Default ${d.retry_after}.`, type: 'integer', minimum: 1, maximum: 3600 },
-        },
-      },
-    ],
+    additionalProperties: false,
+    properties: {
+      max_event_loop_delay_ms: { description: `Mean event-loop delay over a second, in ms. Default ${d.max_event_loop_delay_ms}; 0: not checked.`, type: 'number', minimum: 0 },
+      max_heap_used_ratio: { description: `Share of the V8 heap limit in use. Default ${d.max_heap_used_ratio}; 0: not checked.`, type: 'number', minimum: 0, maximum: 1 },
+      max_rss_bytes: { description: 'Resident memory in bytes (set it below the container\'s memory limit). Default 0: not checked.', type: 'integer', minimum: 0 },
+      retry_after: { description: `Seconds, sent as Retry-After. Default ${d.retry_after}.`, type: 'integer', minimum: 1, maximum: 3600 },
+    },
   };
 }
 

@@ -12,8 +12,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 
-/** The section as the schema accepts it (false: no overload protection). */
-export type OverloadConfig = false | {
+/** The section as the schema accepts it (false: no overload protection; true: the defaults). */
+export type OverloadConfig = boolean | {
   max_event_loop_delay_ms?: number;
   max_heap_used_ratio?: number;
   max_rss_bytes?: number;
@@ -48,7 +48,7 @@ export interface OverloadLimits {
 /** The limits in the units the sampler compares, computed once; undefined when disabled. */
 export function overloadLimits(config: OverloadConfig | undefined): OverloadLimits | undefined {
   if (config === false) return undefined;
-  const merged = { ...OVERLOAD_DEFAULTS, ...config };
+  const merged = { ...OVERLOAD_DEFAULTS, ...(typeof config === 'object' ? config : {}) };
   return {
     maxEventLoopDelayMs: merged.max_event_loop_delay_ms,
     maxHeapUsedBytes: merged.max_heap_used_ratio > 0 ? Math.floor(getHeapStatistics().heap_size_limit * merged.max_heap_used_ratio) : 0,

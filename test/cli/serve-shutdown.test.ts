@@ -58,10 +58,10 @@ async function holdingUpstream(): Promise<Upstream & { answerAll(): void }> {
   });
 }
 
-async function serveWith(up: Upstream, shutdownTimeout: number): Promise<Served> {
+async function serveWith(up: Upstream, shutdownTimeout: number, extraArgs: string[] = []): Promise<Served> {
   const dir = trackedTempDir();
   writeFileSync(join(dir, 'sluice.yaml'), config(up.origin, shutdownTimeout));
-  const server = await serve('sluice.yaml', { cwd: dir, env: { SVC_SECRET: SECRET } });
+  const server = await serve('sluice.yaml', { cwd: dir, env: { SVC_SECRET: SECRET }, extraArgs, startTimeoutMs: 30_000 });
   cleanups.push(() => server.kill());
   return server;
 }
@@ -131,16 +131,18 @@ describe('sluice serve: SIGTERM drains', () => {
   it('a request in flight finishes 200 (then its connection closes); new connections are refused; a request arriving on an open connection gets 503; exit 0', async () => {
     const up = await holdingUpstream();
     const server = await serveWith(up, 30);
-    const inFlight = rawConnection(server.url);
-    tokenRequest(inFlight);
-    await up.received(1); // in flight, held by the upstream
-    // Two connections in the middle of sending a request (its first header line) when the
-    // drain starts: not idle, so not closed; their requests arrive during the drain.
+    // Two connections in the middle of sending a request (its first line) when the drain
+    // starts: not idle, so not closed; their requests arrive during the drain. Written
+    // before the request in flight, so the server has read them by the time that one
+    // reaches the upstream.
     const lateToken = rawConnection(server.url);
     const lateProbe = rawConnection(server.url);
     lateToken.socket.write('POST /token HTTP/1.1\r\n');
     lateProbe.socket.write('GET /readyz HTTP/1.1\r\n');
     await Promise.all([lateToken, lateProbe].map((c) => new Promise((r) => c.socket.once('connect', r))));
+    const inFlight = rawConnection(server.url);
+    tokenRequest(inFlight);
+    await up.received(1); // in flight, held by the upstream
 
     server.child.kill('SIGTERM');
     await waitFor(server.stdout, /"event":"stopping"/, server.exited);
@@ -175,4 +177,21 @@ describe('sluice serve: SIGTERM drains', () => {
     expect(lines.find((l) => l.event === 'drain_timeout')).toMatchObject({ shutdown_timeout_s: 1, connections_cut: 1 });
     expect(lines.find((l) => l.event === 'stopped')).toMatchObject({ connections_cut: 1 });
   }, 30_000);
+
+  it('--workers 2: the primary forwards SIGTERM; a request in flight at a worker finishes 200; exit 0', async () => {
+    const up = await holdingUpstream();
+    const server = await serveWith(up, 30, ['--workers', '2']);
+    const inFlight = rawConnection(server.url);
+    tokenRequest(inFlight);
+    await up.received(1);
+
+    server.child.kill('SIGTERM');
+    await waitFor(server.stdout, /"event":"stopping".*"process":"worker"|"process":"worker".*"event":"stopping"/, server.exited);
+    up.answerAll();
+    const [done] = answers(await inFlight.closed);
+    expect(done).toMatchObject({ status: 200, headers: { connection: 'close' } });
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const stopped = logLines(server).filter((l) => l.event === 'worker_stopped');
+    expect(stopped.map((l) => l.code)).toEqual([0, 0]);
+  }, 40_000);
 });
