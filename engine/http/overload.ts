@@ -60,11 +60,17 @@ export function overloadLimits(config: OverloadConfig | undefined): OverloadLimi
 /**
  * Sample every second and call `onChange` when the process enters or leaves overload
  * (with the cause, or undefined). Returns the function that stops sampling.
+ *
+ * A limit must be exceeded on two samples in a row: one long block of the loop (a large
+ * config compiled, a major GC) is over by the time it is measured, and refusing the next
+ * second's requests for it would only turn a hiccup into errors. Overload ends with the
+ * first sample under every limit.
  */
 export function watchOverload(limits: OverloadLimits, logger: Logger, onChange: (cause: OverloadCause | undefined) => void): () => void {
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   let current: OverloadCause | undefined;
+  let previous: OverloadCause | undefined;
   const sample = () => {
     const delayMs = Math.max(0, histogram.mean / 1e6 - RESOLUTION_MS);
     histogram.reset();
@@ -73,11 +79,15 @@ export function watchOverload(limits: OverloadLimits, logger: Logger, onChange: 
     if (limits.maxEventLoopDelayMs > 0 && delayMs > limits.maxEventLoopDelayMs) cause = 'event_loop_delay';
     else if (limits.maxHeapUsedBytes > 0 && getHeapStatistics().used_heap_size > limits.maxHeapUsedBytes) cause = 'heap_used';
     else if (limits.maxRssBytes > 0 && process.memoryUsage.rss() > limits.maxRssBytes) cause = 'rss';
-    if (cause === current) return;
-    if (cause) logger.warn({ event: 'overload', cause, ...measured }, `overloaded (${cause}): answering 503 until it passes`);
+    const twiceInARow = cause !== undefined && cause === previous;
+    previous = cause;
+    // In overload, any exceeded limit keeps it; out of it, only one exceeded twice enters it.
+    const next = cause === undefined ? undefined : (current ?? (twiceInARow ? cause : undefined));
+    if (next === current) return;
+    if (next) logger.warn({ event: 'overload', cause: next, ...measured }, `overloaded (${next}): answering 503 until it passes`);
     else logger.info({ event: 'overload_ended', ...measured }, 'no longer overloaded');
-    current = cause;
-    onChange(cause);
+    current = next;
+    onChange(next);
   };
   const timer = setInterval(sample, SAMPLE_INTERVAL_MS);
   // Sampling must never be what keeps a stopping process alive.
