@@ -33,7 +33,9 @@ export interface Endpoint {
   readonly cacheControl: string;
   /**
    * Answered while the server refuses other requests (draining, overloaded): the probes,
-   * which must say what is going on. Others get 503 temporarily_unavailable then.
+   * which say what is going on, and the documents computed at load, which cost nothing
+   * and which resource servers need to verify tokens already issued. Others get 503
+   * temporarily_unavailable then.
    */
   readonly keepsServing?: boolean;
   handle(engine: Engine, request: FastifyRequest, reply: FastifyReply, serving: ServingState): Promise<unknown>;
@@ -82,7 +84,7 @@ const introspection: Endpoint['handle'] = async (engine, request, reply, serving
 
 export const ENDPOINTS: readonly Endpoint[] = [
   // OpenID Connect Discovery 1.0 section 4: the issuer + /.well-known/openid-configuration.
-  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: SHORT_PUBLIC_CACHE, handle: metadata },
+  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: SHORT_PUBLIC_CACHE, keepsServing: true, handle: metadata },
   {
     name: 'oauth_metadata',
     method: 'GET',
@@ -91,6 +93,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: PATHS.oauthMetadata,
     alsoAt: (engine) => [PATHS.oauthMetadata + issuerPath(engine.issuer)],
     cacheControl: SHORT_PUBLIC_CACHE,
+    keepsServing: true,
     handle: metadata,
   },
   {
@@ -98,6 +101,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     method: 'GET',
     path: PATHS.jwks,
     cacheControl: SHORT_PUBLIC_CACHE,
+    keepsServing: true,
     handle: async (engine, _request, reply) => {
       reply.header('content-type', 'application/jwk-set+json; charset=utf-8');
       return engine.jwks;
