@@ -5,12 +5,16 @@
  */
 import { formatDiagnostic } from '../diagnostics.js';
 import type { Engine } from '../engine.js';
+import { drain } from '../http/drain.js';
 import { createServer } from '../http/server.js';
 import { loadConfigFile, loadConfigText, type LoadOptions } from '../load.js';
 import { DEFAULT_START_TIMEOUT, describeStore } from '../store/config.js';
 import { waitForStore } from '../store/wait.js';
 import { demoClients } from './config-file.js';
 import { guardProcess } from './process-guard.js';
+
+/** After the drain, how long leftovers of cut requests may keep the process alive. */
+const EXIT_GRACE_MS = 1000;
 
 export interface LoadForServing {
   readonly file: string;
@@ -77,13 +81,21 @@ export async function listenUntilStopped(engine: Engine, file: string, onListeni
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      engine.logger.info({ event: 'stopping', signal }, 'draining');
+      const timeout = holder.current.config.server.shutdown_timeout;
+      engine.logger.info({ event: 'stopping', signal, shutdown_timeout_s: timeout }, 'draining');
       // The store after the server: requests in flight may still need it.
-      app.close().finally(() => store.close?.()).then(resolve, resolve);
+      drain(app, timeout, engine.logger)
+        .then((result) => engine.logger.info({ event: 'stopped', connections_cut: result.cut }, 'drained'))
+        .finally(() => store.close?.())
+        .then(resolve, resolve);
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+  // A request cut at the deadline may leave work behind (an upstream call, its timer):
+  // once drained, that must not keep the process alive. Unref'd: a process with nothing
+  // left exits at once, without it.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
   return 0;
 }
 

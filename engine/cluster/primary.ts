@@ -14,7 +14,8 @@
  *
  * A worker that dies after it listened is replaced, with a back-off; one that dies before
  * the cluster first listened stops everything (exit 1: the same config would fail again).
- * SIGTERM/SIGINT go to every worker, which drains and exits; then the primary exits 0.
+ * SIGTERM/SIGINT go to every worker, which drains (within server.shutdown_timeout) and
+ * exits; then the primary exits 0. A worker still running after that and a grace is killed.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -54,10 +55,13 @@ export async function servePrimary({ file, server, workers }: PrimaryOptions): P
   // With Redis the primary only checked that it answers; the workers make their own connections.
   if (!storeInPrimary) await store.close?.();
   const start: StartMessage = { type: 'sluice:start', file, text, server, generatedKeys: keys.toPem(), storeInPrimary };
-  const code = await new Cluster(workers, start, storeInPrimary ? store : undefined, engine.logger).run();
+  const code = await new Cluster(workers, start, storeInPrimary ? store : undefined, engine.logger, engine.config.server.shutdown_timeout).run();
   if (storeInPrimary) await store.close?.();
   return code;
 }
+
+/** Beyond shutdown_timeout, for a worker to close its store and exit. */
+const STRAGGLER_GRACE_MS = 5000;
 
 class Cluster {
   private phase: 'starting' | 'serving' | 'stopping' = 'starting';
@@ -67,7 +71,14 @@ class Cluster {
   private exitCode = 0;
   private finish: (code: number) => void = () => undefined;
 
-  constructor(private readonly size: number, private readonly start: StartMessage, private readonly store: Store | undefined, private readonly logger: Logger) {
+  constructor(
+    private readonly size: number,
+    private readonly start: StartMessage,
+    private readonly store: Store | undefined,
+    private readonly logger: Logger,
+    /** server.shutdown_timeout: each worker drains within it; the primary waits that and a grace. */
+    private readonly shutdownTimeout: number,
+  ) {
     this.backoff = Array.from({ length: size }, () => new RestartBackoff());
   }
 
@@ -145,6 +156,16 @@ class Cluster {
     this.restarts.clear();
     // A signal, not worker.kill(): that disconnects IPC first, and requests still draining need the store.
     for (const worker of this.live.keys()) worker.process.kill('SIGTERM');
-    if (this.live.size === 0) this.finish(this.exitCode);
+    if (this.live.size === 0) return this.finish(this.exitCode);
+    // A worker drains within shutdown_timeout by itself; one that has not exited after that
+    // and a grace is stuck, and must not hold the shutdown.
+    setTimeout(() => this.killStragglers(), this.shutdownTimeout * 1000 + STRAGGLER_GRACE_MS).unref();
+  }
+
+  private killStragglers(): void {
+    for (const worker of this.live.keys()) {
+      this.logger.error({ event: 'worker_stuck', worker: worker.id, worker_pid: worker.process.pid }, 'a worker did not stop within server.shutdown_timeout; killing it');
+      worker.process.kill('SIGKILL');
+    }
   }
 }

@@ -11,6 +11,7 @@ import { AUTH_METHOD_NAMES } from '../client-auth/methods/index.js';
 import { GRANT_TYPES } from '../grants/index.js';
 import { KEYSTORE_TYPES, SIGNING_ALGS } from '../keystores/types.js';
 import { STORE_TYPES } from '../store/config.js';
+import { OVERLOAD_DEFAULTS } from '../http/overload.js';
 import type { JsonSchema } from '../plugin-api.js';
 import { CONDITION_KEYS } from '../valve-condition.js';
 import { METHODS } from '../expression/index.js';
@@ -71,6 +72,26 @@ function storeSchema(): JsonSchema {
   };
 }
 
+/**
+ * One object schema that also takes a boolean (no anyOf, whose failed branches would each
+ * be a diagnostic). Defaults live in OVERLOAD_DEFAULTS, applied in code (`true` too).
+ */
+function overloadSchema(): JsonSchema {
+  const d = OVERLOAD_DEFAULTS;
+  return {
+    description: 'While a limit is exceeded, requests get 503 temporarily_unavailable with Retry-After (/healthz still answers, /readyz says overloaded). false: no limits; true or {}: the defaults.',
+    type: ['object', 'boolean'],
+    default: {},
+    additionalProperties: false,
+    properties: {
+      max_event_loop_delay_ms: { description: `Mean event-loop delay over a second, in ms. Default ${d.max_event_loop_delay_ms}; 0: not checked.`, type: 'number', minimum: 0 },
+      max_heap_used_ratio: { description: `Share of the V8 heap limit in use. Default ${d.max_heap_used_ratio}; 0: not checked.`, type: 'number', minimum: 0, maximum: 1 },
+      max_rss_bytes: { description: 'Resident memory in bytes (set it below the container\'s memory limit). Default 0: not checked.', type: 'integer', minimum: 0 },
+      retry_after: { description: `Seconds, sent as Retry-After. Default ${d.retry_after}.`, type: 'integer', minimum: 1, maximum: 3600 },
+    },
+  };
+}
+
 export function buildBaseSchema(): JsonSchema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -112,6 +133,8 @@ export function buildBaseSchema(): JsonSchema {
           max_connections: { description: 'Most connections open at once; further ones are closed on arrival.', type: 'integer', minimum: 1, maximum: 1000000, default: 1024 },
           keep_alive_timeout: { description: 'Seconds an idle keep-alive connection stays open. Behind a load balancer, make it longer than the balancer\'s idle timeout (AWS ALB: 60).', type: 'number', exclusiveMinimum: 0, maximum: 600, default: 5 },
           request_timeout: { description: 'Seconds a client has to send a whole request (headers included), and the server to answer it (then 503, the valve still running in the log).', type: 'number', minimum: 1, maximum: 300, default: 10 },
+          shutdown_timeout: { description: 'Seconds SIGTERM/SIGINT waits for requests in flight to finish before closing their connections; then the process exits 0.', type: 'number', minimum: 0, maximum: 600, default: 10 },
+          overload: overloadSchema(),
         },
       },
       log: {

@@ -2,6 +2,7 @@ import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 /** The config after load-time resolution, schema validation and defaults. */
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { StoreConfig } from '../store/config.js';
+import type { OverloadConfig } from '../http/overload.js';
 
 export interface RpConfig {
   client_id: string;
@@ -45,7 +46,6 @@ export interface PipeConfig {
   description?: string;
   valves: ValveEntry[];
 }
-
 export interface ServerConfig {
   host: string;
   port: number;
@@ -59,6 +59,10 @@ export interface ServerConfig {
   keep_alive_timeout: number;
   /** Seconds. */
   request_timeout: number;
+  /** Seconds a drain (SIGTERM, SIGINT) waits for requests in flight before closing their connections. */
+  shutdown_timeout: number;
+  /** Limits past which requests get 503 (engine/http/overload.ts); false: none. */
+  overload: OverloadConfig;
 }
 
 export interface SluiceConfig {

@@ -1,7 +1,7 @@
 /**
  * The endpoints, as a table: each says where it is served, how, and what its answer may be
  * cached for. The server mounts the table (engine/http/server.ts) and derives from it the
- * 405 answers; health and metrics are rows to add.
+ * 405 answers; metrics is a row to add.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine.js';
@@ -11,8 +11,10 @@ import { handleIntrospection, handleSignedIntrospection, wantsSignedIntrospectio
 import { INTROSPECTION_JWT_MEDIA_TYPE, introspectionSigner } from '../endpoints/introspection-jwt.js';
 import { handleRevocation } from '../endpoints/revoke.js';
 import { handleUserinfo } from '../endpoints/userinfo.js';
+import { ALIVE, readiness, type ProbeAnswer } from '../endpoints/health.js';
 import { handleTokenRequest } from '../token-endpoint.js';
 import { issuerPath } from './paths.js';
+import type { ServingState } from './serving-state.js';
 
 export interface Endpoint {
   /** For logs and (later) metrics labels. */
@@ -29,7 +31,14 @@ export interface Endpoint {
   readonly formBody?: boolean;
   /** Cache-Control of a successful answer; errors are always no-store. */
   readonly cacheControl: string;
-  handle(engine: Engine, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+  /**
+   * Answered while the server refuses other requests (draining, overloaded): the probes,
+   * which say what is going on, and the documents computed at load, which cost nothing
+   * and which resource servers need to verify tokens already issued. Others get 503
+   * temporarily_unavailable then.
+   */
+  readonly keepsServing?: boolean;
+  handle(engine: Engine, request: FastifyRequest, reply: FastifyReply, serving: ServingState): Promise<unknown>;
 }
 
 // Discovery and keys change only with the config; five minutes bounds how long a client
@@ -57,9 +66,17 @@ function jsonEndpoint(handler: (engine: Engine, http: EndpointRequest) => Promis
   };
 }
 
+/** A probe's answer, never stored by a cache between the probe and us. */
+function probeEndpoint(probe: (engine: Engine, serving: ServingState) => ProbeAnswer | Promise<ProbeAnswer>): Endpoint['handle'] {
+  return async (engine, _request, reply, serving) => {
+    const answer = await probe(engine, serving);
+    return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
+  };
+}
+
 /** RFC 7662 JSON, or the RFC 9701 signed JWT when the caller accepts it and a published key can sign it. */
-const introspection: Endpoint['handle'] = async (engine, request, reply) => {
-  if (!wantsSignedIntrospection(request.headers.accept) || !introspectionSigner(engine)) return jsonEndpoint(handleIntrospection)(engine, request, reply);
+const introspection: Endpoint['handle'] = async (engine, request, reply, serving) => {
+  if (!wantsSignedIntrospection(request.headers.accept) || !introspectionSigner(engine)) return jsonEndpoint(handleIntrospection)(engine, request, reply, serving);
   const answer = await handleSignedIntrospection(engine, endpointRequest(request));
   if (answer.status !== 200) return reply.code(answer.status).headers(answer.headers).send(answer.body);
   return reply.code(200).headers(answer.headers).type(INTROSPECTION_JWT_MEDIA_TYPE).send(answer.body.jwt);
@@ -67,7 +84,7 @@ const introspection: Endpoint['handle'] = async (engine, request, reply) => {
 
 export const ENDPOINTS: readonly Endpoint[] = [
   // OpenID Connect Discovery 1.0 section 4: the issuer + /.well-known/openid-configuration.
-  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: SHORT_PUBLIC_CACHE, handle: metadata },
+  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: SHORT_PUBLIC_CACHE, keepsServing: true, handle: metadata },
   {
     name: 'oauth_metadata',
     method: 'GET',
@@ -76,6 +93,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: PATHS.oauthMetadata,
     alsoAt: (engine) => [PATHS.oauthMetadata + issuerPath(engine.issuer)],
     cacheControl: SHORT_PUBLIC_CACHE,
+    keepsServing: true,
     handle: metadata,
   },
   {
@@ -83,6 +101,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     method: 'GET',
     path: PATHS.jwks,
     cacheControl: SHORT_PUBLIC_CACHE,
+    keepsServing: true,
     handle: async (engine, _request, reply) => {
       reply.header('content-type', 'application/jwk-set+json; charset=utf-8');
       return engine.jwks;
@@ -104,4 +123,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   // token there would end up in proxy logs (section 2.3).
   { name: 'userinfo', method: 'GET', path: PATHS.userinfo, formBody: true, cacheControl: 'no-store', handle: jsonEndpoint(handleUserinfo) },
   { name: 'userinfo', method: 'POST', path: PATHS.userinfo, formBody: true, cacheControl: 'no-store', handle: jsonEndpoint(handleUserinfo) },
+  // Probes (engine/endpoints/health.ts): liveness and readiness, for orchestrators and load balancers.
+  { name: 'healthz', method: 'GET', path: '/healthz', cacheControl: 'no-store', keepsServing: true, handle: probeEndpoint(() => ALIVE) },
+  { name: 'readyz', method: 'GET', path: '/readyz', cacheControl: 'no-store', keepsServing: true, handle: probeEndpoint(readiness) },
 ];

@@ -6,15 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { deferredChildLogger } from './deferred-logger.js';
 import { refuseRepeatedHeaders, refuseUrlQuery } from './guards.js';
+import { overloadLimits, watchOverload } from './overload.js';
 import { basePath } from './paths.js';
 import { SECURITY_HEADERS, refuse, sendError } from './reply.js';
 import { ENDPOINTS, type Endpoint } from './routes.js';
+import { attachServingState, ServingState } from './serving-state.js';
 
 export interface EngineHolder {
   current: Engine;
@@ -41,7 +43,9 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     // randomUUID draws from a cache Node fills 128 ids at a time (disableEntropyCache: false),
     // so a request id is not a call into OpenSSL.
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // A draining server answers in our OAuth shape (ServingState), not fastify's; fastify
+    // still marks those answers Connection: close.
+    return503OnClosing: false,
     // A token request is small and quick: a client that sends it slowly, or keeps an idle
     // connection open, must not hold a socket for long (fastify's keep-alive default is 72 s).
     requestTimeout,
@@ -76,10 +80,14 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  const serving = servingState(app, holder);
   app.addHook('onRequest', refuseRepeatedHeaders);
   // Callback form: an async hook costs a promise per response.
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
+    // While draining, an answer is its connection's last, or an idle keep-alive
+    // connection would hold the drain until keep_alive_timeout.
+    if (serving.draining) reply.header('connection', 'close');
     done(null, payload);
   });
 
@@ -92,7 +100,7 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     return sendError(reply, new OAuthError('server_error', `internal error (request ${request.id}); see the server log`));
   });
 
-  const methodsAt = mountEndpoints(app, holder, basePath(holder.current));
+  const methodsAt = mountEndpoints(app, holder, basePath(holder.current), serving);
   app.setNotFoundHandler((request, reply) => {
     const methods = methodsAt.get(request.url.split('?')[0]!);
     if (methods) {
@@ -105,8 +113,20 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   return app;
 }
 
+/** Draining and overload, with the overload sampler (server.overload) running until the server closes. */
+function servingState(app: FastifyInstance, holder: EngineHolder): ServingState {
+  const limits = overloadLimits(holder.current.config.server.overload);
+  const serving = new ServingState(limits?.retryAfter ?? '1');
+  attachServingState(app, serving);
+  if (limits) {
+    const stop = watchOverload(limits, holder.current.logger, (cause) => serving.setOverload(cause));
+    app.addHook('onClose', async () => stop());
+  }
+  return serving;
+}
+
 /** Route every endpoint at each of its paths; returns the methods served at each path. */
-function mountEndpoints(app: FastifyInstance, holder: EngineHolder, base: string): Map<string, Array<Endpoint['method']>> {
+function mountEndpoints(app: FastifyInstance, holder: EngineHolder, base: string, serving: ServingState): Map<string, Array<Endpoint['method']>> {
   const methodsAt = new Map<string, Array<Endpoint['method']>>();
   for (const endpoint of ENDPOINTS) {
     const paths = new Set([base + endpoint.path, ...(endpoint.alsoAt?.(holder.current) ?? [])]);
@@ -117,13 +137,25 @@ function mountEndpoints(app: FastifyInstance, holder: EngineHolder, base: string
         url,
         ...(endpoint.formBody ? { onRequest: refuseUrlQuery } : {}),
         handler: async (request, reply) => {
+          // One field read per request; set by the overload sampler and the drain.
+          if (serving.refusing && !endpoint.keepsServing) return refuseWhileBusy(request, reply, serving);
           reply.header('cache-control', endpoint.cacheControl);
-          return endpoint.handle(holder.current, request, reply);
+          return endpoint.handle(holder.current, request, reply, serving);
         },
       });
     }
   }
   return methodsAt;
+}
+
+/**
+ * 503 temporarily_unavailable (RFC 6749 section 5.2). Overload refusals are not logged one
+ * by one (the sampler logs when overload begins and ends: a line per refusal would add to
+ * the load); during a drain, each is a debug line.
+ */
+function refuseWhileBusy(request: FastifyRequest, reply: FastifyReply, serving: ServingState): FastifyReply {
+  if (serving.draining) return refuse(request, reply, serving.refusing!, 'debug');
+  return sendError(reply, serving.refusing!);
 }
 
 function clientErrorMessage(error: FastifyError): string {
