@@ -3,7 +3,7 @@
  * server.overload.max_event_loop_delay_ms, token requests get 503 temporarily_unavailable
  * with Retry-After at once, /healthz still answers 200 and /readyz says 503 overloaded.
  * The lag is real: a test plugin valve, on its first call, starts a timer that keeps the
- * server's event loop busy (blocking it for 150 ms at a time) until the process ends.
+ * server's event loop busy (blocking it for 400 ms at a time) until the process ends.
  * And `check` places mistakes in the new server settings at their YAML line.
  */
 import { writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ export default {
 `;
 
 const CONFIG = `
-server: { overload: { max_event_loop_delay_ms: 50, retry_after: 7 } }
+server: { overload: { max_event_loop_delay_ms: 200, retry_after: 7 } }
 plugins: [./hog.mjs]
 keystores: [{ id: signing, type: generated, alg: ES256 }]
 rps:
@@ -45,7 +45,7 @@ pipes:
   - id: plain
     valves: [{ name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
   - id: hogging
-    valves: [{ name: LoopHog, config: { block_ms: 150 } }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
+    valves: [{ name: LoopHog, config: { block_ms: 400 } }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
 `;
 
 let server: Served | undefined;
@@ -66,7 +66,7 @@ describe('sluice serve: overload', () => {
     const dir = trackedTempDir();
     writeFileSync(join(dir, 'hog.mjs'), HOG_PLUGIN);
     writeFileSync(join(dir, 'sluice.yaml'), CONFIG);
-    server = await serve('sluice.yaml', { cwd: dir, env: { SECRET } });
+    server = await serve('sluice.yaml', { cwd: dir, env: { SECRET }, startTimeoutMs: 60_000 });
     expect((await token(AUTH)).status).toBe(200);
     expect((await call('/readyz')).body).toMatchObject({ status: 'ready' });
 
@@ -85,7 +85,7 @@ describe('sluice serve: overload', () => {
     // Still stops cleanly, the hog's timer notwithstanding.
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
-  }, 40_000);
+  }, 60_000);
 });
 
 describe('sluice check: shutdown and overload settings', () => {

@@ -61,7 +61,7 @@ async function holdingUpstream(): Promise<Upstream & { answerAll(): void }> {
 async function serveWith(up: Upstream, shutdownTimeout: number, extraArgs: string[] = []): Promise<Served> {
   const dir = trackedTempDir();
   writeFileSync(join(dir, 'sluice.yaml'), config(up.origin, shutdownTimeout));
-  const server = await serve('sluice.yaml', { cwd: dir, env: { SVC_SECRET: SECRET }, extraArgs, startTimeoutMs: 30_000 });
+  const server = await serve('sluice.yaml', { cwd: dir, env: { SVC_SECRET: SECRET }, extraArgs, startTimeoutMs: 60_000 });
   cleanups.push(() => server.kill());
   return server;
 }
@@ -161,7 +161,7 @@ describe('sluice serve: SIGTERM drains', () => {
     expect(done!.body.access_token).toEqual(expect.any(String));
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(logLines(server).find((l) => l.event === 'stopped')).toMatchObject({ connections_cut: 0 });
-  }, 30_000);
+  }, 60_000);
 
   it('a request that never ends is cut at server.shutdown_timeout, and the process still exits 0', async () => {
     const up = await holdingUpstream(); // never answered
@@ -176,11 +176,12 @@ describe('sluice serve: SIGTERM drains', () => {
     const lines = logLines(server);
     expect(lines.find((l) => l.event === 'drain_timeout')).toMatchObject({ shutdown_timeout_s: 1, connections_cut: 1 });
     expect(lines.find((l) => l.event === 'stopped')).toMatchObject({ connections_cut: 1 });
-  }, 30_000);
+  }, 60_000);
 
   it('--workers 2: the primary forwards SIGTERM; a request in flight at a worker finishes 200; exit 0', async () => {
     const up = await holdingUpstream();
     const server = await serveWith(up, 30, ['--workers', '2']);
+    await waitFor(server.stdout, /"event":"workers_ready"/, server.exited, 60_000);
     const inFlight = rawConnection(server.url);
     tokenRequest(inFlight);
     await up.received(1);
@@ -193,5 +194,5 @@ describe('sluice serve: SIGTERM drains', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     const stopped = logLines(server).filter((l) => l.event === 'worker_stopped');
     expect(stopped.map((l) => l.code)).toEqual([0, 0]);
-  }, 40_000);
+  }, 120_000);
 });
