@@ -20,6 +20,12 @@ export interface LoadResult {
   engine?: Engine;
   /** The valve registry, plugins included (for `sluice schema`). */
   registry?: ValveRegistry;
+  /**
+   * Every file this config reads, absolute: the config file, then `${file.…}` files and key
+   * files (those that could not be read too: creating one may fix the config). Plugins are
+   * code, imported once per process, and are not listed. `serve --watch` watches these.
+   */
+  files: string[];
 }
 
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -28,7 +34,7 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'file_unreadable', message: `cannot read config file (${code})` }] };
+    return { diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'file_unreadable', message: `cannot read config file (${code})` }], files: [resolve(file)] };
   }
   return loadConfigText(file, text, options);
 }
@@ -43,6 +49,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     source,
     sink: new DiagnosticSink(source),
     stopped: false,
+    readFiles: new Set([resolve(file)]),
   };
   for (const phase of LOAD_PHASES) {
     await phase.run(state);
@@ -50,7 +57,8 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   }
   const diagnostics = state.sink.sorted();
   const registry = state.registry ? { registry: state.registry } : {};
-  if (state.stopped || state.sink.hasErrors) return { diagnostics, ...registry };
+  const files = [...state.readFiles];
+  if (state.stopped || state.sink.hasErrors) return { diagnostics, files, ...registry };
   const engine = new Engine({
     config: state.config!,
     file,
@@ -61,5 +69,5 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     verifyContext: state.verifyContext!,
     logger: state.logger!,
   });
-  return { diagnostics, engine, ...registry };
+  return { diagnostics, engine, files, ...registry };
 }

@@ -14,19 +14,24 @@ import type { Keystore, KeystoreConfig } from './types.js';
  */
 export async function loadKeystore(
   config: KeystoreConfig,
-  options: { baseDir: string; generateKey?: ((config: KeystoreConfig) => Promise<KeyObject>) | undefined },
+  options: {
+    baseDir: string;
+    generateKey?: ((config: KeystoreConfig) => Promise<KeyObject>) | undefined;
+    /** Told the key file's path before it is read (`serve --watch` watches it). */
+    onFileRead?: ((file: string) => void) | undefined;
+  },
 ): Promise<Keystore> {
   let key: KeyObject;
   let hints: KeyHints = {};
   switch (config.type) {
     case 'pem':
-      key = loadPemKey(config, await readKeyFile(config, options.baseDir));
+      key = loadPemKey(config, await readKeyFile(config, options.baseDir, options.onFileRead));
       break;
     case 'pkcs12':
-      key = loadPkcs12Key(config, await readKeyFile(config, options.baseDir));
+      key = loadPkcs12Key(config, await readKeyFile(config, options.baseDir, options.onFileRead));
       break;
     case 'jwks':
-      ({ key, hints } = loadJwksKey(config, await readKeyFile(config, options.baseDir)));
+      ({ key, hints } = loadJwksKey(config, await readKeyFile(config, options.baseDir, options.onFileRead)));
       break;
     case 'generated':
       key = await (options.generateKey ?? generateFresh)(config);
