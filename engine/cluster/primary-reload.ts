@@ -14,6 +14,7 @@ import type { Engine } from '../engine.js';
 import type { EngineHolder } from '../http/server.js';
 import { logReload } from '../reload/log-report.js';
 import { OneAtATime } from '../reload/one-at-a-time.js';
+import { reloaded } from '../reload/outcomes.js';
 import { Reloader, type ReloadReport, type ReloadTrigger } from '../reload/reloader.js';
 import { listenerSettings } from '../reload/server-settings.js';
 import { ConfigWatcher } from '../reload/watch.js';
@@ -52,7 +53,6 @@ export class ClusterReload {
   private readonly reloader: Reloader;
   private readonly queue = new OneAtATime(() => this.run());
   private readonly watcher: ConfigWatcher | undefined;
-  private readonly listeners = new Set<(report: ReloadReport) => void>();
   private readonly waiting = new Map<string, (answer: Answer) => void>();
   private readonly logger: Logger;
   private trigger: ReloadTrigger = 'SIGHUP';
@@ -74,12 +74,6 @@ export class ClusterReload {
   reload(trigger: ReloadTrigger): Promise<ReloadReport> {
     this.trigger = trigger;
     return this.queue.request();
-  }
-
-  /** Every reload's outcome (the primary's check and the workers' answers): the seam for metrics. */
-  onReload(listener: (report: ReloadReport) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** A worker's answer (primary.ts routes `sluice:reloaded` here). */
@@ -145,8 +139,9 @@ export class ClusterReload {
     return this.emit(report);
   }
 
+  /** The cluster's outcome, once (the primary's check and the workers' answers together). */
   private emit(report: ReloadReport): ReloadReport {
-    for (const listener of this.listeners) listener(report);
+    reloaded(report);
     return report;
   }
 

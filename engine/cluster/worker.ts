@@ -11,6 +11,7 @@ import { listenUntilStopped, loadForServing } from '../cli/serve-engine.js';
 import { formatDiagnostic } from '../diagnostics.js';
 import type { EngineHolder } from '../http/server.js';
 import type { LoadOptions } from '../load.js';
+import { reloaded } from '../reload/outcomes.js';
 import type { ReloadSource } from '../reload/prepare.js';
 import { Reloader, type ReloadReport } from '../reload/reloader.js';
 import { handedKeys } from './handed-keys.js';
@@ -56,6 +57,7 @@ function reloadWhenTold(holder: EngineHolder, start: StartMessage): Reloader {
     if (!isMessage<ReloadMessage>(message, 'sluice:reload')) return;
     source = { file: start.file, text: message.text, options: loadOptions(start, message.generatedKeys, message.storeInPrimary) };
     void reloader.reload('primary').then((report) => {
+      reloaded(report);
       const answer: ReloadedMessage = { type: 'sluice:reloaded', id: message.id, ok: report.outcome === 'success', problems: problems(report) };
       if (process.connected) process.send?.(answer);
     });

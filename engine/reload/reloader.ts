@@ -61,8 +61,8 @@ export class Reloader {
   }
 
   /**
-   * Told every reload's report, success or failure: the seam for metrics (a counter by
-   * outcome) and for whoever logs it. Returns the unsubscribe function.
+   * Told every reload's report, success or failure (for whoever owns the reload: it logs it
+   * and tells outcomes.ts, the metrics seam). Returns the unsubscribe function.
    */
   onReload(listener: (report: ReloadReport) => void): () => void {
     this.listeners.add(listener);

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { EngineHolder } from '../http/server.js';
 import { logReload } from './log-report.js';
+import { reloaded } from './outcomes.js';
 import type { ReloadSource } from './prepare.js';
 import { Reloader } from './reloader.js';
 import { ConfigWatcher } from './watch.js';
@@ -21,6 +22,7 @@ export function reloadOnSignalAndWatch(holder: EngineHolder, source: ReloadSourc
   const watcher = options.watch ? new ConfigWatcher(options.files, () => void reloader.reload('watch'), options.logger) : undefined;
   reloader.onReload((report) => {
     logReload(holder.current.logger, report);
+    reloaded(report);
     if (report.files.length > 0) watcher?.watch(report.files);
   });
   let stopping = false;
