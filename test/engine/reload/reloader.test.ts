@@ -3,7 +3,7 @@
  * unchanged and replaced (the old one closed after the drain) when it changes; generated
  * keys stay by keystore id and alg (a new alg is a new key); a refused config leaves the
  * running engine in place and reports the errors at their YAML positions; asks during a
- * reload coalesce into one more; every outcome reaches onReload (the metrics seam); the
+ * reload coalesce into one more; a new Redis store must answer before it is swapped in; every outcome reaches onReload (the metrics seam); the
  * loader lists every file a config reads, unreadable ones included.
  */
 import { rmSync, writeFileSync } from 'node:fs';
@@ -16,12 +16,13 @@ import { loadConfigFile, type LoadOptions } from '../../../engine/load.js';
 import { createLogger } from '../../../engine/logger.js';
 import { OneAtATime } from '../../../engine/reload/one-at-a-time.js';
 import { Reloader, type ReloadReport } from '../../../engine/reload/reloader.js';
-import { LogCapture, tempDir } from '../../helpers/sluice.js';
+import { RedisServer } from '../../helpers/redis.js';
+import { freePort, LogCapture, tempDir } from '../../helpers/sluice.js';
 
-const config = ({ capacity = 1000, alg = 'ES256', claim = 'one', typo = false } = {}) => `
+const config = ({ capacity = 1000, alg = 'ES256', claim = 'one', typo = false, redis = '' } = {}) => `
 issuer: http://127.0.0.1:8080
 server: { request_timeout: 1 }
-store: { type: memory, capacity: ${capacity} }
+store: ${redis === '' ? `{ type: memory, capacity: ${capacity} }` : `{ type: redis, url: "${redis}", start_timeout: 0 }`}
 keystores: [{ id: dev, type: generated, alg: ${alg} }]
 rps: [{ client_id: c, client_secret: c-secret-0123456789, client_credentials_pipe_id: p }]
 pipes:
@@ -76,6 +77,27 @@ describe('Reloader', () => {
     expect(holder.current.jwks.keys[0]!.kid).not.toBe(first.jwks.keys[0]!.kid);
     await reloader.stop(); // closes the retired store at once
   });
+
+  it('a new Redis store must answer before the swap: one that does not is refused, one that does takes over', async () => {
+    const { file, holder, reloader, first } = await running(config());
+    const redis = await RedisServer.start();
+    try {
+      writeFileSync(file, config({ redis: `redis://127.0.0.1:${await freePort()}` }));
+      const refused = await reloader.reload('SIGHUP');
+      expect(refused).toMatchObject({ outcome: 'failure', diagnostics: [], reason: expect.stringMatching(/store/) });
+      expect(holder.current).toBe(first);
+
+      writeFileSync(file, config({ redis: redis.url }));
+      expect((await reloader.reload('SIGHUP')).outcome).toBe('success');
+      await store(holder.current).set('revoked:y', '1', 60);
+      expect(await store(holder.current).get('revoked:y')).toBe('1');
+      expect(await store(first).get('revoked:y')).toBeUndefined();
+    } finally {
+      await store(holder.current).close?.();
+      await reloader.stop();
+      await redis.stop();
+    }
+  }, 30_000);
 
   it('refuses an invalid config: the running engine stays, the errors point into the YAML', async () => {
     const { file, holder, reloader, first, reports } = await running(config());
