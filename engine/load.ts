@@ -33,10 +33,15 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'file_unreadable', message: `cannot read config file (${code})` }], files: [resolve(file)] };
+    return configUnreadable(file, error);
   }
   return loadConfigText(file, text, options);
+}
+
+/** The config file could not be read (`error` from the read): the one diagnostic `check` gives. */
+export function configUnreadable(file: string, error: unknown): LoadResult {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return { diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'file_unreadable', message: `cannot read config file (${code})` }], files: [resolve(file)] };
 }
 
 export async function loadConfigText(file: string, text: string, options: LoadOptions = {}): Promise<LoadResult> {

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine.js';
+import { configUnreadable } from '../load.js';
 import type { EngineHolder } from '../http/server.js';
 import { logReload } from '../reload/log-report.js';
 import { OneAtATime } from '../reload/one-at-a-time.js';
@@ -56,7 +57,8 @@ export class ClusterReload {
   private readonly waiting = new Map<string, (answer: Answer) => void>();
   private readonly logger: Logger;
   private trigger: ReloadTrigger = 'SIGHUP';
-  private text: string | undefined;
+  /** The text the running reload checks (read once, so the workers get exactly what was checked). */
+  private text = '';
   private start: StartMessage;
   private nextId = 1;
   private stopped = false;
@@ -66,7 +68,7 @@ export class ClusterReload {
     this.logger = engine.logger;
     this.start = options.start;
     const source = { file: options.file, options: { server: options.start.server, generateKey: options.keys.generate } };
-    this.reloader = new Reloader(this.holder, () => (this.text === undefined ? source : { ...source, text: this.text }));
+    this.reloader = new Reloader(this.holder, () => ({ ...source, text: this.text }));
     this.watcher = options.watch ? new ConfigWatcher(options.files, () => void this.reload('watch'), this.logger) : undefined;
   }
 
@@ -103,15 +105,16 @@ export class ClusterReload {
   private async run(): Promise<ReloadReport> {
     const trigger = this.trigger;
     const previousStore = this.holder.current.verifyContext.store;
+    if (this.stopped) return { outcome: 'failure', trigger, files: [], reason: 'the server is stopping' };
     try {
       this.text = readFileSync(this.options.file, 'utf8');
-    } catch {
-      this.text = undefined; // the load reads it again and says why it cannot, as `check` does
+    } catch (error) {
+      const { diagnostics, files } = configUnreadable(this.options.file, error);
+      return this.tell({ outcome: 'failure', trigger, files, diagnostics });
     }
-    const checked = this.stopped ? undefined : await this.reloader.reload(trigger);
-    if (!checked) return { outcome: 'failure', trigger, files: [], reason: 'the server is stopping' };
+    const checked = await this.reloader.reload(trigger);
     if (checked.files.length > 0) this.watcher?.watch(checked.files);
-    if (checked.outcome === 'failure' || this.text === undefined) return this.tell(checked);
+    if (checked.outcome === 'failure') return this.tell(checked);
 
     const engine = this.holder.current;
     const storeInPrimary = engine.config.store.type === 'memory';

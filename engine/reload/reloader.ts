@@ -13,7 +13,7 @@ import type { Engine } from '../engine.js';
 import type { EngineHolder } from '../http/server.js';
 import type { Store } from '../store/types.js';
 import { OneAtATime } from './one-at-a-time.js';
-import { prepareReload, type Prepared, type ReloadSource } from './prepare.js';
+import { prepareReload, type Prepared, type Ready, type Refused, type ReloadSource } from './prepare.js';
 
 export type ReloadOutcome = 'success' | 'failure';
 /** What asked for it: a signal, `--watch`, or (in a worker) the primary. */
@@ -97,7 +97,7 @@ export class Reloader {
     return report;
   }
 
-  private swap(running: Engine, next: Engine, trigger: ReloadTrigger, prepared: Prepared & { ok: true }): ReloadReport {
+  private swap(running: Engine, next: Engine, trigger: ReloadTrigger, prepared: Ready): ReloadReport {
     // The one moment of the reload: requests from here on get `next`.
     this.holder.current = next;
     // The logger is the running one (one stream, the process's bindings); its level is the new config's.
@@ -127,6 +127,6 @@ export function summarize(engine: Engine): ReloadSummary {
   return { clients: engine.clients.size, pipes: Array.isArray(engine.config.pipes) ? engine.config.pipes.length : 0, keys: engine.jwks.keys.map((k) => String(k.kid)) };
 }
 
-function refusal(trigger: ReloadTrigger, prepared: Prepared & { ok: false }): ReloadReport {
+function refusal(trigger: ReloadTrigger, prepared: Refused): ReloadReport {
   return { outcome: 'failure', trigger, files: prepared.files, diagnostics: prepared.diagnostics, ...(prepared.reason === undefined ? {} : { reason: prepared.reason }) };
 }

@@ -15,6 +15,7 @@ import { generateKeyFile } from '../../../engine/keystores/generate.js';
 import { loadConfigFile, type LoadOptions } from '../../../engine/load.js';
 import { createLogger } from '../../../engine/logger.js';
 import { OneAtATime } from '../../../engine/reload/one-at-a-time.js';
+import { onReload, reloaded } from '../../../engine/reload/outcomes.js';
 import { Reloader, type ReloadReport } from '../../../engine/reload/reloader.js';
 import { RedisServer } from '../../helpers/redis.js';
 import { freePort, LogCapture, tempDir } from '../../helpers/sluice.js';
@@ -127,6 +128,20 @@ describe('Reloader', () => {
     release();
     expect(await second).toBe(2);
     expect(runs).toBe(2);
+  });
+});
+
+describe('onReload, the seam for metrics', () => {
+  it('tells every listener each outcome; one that throws does not stop the others', () => {
+    const seen: string[] = [];
+    const offs = [onReload(() => {
+      throw new Error('a broken counter');
+    }), onReload((outcome, report) => seen.push(`${outcome}:${report.trigger}`))];
+    reloaded({ outcome: 'success', trigger: 'SIGHUP', files: [] });
+    reloaded({ outcome: 'failure', trigger: 'watch', files: [], diagnostics: [] });
+    for (const off of offs) off();
+    reloaded({ outcome: 'success', trigger: 'SIGHUP', files: [] });
+    expect(seen).toEqual(['success:SIGHUP', 'failure:watch']);
   });
 });
 
