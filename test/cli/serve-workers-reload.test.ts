@@ -1,8 +1,9 @@
 /**
  * `sluice serve --workers 2` reloads as one server. Proven: SIGHUP at the primary reloads
- * both workers (every worker answers with the new config, polled on fresh connections that
- * node:cluster hands round), with one summary line from the primary and tokens that still
- * verify against the /jwks fetched before (the generated key is kept); a refused config is
+ * both workers under keep-alive load with no failed request (every worker answers with the
+ * new config, polled on fresh connections that node:cluster hands round), with a summary
+ * line from the primary and tokens that still verify against the /jwks fetched before (the
+ * generated key is kept); a refused config is
  * told by the primary alone, as `check` tells it, and no worker changes; a worker that
  * crashes after a reload comes back on the new config; --watch in the primary reloads them
  * all when a `${file.…}` file changes.
@@ -13,7 +14,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic } from '../helpers/sluice.js';
 import { removeTempDirs, requireBuild, serve, trackedTempDir, waitFor, type Served } from './cli.js';
-import { claims, until } from './reload-kit.js';
+import { claims, postOn, startLoad, until } from './reload-kit.js';
 import { answeredBy, logLines, postFresh } from './workers.js';
 
 const S = 'workers-reload-secret-0123';
@@ -69,11 +70,21 @@ afterAll(() => {
 });
 
 describe('sluice serve --workers 2: reload', () => {
-  it('SIGHUP reloads both workers: a new client and a changed claim at each, one summary, tokens verify against the /jwks from before', async () => {
-    writeFileSync(join(dir, 'sluice.yaml'), config(2, ['steady', 'newcomer']));
-    server.child.kill('SIGHUP');
-    await bothWorkersServe('newcomer', (c) => c.version === 2);
-    await bothWorkersServe('steady', (c) => c.version === 2);
+  it('SIGHUP reloads both workers under keep-alive load, failing no request: a new client and a changed claim at each, tokens verify against the /jwks from before', async () => {
+    // Keep-alive connections stay with the worker they were handed to: four reach both.
+    const load = startLoad(4, (agent) => postOn(agent, `${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic('steady', S) }));
+    try {
+      writeFileSync(join(dir, 'sluice.yaml'), config(2, ['steady', 'newcomer']));
+      server.child.kill('SIGHUP');
+      await bothWorkersServe('newcomer', (c) => c.version === 2);
+      await bothWorkersServe('steady', (c) => c.version === 2);
+      await until(() => load.tokens.some((t) => claims(t).version === 2), 'the load sees version 2');
+    } finally {
+      await load.stop();
+    }
+    expect(load.failures).toEqual([]);
+    expect(new Set(load.tokens.map((t) => claims(t).version))).toEqual(new Set([1, 2]));
+    for (const t of load.tokens) await jwtVerify(t, jwks, { issuer: server.url, typ: 'at+jwt' });
     await until(() => events('reloaded').some((l) => l.process === 'primary' && l.workers === 2), 'the primary says both reloaded');
     const answer = await token('newcomer');
     await jwtVerify(String(answer.body.access_token), jwks, { issuer: server.url, typ: 'at+jwt' });
