@@ -23,6 +23,12 @@ export interface LoadResult {
   registry?: ValveRegistry;
   /** The keystores each pipe signs with (for `sluice diff`). */
   keyUses?: readonly KeyUse[];
+  /**
+   * Every file this config reads, absolute: the config file, then `${file.…}` files and key
+   * files (those that could not be read too: creating one may fix the config). Plugins are
+   * code, imported once per process, and are not listed. `serve --watch` watches these.
+   */
+  files: string[];
 }
 
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -30,10 +36,15 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return { diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'file_unreadable', message: `cannot read config file (${code})` }] };
+    return configUnreadable(file, error);
   }
   return loadConfigText(file, text, options);
+}
+
+/** The config file could not be read (`error` from the read): the one diagnostic `check` gives. */
+export function configUnreadable(file: string, error: unknown): LoadResult {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return { diagnostics: [{ file, line: 1, col: 1, severity: 'error', code: 'file_unreadable', message: `cannot read config file (${code})` }], files: [resolve(file)] };
 }
 
 export async function loadConfigText(file: string, text: string, options: LoadOptions = {}): Promise<LoadResult> {
@@ -46,6 +57,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     source,
     sink: new DiagnosticSink(source),
     stopped: false,
+    readFiles: new Set([resolve(file)]),
   };
   for (const phase of LOAD_PHASES) {
     await phase.run(state);
@@ -53,7 +65,8 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
   }
   const diagnostics = state.sink.sorted();
   const registry = state.registry ? { registry: state.registry } : {};
-  if (state.stopped || state.sink.hasErrors) return { diagnostics, ...registry };
+  const files = [...state.readFiles];
+  if (state.stopped || state.sink.hasErrors) return { diagnostics, files, ...registry };
   const engine = new Engine({
     config: state.config!,
     file,
@@ -64,5 +77,5 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     verifyContext: state.verifyContext!,
     logger: state.logger!,
   });
-  return { diagnostics, engine, ...registry, keyUses: state.keyUses ?? [] };
+  return { diagnostics, engine, files, ...registry, keyUses: state.keyUses ?? [] };
 }

@@ -16,13 +16,14 @@ const HELP_FLAG = ['-h, --help', 'print this help'] as const;
 
 export const COMMANDS = {
   serve: {
-    synopsis: 'serve [FILE | -c FILE] [--host H] [--port N] [--workers N|auto]',
-    summary: 'validate, compile and serve FILE; SIGTERM or Ctrl-C stops it',
+    synopsis: 'serve [FILE | -c FILE] [--host H] [--port N] [--workers N|auto] [--watch]',
+    summary: 'validate, compile and serve FILE; SIGHUP reloads it, SIGTERM or Ctrl-C stops it',
     flags: [
       CONFIG_FLAG,
       ['--host H', 'listen on H (overrides server.host)'],
       ['--port N', 'listen on port N (overrides server.port)'],
       ['--workers N|auto', 'serve from N processes on one port (auto: one per core); they share keys and the store. Default 1'],
+      ['--watch', 'reload when the config file, a ${file.…} file or a key file it reads changes'],
       HELP_FLAG,
     ],
   },

@@ -6,7 +6,7 @@
 import { formatDiagnostic } from '../diagnostics.js';
 import type { Engine } from '../engine.js';
 import { drain } from '../http/drain.js';
-import { createServer } from '../http/server.js';
+import { createServer, type EngineHolder } from '../http/server.js';
 import { loadConfigFile, loadConfigText, type LoadOptions } from '../load.js';
 import { DEFAULT_START_TIMEOUT, describeStore } from '../store/config.js';
 import { waitForStore } from '../store/wait.js';
@@ -27,12 +27,18 @@ export interface LoadForServing {
   readonly logFields?: Readonly<Record<string, unknown>>;
 }
 
+export interface LoadedForServing {
+  readonly engine: Engine;
+  /** The files the config reads (the config file first), for --watch. */
+  readonly files: readonly string[];
+}
+
 /**
  * The engine, ready to listen: the config loaded (errors printed as `check` prints them),
  * the process guarded, and a Redis store answering. Undefined (the caller exits 1) otherwise.
  */
-export async function loadForServing({ file, text, options, announce, logFields }: LoadForServing): Promise<Engine | undefined> {
-  const { diagnostics, engine } = text === undefined ? await loadConfigFile(file, options) : await loadConfigText(file, text, options);
+export async function loadForServing({ file, text, options, announce, logFields }: LoadForServing): Promise<LoadedForServing | undefined> {
+  const { diagnostics, engine, files } = text === undefined ? await loadConfigFile(file, options) : await loadConfigText(file, text, options);
   for (const d of diagnostics) if (announce || d.severity === 'error') process.stderr.write(formatDiagnostic(d) + '\n');
   if (!engine) return undefined;
   if (logFields) engine.logger.setBindings(logFields);
@@ -50,13 +56,21 @@ export async function loadForServing({ file, text, options, announce, logFields 
     await store.close?.();
     return undefined;
   }
-  return engine;
+  return { engine, files };
+}
+
+/** What the caller of listenUntilStopped adds to serving (reload: engine/reload/). */
+export interface ServingHooks {
+  /** It listens; `holder` is what a reload swaps. */
+  onListening?(holder: EngineHolder): void;
+  /** SIGTERM/SIGINT: the server drained, the store is about to close. */
+  onStopped?(): Promise<void>;
 }
 
 /** Serve `engine` until SIGTERM or SIGINT, then drain; the exit code (1: the port is taken). */
-export async function listenUntilStopped(engine: Engine, file: string, onListening?: () => void): Promise<number> {
+export async function listenUntilStopped(engine: Engine, file: string, hooks: ServingHooks = {}): Promise<number> {
   const store = engine.verifyContext.store;
-  const holder = { current: engine };
+  const holder: EngineHolder = { current: engine };
   const app = createServer(holder);
   const { host, port: listenPort } = engine.config.server;
   try {
@@ -70,10 +84,7 @@ export async function listenUntilStopped(engine: Engine, file: string, onListeni
   }
   const address = app.server.address();
   engine.logger.info({ event: 'listening', issuer: engine.issuer, address, clients: engine.clients.size, config: file }, 'sluice is serving');
-  onListening?.();
-
-  // Hot reload has its own issue; until then SIGHUP must not kill the server (its default).
-  process.on('SIGHUP', () => engine.logger.warn('reload on SIGHUP is not supported yet; restart to apply config changes'));
+  hooks.onListening?.(holder);
   await new Promise<void>((resolve) => {
     let stopping = false;
     // Idempotent, and never once(): Ctrl-C signals a worker and its primary, which then
@@ -83,10 +94,12 @@ export async function listenUntilStopped(engine: Engine, file: string, onListeni
       stopping = true;
       const timeout = holder.current.config.server.shutdown_timeout;
       engine.logger.info({ event: 'stopping', signal, shutdown_timeout_s: timeout }, 'draining');
-      // The store after the server: requests in flight may still need it.
+      // The store after the server: requests in flight may still need it. A reload may have
+      // swapped in another one.
       drain(app, timeout, engine.logger)
         .then((result) => engine.logger.info({ event: 'stopped', connections_cut: result.cut }, 'drained'))
-        .finally(() => store.close?.())
+        .finally(() => hooks.onStopped?.())
+        .finally(() => holder.current.verifyContext.store.close?.())
         .then(resolve, resolve);
     };
     process.on('SIGTERM', () => stop('SIGTERM'));

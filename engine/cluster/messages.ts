@@ -4,6 +4,7 @@
  * in the environment or in a log). Every message has a `type` under `sluice:`, so they
  * never collide with node:cluster's own.
  */
+import type { ServerConfig } from '../config/types.js';
 import type { StoreOperation } from './store-protocol.js';
 
 /** worker → primary, once its listener is attached: send the start message now (one sent earlier could be lost). */
@@ -18,8 +19,8 @@ export interface StartMessage {
   readonly file: string;
   /** The config text the primary checked: a worker (re)started later serves the same one. */
   readonly text: string;
-  /** Command-line overrides of `server`. */
-  readonly server: { host?: string; port?: number };
+  /** Command-line overrides of `server`; after a reload, every listener setting the cluster serves with. */
+  readonly server: Partial<ServerConfig>;
   /** The `generated` keystores' private keys, PKCS#8 PEM by keystore id. */
   readonly generatedKeys: Readonly<Record<string, string>>;
   /** true: the store is the primary's (memory), reached over IPC; false: the worker connects to it (Redis). */
@@ -57,8 +58,25 @@ export interface StoreReply {
   readonly failure?: StoreFailure;
 }
 
-export type ToWorker = StartMessage | StoreReply;
-export type ToPrimary = HelloMessage | ListeningMessage | StoreCall;
+/** primary → worker: reload to this config text (the primary checked it), and answer with `sluice:reloaded`. */
+export interface ReloadMessage {
+  readonly type: 'sluice:reload';
+  readonly id: number;
+  readonly text: string;
+  readonly generatedKeys: Readonly<Record<string, string>>;
+  readonly storeInPrimary: boolean;
+}
+
+/** worker → primary: how reload `id` went; `problems` as `check` prints them (FILE:LINE:COL), or a reason. */
+export interface ReloadedMessage {
+  readonly type: 'sluice:reloaded';
+  readonly id: number;
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+export type ToWorker = StartMessage | StoreReply | ReloadMessage;
+export type ToPrimary = HelloMessage | ListeningMessage | StoreCall | ReloadedMessage;
 
 export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;

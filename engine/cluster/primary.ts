@@ -16,6 +16,8 @@
  * the cluster first listened stops everything (exit 1: the same config would fail again).
  * SIGTERM/SIGINT go to every worker, which drains (within server.shutdown_timeout) and
  * exits; then the primary exits 0. A worker still running after that and a grace is killed.
+ * SIGHUP (and --watch) reloads: the primary checks the new config once and tells every
+ * worker (primary-reload.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -24,7 +26,8 @@ import type { Logger } from 'pino';
 import { loadForServing } from '../cli/serve-engine.js';
 import type { Store } from '../store/types.js';
 import { GeneratedKeys } from './handed-keys.js';
-import { isMessage, type HelloMessage, type ListeningMessage, type StartMessage, type StoreCall } from './messages.js';
+import { isMessage, type HelloMessage, type ListeningMessage, type ReloadedMessage, type StartMessage, type StoreCall } from './messages.js';
+import { ClusterReload, type ReloadableCluster } from './primary-reload.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { answerStoreCall } from './store-protocol.js';
 
@@ -32,9 +35,14 @@ export interface PrimaryOptions {
   readonly file: string;
   readonly server: { host?: string; port?: number };
   readonly workers: number;
+  /** Reload when a file the config reads changes (watched here, in the primary only). */
+  readonly watch: boolean;
 }
 
-export async function servePrimary({ file, server, workers }: PrimaryOptions): Promise<number> {
+export async function servePrimary({ file, server, workers, watch }: PrimaryOptions): Promise<number> {
+  // Until the workers serve, a SIGHUP (its default: exit) has nothing to reload.
+  const ignore = () => undefined;
+  process.on('SIGHUP', ignore);
   let text: string | undefined;
   try {
     text = readFileSync(file, 'utf8');
@@ -42,57 +50,78 @@ export async function servePrimary({ file, server, workers }: PrimaryOptions): P
     // loadForServing reads it again and reports why it cannot, as `check` does.
   }
   const keys = new GeneratedKeys();
-  const engine = await loadForServing({
+  const loaded = await loadForServing({
     file,
     ...(text === undefined ? {} : { text }),
     options: { server, generateKey: keys.generate },
     announce: true,
     logFields: { process: 'primary', pid: process.pid },
   });
-  if (!engine || text === undefined) return 1;
+  if (!loaded || text === undefined) return 1;
+  const { engine } = loaded;
   const store = engine.verifyContext.store;
   const storeInPrimary = engine.config.store.type === 'memory';
   // With Redis the primary only checked that it answers; the workers make their own connections.
   if (!storeInPrimary) await store.close?.();
   const start: StartMessage = { type: 'sluice:start', file, text, server, generatedKeys: keys.toPem(), storeInPrimary };
-  const code = await new Cluster(workers, start, storeInPrimary ? store : undefined, engine.logger, engine.config.server.shutdown_timeout).run();
-  if (storeInPrimary) await store.close?.();
+  const cluster = new Cluster(workers, start, storeInPrimary ? store : undefined, engine.logger, engine.config.server.shutdown_timeout);
+  const reload = new ClusterReload(cluster, engine, { file, text, start, keys, files: loaded.files, watch });
+  const code = await cluster.run(reload);
+  process.off('SIGHUP', ignore);
+  // The store now in use (a reload may have replaced the first one).
+  await cluster.primaryStore?.close?.();
   return code;
 }
 
 /** Beyond shutdown_timeout, for a worker to close its store and exit. */
 const STRAGGLER_GRACE_MS = 5000;
 
-class Cluster {
+class Cluster implements ReloadableCluster {
   private phase: 'starting' | 'serving' | 'stopping' = 'starting';
-  private readonly live = new Map<Worker, { slot: number; listened: boolean; startedAt: number }>();
+  /** Each worker, with the start message it was sent (a reload replaces `start`). */
+  private readonly live = new Map<Worker, { slot: number; listened: boolean; startedAt: number; startedOn?: StartMessage }>();
   private readonly restarts = new Set<NodeJS.Timeout>();
   private readonly backoff: RestartBackoff[];
   private exitCode = 0;
   private finish: (code: number) => void = () => undefined;
+  private reload: ClusterReload | undefined;
 
   constructor(
     private readonly size: number,
-    private readonly start: StartMessage,
-    private readonly store: Store | undefined,
+    private start: StartMessage,
+    private store: Store | undefined,
     private readonly logger: Logger,
-    /** server.shutdown_timeout: each worker drains within it; the primary waits that and a grace. */
+    /** server.shutdown_timeout: each worker drains within it; the primary waits that and a grace. A reload keeps it. */
     private readonly shutdownTimeout: number,
   ) {
     this.backoff = Array.from({ length: size }, () => new RestartBackoff());
   }
 
-  run(): Promise<number> {
+  /** The memory store the workers use over IPC (undefined with Redis). */
+  get primaryStore(): Store | undefined {
+    return this.store;
+  }
+
+  run(reload: ClusterReload): Promise<number> {
+    this.reload = reload;
     cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker.js', import.meta.url)), args: [] });
     const done = new Promise<number>((resolve) => (this.finish = resolve));
     process.on('SIGTERM', () => this.stop('SIGTERM'));
     process.on('SIGINT', () => this.stop('SIGINT'));
-    // Reload is the workers' business (each has the engine); until it exists they log that it does not.
-    process.on('SIGHUP', () => {
-      for (const worker of this.live.keys()) worker.process.kill('SIGHUP');
-    });
+    process.on('SIGHUP', () => void (this.phase === 'stopping' || reload.reload('SIGHUP')));
     for (let slot = 0; slot < this.size; slot++) this.fork(slot);
     return done;
+  }
+
+  serving(): Worker[] {
+    return [...this.live].filter(([, state]) => state.listened).map(([worker]) => worker);
+  }
+
+  serveFrom(start: StartMessage, store: Store | undefined): void {
+    this.start = start;
+    // Calls of requests still in flight on the old config go to the new store (the old one's
+    // contents went with its config); with Redis now, the old store answers stray ones.
+    if (store) this.store = store;
   }
 
   private fork(slot: number): void {
@@ -103,7 +132,11 @@ class Cluster {
   }
 
   private onMessage(worker: Worker, message: unknown): void {
-    if (isMessage<HelloMessage>(message, 'sluice:hello')) worker.send(this.start);
+    if (isMessage<HelloMessage>(message, 'sluice:hello')) {
+      const state = this.live.get(worker);
+      if (state) state.startedOn = this.start;
+      worker.send(this.start);
+    } else if (isMessage<ReloadedMessage>(message, 'sluice:reloaded')) this.reload?.answered(worker, message);
     else if (isMessage<StoreCall>(message, 'sluice:store')) {
       if (!this.store) return; // a worker with its own store never asks; ignore rather than trust
       void answerStoreCall(this.store, message).then((reply) => {
@@ -116,6 +149,7 @@ class Cluster {
     const state = this.live.get(worker);
     if (!state) return;
     state.listened = true;
+    if (state.startedOn) this.reload?.catchUp(worker, state.startedOn);
     if (this.phase !== 'starting' || [...this.live.values()].some((s) => !s.listened) || this.live.size < this.size) return;
     this.phase = 'serving';
     this.logger.info({ event: 'workers_ready', workers: this.size }, `sluice is serving with ${this.size} workers`);
@@ -124,6 +158,7 @@ class Cluster {
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
     const state = this.live.get(worker);
     this.live.delete(worker);
+    this.reload?.exited(worker);
     if (!state) return;
     const fields = { worker: worker.id, worker_pid: worker.process.pid, code, signal };
     if (this.phase === 'stopping') {
@@ -152,6 +187,7 @@ class Cluster {
     if (this.phase === 'stopping') return;
     this.phase = 'stopping';
     this.logger.info({ event: 'stopping', signal: reason, workers: this.live.size }, 'stopping the workers');
+    void this.reload?.stop();
     for (const timer of this.restarts) clearTimeout(timer);
     this.restarts.clear();
     // A signal, not worker.kill(): that disconnects IPC first, and requests still draining need the store.

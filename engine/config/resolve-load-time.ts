@@ -21,6 +21,8 @@ export interface LoadTimeContext {
   baseDir: string;
   env: Readonly<Record<string, string | undefined>>;
   sink: DiagnosticSink;
+  /** Told each `${file.…}` path before it is read (read or not): `serve --watch` watches them. */
+  onFileRead?: (file: string) => void;
 }
 
 /** pipes[i].valves[j].config…: the only place request-time expressions may appear. */
@@ -122,8 +124,10 @@ function evaluate(expr: Expression, path: ConfigPath, ctx: LoadTimeContext, glob
       return value ?? '';
     }
     default: {
+      const file = resolve(ctx.baseDir, first);
+      ctx.onFileRead?.(file);
       try {
-        return readFileValue(resolve(ctx.baseDir, first)).trim();
+        return readFileValue(file).trim();
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         fail(ctx, error.code, error.message, path);

@@ -17,11 +17,12 @@ export const MAX_KEY_FILE_BYTES = 1024 * 1024;
  * of `${file.…}`: a regular file only (a device would be read forever, a FIFO would block),
  * at most MAX_KEY_FILE_BYTES.
  */
-export async function readKeyFile(config: KeystoreConfig, baseDir: string): Promise<KeyFile> {
+export async function readKeyFile(config: KeystoreConfig, baseDir: string, onFileRead?: (file: string) => void): Promise<KeyFile> {
   if (config.path === undefined || config.path === '') {
     throw new ConfigError('keystore_invalid', `keystore '${config.id}' of type ${config.type} needs a path`, []);
   }
   const file = resolve(baseDir, config.path);
+  onFileRead?.(file);
   try {
     return { file, data: readRegularFile(file, MAX_KEY_FILE_BYTES) };
   } catch (err) {

@@ -36,6 +36,7 @@ export class InlineKeystores {
   constructor(
     private readonly keystores: Map<string, Keystore>,
     private readonly baseDir: string,
+    private readonly onFileRead?: (file: string) => void,
   ) {}
 
   /**
@@ -44,7 +45,7 @@ export class InlineKeystores {
    */
   async load(config: InlineKeystoreConfig): Promise<Keystore> {
     const id = config.alias === undefined ? config.path : `${config.path}#${config.alias}`;
-    const loaded = await loadKeystore({ ...config, id }, { baseDir: this.baseDir });
+    const loaded = await loadKeystore({ ...config, id }, { baseDir: this.baseDir, onFileRead: this.onFileRead });
     const print = await thumbprint(loaded);
     const known = await Promise.all([...this.keystores.values()].filter((k) => !isFailedKeystore(k)).map(async (k) => ({ k, print: await thumbprint(k) })));
     // The same key, published: sign with it (its kid and alg included), so /jwks lists it once.

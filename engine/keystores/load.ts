@@ -15,25 +15,30 @@ import type { Keystore, KeystoreConfig } from './types.js';
  */
 export async function loadKeystore(
   config: KeystoreConfig,
-  options: { baseDir: string; generateKey?: ((config: KeystoreConfig) => Promise<KeyObject>) | undefined },
+  options: {
+    baseDir: string;
+    generateKey?: ((config: KeystoreConfig) => Promise<KeyObject>) | undefined;
+    /** Told the key file's path before it is read (`serve --watch` watches it). */
+    onFileRead?: ((file: string) => void) | undefined;
+  },
 ): Promise<Keystore> {
   let key: KeyObject;
   let hints: KeyHints = {};
   switch (config.type) {
     case 'pem': {
-      const file = await readKeyFile(config, options.baseDir);
+      const file = await readKeyFile(config, options.baseDir, options.onFileRead);
       key = loadPemKey(config, file);
       hints = { certificates: pemCertificates(file.data) };
       break;
     }
     case 'pkcs12': {
       let certificates;
-      ({ key, certificates } = loadPkcs12Key(config, await readKeyFile(config, options.baseDir)));
+      ({ key, certificates } = loadPkcs12Key(config, await readKeyFile(config, options.baseDir, options.onFileRead)));
       hints = { certificates };
       break;
     }
     case 'jwks':
-      ({ key, hints } = loadJwksKey(config, await readKeyFile(config, options.baseDir)));
+      ({ key, hints } = loadJwksKey(config, await readKeyFile(config, options.baseDir, options.onFileRead)));
       break;
     case 'generated':
       key = await (options.generateKey ?? generateFresh)(config);

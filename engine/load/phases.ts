@@ -4,6 +4,7 @@
  * small and reports what it finds as diagnostics at YAML positions; trusted issuers, roles,
  * stores and reload slot in as phases of their own.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { ClientAuthenticator, costliest, type ScryptCost, type VerifyContext } from '../client-auth/authenticate.js';
 import { buildClients } from '../clients.js';
 import { buildBaseSchema } from '../config/base-schema.js';
@@ -61,6 +62,9 @@ export function createRegistry(): ValveRegistry {
   return registry;
 }
 
+/** Remember a file the config reads (`${file.…}`, key files), for `serve --watch`. */
+const noteRead = (state: LoadState) => (file: string) => void state.readFiles.add(file);
+
 /** YAML syntax (positions kept); the document must be a mapping. Pipes in FortifiedID's shape are read as Sluice's. */
 function parse(state: LoadState): void {
   const { source, sink } = state;
@@ -75,7 +79,7 @@ function parse(state: LoadState): void {
 
 /** `${env.…}`, `${globals.…}`, `${file.…}`, once; request-time ones stay for the pipes. */
 function loadTimeValues(state: LoadState): void {
-  state.config = resolveLoadTime(state.raw!, { baseDir: state.baseDir, env: state.options.env ?? process.env, sink: state.sink }) as unknown as SluiceConfig;
+  state.config = resolveLoadTime(state.raw!, { baseDir: state.baseDir, env: state.options.env ?? process.env, sink: state.sink, onFileRead: noteRead(state) }) as unknown as SluiceConfig;
 }
 
 /** Built-in valves, then the config's plugins (run as code: see the README's SECURITY). */
@@ -173,7 +177,7 @@ async function keystores(state: LoadState): Promise<void> {
   // process (workers, restarts), whichever key finished loading first.
   const results = await Promise.all(state.sections!.keystores.map(async ([ks, i]): Promise<Keystore> => {
     try {
-      const keystore = await loadKeystore(ks, { baseDir: state.baseDir, generateKey: state.options.generateKey });
+      const keystore = await loadKeystore(ks, { baseDir: state.baseDir, generateKey: state.options.generateKey, onFileRead: noteRead(state) });
       if (ks.type === 'generated') sink.warn('keystore_invalid', `keystore '${ks.id}' is generated at start: tokens stop verifying after a restart; for development only`, ['keystores', i, 'type']);
       return keystore;
     } catch (error) {
@@ -202,7 +206,9 @@ async function keystores(state: LoadState): Promise<void> {
  */
 function store(state: LoadState): void {
   checkStoreConfig(state.config!.store, state.sink);
+  const running = state.options.runningStore;
   if (state.options.store) state.store = state.options.store;
+  else if (running && !state.sink.hasErrors && isDeepStrictEqual(running.config, state.config!.store)) state.store = running.store;
   else if (state.sink.hasErrors) state.store = new MemoryStore({ now: state.now });
   else state.store = createStore(state.config!.store, { now: state.now, logger: state.logger! });
 }
@@ -223,7 +229,7 @@ async function pipes(state: LoadState): Promise<void> {
   const tokenVerifier = { issuer: issuer!, keystores: stores!, verifyContext };
   // By id, valves find `keystores:` entries only; inline ones join `stores` as they load.
   const declared = new Map(stores!);
-  const inline = new InlineKeystores(stores!, state.baseDir);
+  const inline = new InlineKeystores(stores!, state.baseDir, noteRead(state));
   // The services outlive the load: they hold what they use, not `state` (which holds the
   // file's text and its data as written, for 100,000 RPs some hundred MB).
   const pipes = new Map<string, CompiledPipe>();

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ClientAuthenticator, VerifyContext } from '../client-auth/authenticate.js';
 import type { CheckedSections } from '../config/cross-refs.js';
 import type { ConfigSource } from '../config/source.js';
-import type { SluiceConfig } from '../config/types.js';
+import type { ServerConfig, SluiceConfig } from '../config/types.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { RegisteredClient } from '../engine.js';
 import type { KeyUse } from '../keystores/key-use.js';
@@ -16,6 +16,7 @@ import type { CompiledPipe } from '../pipes.js';
 import type { EngineServices, ValveDefinition } from '../plugin-api.js';
 import type { ValveRegistry } from '../registry.js';
 import type { TrustedIssuer } from '../trusted-issuers.js';
+import type { StoreConfig } from '../store/config.js';
 import type { Store } from '../store/types.js';
 
 export interface LoadOptions {
@@ -27,8 +28,14 @@ export interface LoadOptions {
    * verified secrets and its KDF bounds carry over.
    */
   authenticator?: ClientAuthenticator;
-  /** The store to use (a reload passes the running one); default the one `store` configures. */
+  /** The store to use (a `--workers` worker passes the primary's); default the one `store` configures. */
   store?: Store;
+  /**
+   * A reload offers the running store and the `store` config it was made from: used when the
+   * new config's `store` is the same, so its contents (used assertion ids, revocations, rate
+   * counters, cached tokens) carry over; else the new config's store is made.
+   */
+  runningStore?: { readonly config: StoreConfig; readonly store: Store };
   /**
    * Valve definitions to register after the config's plugins, as if a plugin provided them
    * (the test kit, sluice/testing, runs a definition it was handed this way).
@@ -40,8 +47,11 @@ export interface LoadOptions {
    * of them sign with, and publish, one key.
    */
   generateKey?: (config: KeystoreConfig) => Promise<KeyObject>;
-  /** Command-line overrides of `server` (they also shape the default issuer). */
-  server?: { host?: string; port?: number };
+  /**
+   * Overrides of `server` (they also shape the default issuer): the command line's, or on a
+   * reload every listener setting of the running server (a restart applies new ones).
+   */
+  server?: Partial<ServerConfig>;
 }
 
 export interface LoadState {
@@ -52,6 +62,8 @@ export interface LoadState {
   readonly source: ConfigSource;
   readonly sink: DiagnosticSink;
   stopped: boolean;
+  /** Every file the load read or tried to read, absolute, the config file first (LoadResult.files). */
+  readonly readFiles: Set<string>;
   /** parse: the document as written. */
   raw?: Record<string, unknown>;
   /** load-time values: `${env|globals|file}` resolved; then validated in place. */
