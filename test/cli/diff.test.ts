@@ -82,7 +82,8 @@ beforeAll(() => {
 });
 afterAll(removeTempDirs);
 
-describe.concurrent('sluice diff', () => {
+// Not concurrent: each case runs two CLI processes, and the suite shares a small machine.
+describe('sluice diff', () => {
   it('the same config: "no changes", exit 0, and a JSON with empty lists (generated keys compared by config, not kid)', async () => {
     const run = await diff(BASE, BASE);
     expect(run.code).toBe(0);
@@ -190,13 +191,15 @@ describe.concurrent('sluice diff', () => {
     const a = '  - { id: key-a, type: pem, path: a.pem, kid: key-a }\n';
     const b = '  - { id: key-b, type: pem, path: b.pem, kid: key-b }\n';
     const steps = [ours('key-a', a), ours('key-a', a + b), ours('key-b', a + b), ours('key-b', b)];
-    const [announce, sign, retire] = await Promise.all([diff(steps[0]!, steps[1]!), diff(steps[1]!, steps[2]!), diff(steps[2]!, steps[3]!)]);
+    const announce = await diff(steps[0]!, steps[1]!);
+    const sign = await diff(steps[1]!, steps[2]!);
+    const retire = await diff(steps[2]!, steps[3]!);
     expect(announce.lines).toEqual(['key published: kid key-b (keystore key-b)']);
     expect(sign.lines).toEqual(['pipe changed: m2m: valve 2 CreateJwt: config changed (used by orders, legacy)', 'signing key changed: pipe m2m: kid key-a → kid key-b']);
     expect(sign.json.signing).toEqual([{ pipe: 'm2m', from: ['key-a'], to: ['key-b'], unannounced: [] }]);
     expect(retire.lines).toEqual(['key retired: kid key-a (keystore key-a)']);
     expect(retire.json.keys.retired).toEqual([{ kid: 'key-a', keystore: 'key-a', still_signing: false }]);
-  });
+  }, 60_000); // three diffs, six processes
 
   it('publish: false on a key retires it', async () => {
     const next = edit(BASE, [['  - { id: dev, type: generated }', '  - { id: dev, type: generated }\n  - { id: next, type: pem, path: b.pem, kid: key-b }']]);
@@ -267,7 +270,7 @@ describe.concurrent('sluice diff', () => {
       expect(json.code).toBe(2);
       expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, diagnostics: [{ file: bad, line, col, code: 'unknown_keystore' }] });
     }
-  });
+  }, 60_000); // four runs
 
   it('a missing file is an invalid config (exit 2); one file, or an unknown flag, is a usage error (exit 2)', async () => {
     const missing = await sluice(['diff', 'nowhere.yaml', config(BASE)], { cwd: dir });
@@ -278,5 +281,5 @@ describe.concurrent('sluice diff', () => {
       expect(usage.code, args.join(' ')).toBe(2);
       expect(usage.stderr).toMatch(/usage: sluice diff OLD NEW/);
     }
-  });
+  }, 60_000); // four runs
 });
