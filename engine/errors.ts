@@ -161,6 +161,7 @@ export type ConfigErrorCode =
   | 'file_unreadable'
   | 'keystore_invalid'
   | 'keystore_password'
+  | 'key_rotation'
   | 'template'
   | 'expression'
   | 'plugin'

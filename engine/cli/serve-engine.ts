@@ -46,6 +46,8 @@ export async function loadForServing({ file, text, options, announce, logFields 
     await store.close?.();
     return undefined;
   }
+  // Rotated keys: when each entered its state, from the store (a reload does the same).
+  await engine.keysReady();
   return engine;
 }
 

@@ -9,6 +9,7 @@
  */
 import { AUTH_METHOD_NAMES } from '../client-auth/methods/index.js';
 import { GRANT_TYPES } from '../grants/index.js';
+import { KEY_STATE_DESCRIPTION, KEY_STATE_NAMES } from '../keystores/key-states.js';
 import { KEYSTORE_TYPES, SIGNING_ALGS } from '../keystores/types.js';
 import { STORE_TYPES } from '../store/config.js';
 import type { JsonSchema } from '../plugin-api.js';
@@ -112,6 +113,7 @@ export function buildBaseSchema(): JsonSchema {
           max_connections: { description: 'Most connections open at once; further ones are closed on arrival.', type: 'integer', minimum: 1, maximum: 1000000, default: 1024 },
           keep_alive_timeout: { description: 'Seconds an idle keep-alive connection stays open. Behind a load balancer, make it longer than the balancer\'s idle timeout (AWS ALB: 60).', type: 'number', exclusiveMinimum: 0, maximum: 600, default: 5 },
           request_timeout: { description: 'Seconds a client has to send a whole request (headers included), and the server to answer it (then 503, the valve still running in the log).', type: 'number', minimum: 1, maximum: 300, default: 10 },
+          jwks_max_age: { description: 'Seconds resource servers may cache /jwks and discovery (Cache-Control max-age); also how long a new key is published before it signs.', type: 'integer', minimum: 0, maximum: 86400, default: 300 },
         },
       },
       log: {
@@ -164,6 +166,8 @@ export function buildBaseSchema(): JsonSchema {
           alg: { enum: [...SIGNING_ALGS] },
           kid: { description: 'Default: the RFC 7638 thumbprint.', type: 'string', minLength: 1 },
           publish: { description: 'Publish the public key at /jwks.', type: 'boolean', default: true },
+          state: { description: KEY_STATE_DESCRIPTION, enum: [...KEY_STATE_NAMES] },
+          retire_at: { description: 'previous: stop publishing the key at this RFC 3339 time (e.g. 2026-12-01T00:00:00Z). Default: when the tokens it signed have expired.', type: 'string' },
         },
       },
       trusted_issuer: {

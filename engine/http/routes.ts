@@ -12,6 +12,7 @@ import { INTROSPECTION_JWT_MEDIA_TYPE, introspectionSigner } from '../endpoints/
 import { handleRevocation } from '../endpoints/revoke.js';
 import { handleUserinfo } from '../endpoints/userinfo.js';
 import { handleTokenRequest } from '../token-endpoint.js';
+import { sendDocument } from './conditional.js';
 import { issuerPath } from './paths.js';
 
 export interface Endpoint {
@@ -27,16 +28,19 @@ export interface Endpoint {
    * credentials in a URL end up in proxy and server logs (RFC 6749 section 2.3.1).
    */
   readonly formBody?: boolean;
-  /** Cache-Control of a successful answer; errors are always no-store. */
-  readonly cacheControl: string;
+  /** Cache-Control of a successful answer (fixed, or from the config); errors are always no-store. */
+  readonly cacheControl: string | ((engine: Engine) => string);
   handle(engine: Engine, request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
 }
 
-// Discovery and keys change only with the config; five minutes bounds how long a client
-// keeps a key or an endpoint after a change.
-const SHORT_PUBLIC_CACHE = 'public, max-age=300';
+// Discovery and keys change only with the config (and key rotation); server.jwks_max_age
+// bounds how long a client keeps a key or an endpoint after a change. A new key is
+// published that long before it signs (keystores/rotation.ts).
+const publishedCache = (engine: Engine): string => `public, max-age=${engine.config.server.jwks_max_age}`;
 
-const metadata: Endpoint['handle'] = async (engine) => engine.metadata;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+const metadata: Endpoint['handle'] = async (engine, request, reply) => sendDocument(request, reply, engine.metadataDocument, JSON_TYPE);
 
 /** What an endpoint handler needs of the HTTP request. */
 function endpointRequest(request: FastifyRequest): EndpointRequest {
@@ -67,7 +71,7 @@ const introspection: Endpoint['handle'] = async (engine, request, reply) => {
 
 export const ENDPOINTS: readonly Endpoint[] = [
   // OpenID Connect Discovery 1.0 section 4: the issuer + /.well-known/openid-configuration.
-  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: SHORT_PUBLIC_CACHE, handle: metadata },
+  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: publishedCache, handle: metadata },
   {
     name: 'oauth_metadata',
     method: 'GET',
@@ -75,17 +79,18 @@ export const ENDPOINTS: readonly Endpoint[] = [
     // section 3 prescribes: /.well-known/oauth-authorization-server/platform.
     path: PATHS.oauthMetadata,
     alsoAt: (engine) => [PATHS.oauthMetadata + issuerPath(engine.issuer)],
-    cacheControl: SHORT_PUBLIC_CACHE,
+    cacheControl: publishedCache,
     handle: metadata,
   },
   {
     name: 'jwks',
     method: 'GET',
     path: PATHS.jwks,
-    cacheControl: SHORT_PUBLIC_CACHE,
-    handle: async (engine, _request, reply) => {
-      reply.header('content-type', 'application/jwk-set+json; charset=utf-8');
-      return engine.jwks;
+    cacheControl: publishedCache,
+    handle: async (engine, request, reply) => {
+      // Once per engine: which rotated keys are still published is read from the store.
+      await engine.keysReady();
+      return sendDocument(request, reply, engine.jwksDocument(), 'application/jwk-set+json; charset=utf-8');
     },
   },
   {

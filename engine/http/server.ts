@@ -115,7 +115,8 @@ function mountEndpoints(app: FastifyInstance, holder: EngineHolder, base: string
         url,
         ...(endpoint.formBody ? { onRequest: refuseUrlQuery } : {}),
         handler: async (request, reply) => {
-          reply.header('cache-control', endpoint.cacheControl);
+          const { cacheControl } = endpoint;
+          reply.header('cache-control', typeof cacheControl === 'string' ? cacheControl : cacheControl(holder.current));
           return endpoint.handle(holder.current, request, reply);
         },
       });

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { KeyState } from './key-states.js';
 
 /** Signing algorithms Sluice can issue tokens with (RFC 7518 + RFC 8037). */
 export const SIGNING_ALGS = [
@@ -26,6 +27,10 @@ export interface KeystoreConfig {
   kid?: string;
   /** Publish the public key at /jwks. Default true. */
   publish?: boolean;
+  /** Its place in the rotation of the keystores sharing its id (key-states.ts). Default current. */
+  state?: KeyState;
+  /** previous: when to stop publishing it (RFC 3339); default: computed (rotation.ts). */
+  retire_at?: string;
 }
 
 /** Signs a payload into a compact JWS whose header was fixed when the signer was made. */
@@ -53,4 +58,9 @@ export interface Keystore {
    * the key cannot sign with.
    */
   signer(header?: Record<string, unknown>, alg?: SigningAlg): TokenSigner;
+  /**
+   * Tells the keystore the lifetime (seconds) of tokens a valve signs with it, in create():
+   * a rotated-out key stays published until the longest of them has expired (rotation.ts).
+   */
+  noteTokenLifetime?(seconds: number): void;
 }

@@ -29,6 +29,7 @@ import { checkServerConfig } from '../http/server-config.js';
 import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
 import { InlineKeystores } from '../keystores/inline.js';
+import { keystoresById } from '../keystores/by-id.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
 import { httpClient } from '../http-client.js';
@@ -118,7 +119,7 @@ function schema(state: LoadState): void {
 /** What the schema cannot say: references resolve, ids are unique, the server settings fit. */
 function crossReferences(state: LoadState): void {
   const { config, sections, sink } = state;
-  checkCrossReferences(sections!, state.raw!, state.registry!, sink);
+  checkCrossReferences(sections!, state.raw!, state.registry!, sink, state.now());
   checkServerConfig(config!.server, sink);
   checkDiscoveryMeta(sections!.discoveryMeta, sink);
   warnUnknownAttributes(sections!.rps, sections!.pipes, sink);
@@ -180,7 +181,9 @@ async function keystores(state: LoadState): Promise<void> {
       return failedKeystore(ks.id); // reported once, here; valves still compile
     }
   }));
-  const loaded = new Map<string, Keystore>(state.sections!.keystores.map(([ks], n) => [ks.id, results[n]!]));
+  checkDuplicateKids(state.sections!.keystores, results, sink);
+  state.rotation = { now: state.now, maxAge: state.config!.server.jwks_max_age, logger: state.logger! };
+  const loaded = keystoresById(state.sections!.keystores, results, state.rotation);
   // An entry the schema rejected (a mistyped type, say) was reported there; valves that name
   // its id see it as known-but-broken, not also as an "unknown keystore".
   const accepted = new Set(state.sections!.keystores.map(([, i]) => i));
@@ -189,7 +192,6 @@ async function keystores(state: LoadState): Promise<void> {
     const id = (entry as { id?: unknown } | null)?.id;
     if (!accepted.has(i) && typeof id === 'string' && id !== '' && !loaded.has(id)) loaded.set(id, failedKeystore(id));
   });
-  checkDuplicateKids(state.sections!.keystores, loaded, sink);
   state.keystores = loaded;
 }
 
@@ -203,6 +205,8 @@ function store(state: LoadState): void {
   if (state.options.store) state.store = state.options.store;
   else if (state.sink.hasErrors) state.store = new MemoryStore({ now: state.now });
   else state.store = createStore(state.config!.store, { now: state.now, logger: state.logger! });
+  // Rotation groups record when each key entered its state here (keystores/rotation.ts).
+  if (state.rotation) state.rotation.store = state.store;
 }
 
 /**

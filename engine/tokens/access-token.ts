@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Engine } from '../engine.js';
+import { keysOf } from '../keystores/rotation.js';
 import { SIGNING_ALGS } from '../keystores/types.js';
 import { checkOpaqueToken, revokeOpaqueToken } from './opaque-token.js';
 
@@ -37,11 +38,11 @@ export type TokenVerifier = Pick<Engine, 'issuer' | 'keystores' | 'verifyContext
 
 const verifiers = new WeakMap<TokenVerifier, ReturnType<typeof createLocalJWKSet>>();
 
-/** Every keystore's public key, published or not: a token from an unpublished key is still ours. */
+/** Every keystore's public key, published or not (a rotated-out one too): a token from an unpublished key is still ours. */
 function ourKeys(engine: TokenVerifier): ReturnType<typeof createLocalJWKSet> {
   let keys = verifiers.get(engine);
   if (!keys) {
-    keys = createLocalJWKSet({ keys: [...engine.keystores.values()].map((k) => ({ ...k.publicJwk })) });
+    keys = createLocalJWKSet({ keys: [...engine.keystores.values()].flatMap(keysOf).map((k) => ({ ...k.publicJwk })) });
     verifiers.set(engine, keys);
   }
   return keys;
