@@ -103,7 +103,8 @@ export class Engine {
     // No ID tokens are issued, but OIDC Discovery §3 requires these members and validators
     // (express-oauth2-jwt-bearer) read the alg list as the algs tokens may carry. RS256 is
     // listed as §3 demands; no key signs it unless a keystore can.
-    const algs = new Set(['RS256', ...publishedKeys.flatMap((k) => k.algorithms)]);
+    // A managed keystore has no keys yet (they come from the store): its own alg counts.
+    const algs = new Set(['RS256', ...[...published, ...publishedKeys].flatMap((k) => k.algorithms)]);
     // Introspection and revocation authenticate their callers as the token endpoint does.
     const authMethods = this.authenticator.supportedMethods();
     // RFC 9701 responses are signed by the first published keystore (introspection-jwt.ts).

@@ -167,6 +167,8 @@ export function buildBaseSchema(): JsonSchema {
           kid: { description: 'Default: the RFC 7638 thumbprint.', type: 'string', minLength: 1 },
           publish: { description: 'Publish the public key at /jwks.', type: 'boolean', default: true },
           state: { description: KEY_STATE_DESCRIPTION, enum: [...KEY_STATE_NAMES] },
+          rotate_every: { description: 'managed: a new key every this long (e.g. 30d, 7d, 12h). Default 30d.', type: 'string', pattern: '^(\\d+[smhd])+$', patternMessage: 'must be a duration such as 30d, 7d or 12h' },
+          encryption_key: { description: 'managed: 32 random bytes, 64 hex digits or base64, sealing the keys in the store (AES-256-GCM); use ${env.SLUICE_KEY_ENCRYPTION_KEY}.', type: 'string' },
           retire_at: { description: 'previous: stop publishing the key at this RFC 3339 time (e.g. 2026-12-01T00:00:00Z). Default: when the tokens it signed have expired.', type: 'string' },
         },
       },

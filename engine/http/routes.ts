@@ -88,8 +88,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: PATHS.jwks,
     cacheControl: publishedCache,
     handle: async (engine, request, reply) => {
-      // Once per engine: which rotated keys are still published is read from the store.
-      await engine.keysReady();
+      // Which rotated keys are still published, and the managed keys, are read from the store
+      // (once, and when a refresh is due). A store that fails is logged by the keystore; the
+      // keys in memory are served meanwhile.
+      await engine.keysReady().catch(() => undefined);
       return sendDocument(request, reply, engine.jwksDocument(), 'application/jwk-set+json; charset=utf-8');
     },
   },

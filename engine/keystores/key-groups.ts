@@ -31,6 +31,12 @@ export function parseRetireAt(value: string): number | undefined {
 
 export function checkKeyGroups(entries: ReadonlyArray<Indexed<KeystoreConfig>>, now: number, sink: DiagnosticSink): void {
   for (const [id, group] of groupById(entries)) {
+    const managed = group.find(([c]) => c.type === 'managed');
+    if (managed) {
+      // Its own fields are checked with the managed keystore (managed/load.ts).
+      if (group.length > 1) sink.add('key_rotation', `keystore '${id}' is managed: it rotates its own keys, so no other keystore may share its id`, ['keystores', managed[1], 'id']);
+      continue;
+    }
     const currents = group.filter(([c]) => stateOf(c) === 'current');
     if (currents.length === 0) {
       const [, i] = group[0]!;

@@ -6,7 +6,7 @@
  */
 import type { JWK } from 'jose';
 import { jsonDocument } from '../json-document.js';
-import { KeyGroup } from './rotation.js';
+import { isTimed } from './rotation.js';
 import type { Keystore } from './types.js';
 
 export interface JwksDocument {
@@ -27,12 +27,12 @@ export class PublishedKeys {
 
   /** Whether any key's publication depends on times in the store. */
   get rotates(): boolean {
-    return this.keystores.some((k) => k instanceof KeyGroup);
+    return this.keystores.some(isTimed);
   }
 
-  /** Reads the rotation groups' times from the store (once per engine). */
+  /** Reads the rotation groups' times (once per engine) and the managed keys (when due) from the store. */
   async ready(): Promise<void> {
-    await Promise.all(this.keystores.map((k) => (k instanceof KeyGroup ? k.sync() : undefined)));
+    await Promise.all(this.keystores.map((k) => (isTimed(k) ? k.sync() : undefined)));
   }
 
   document(): JwksDocument {
@@ -41,7 +41,7 @@ export class PublishedKeys {
     const keys: JWK[] = [];
     let until = Infinity;
     for (const keystore of this.keystores) {
-      if (keystore instanceof KeyGroup) {
+      if (isTimed(keystore)) {
         const published = keystore.published(now);
         keys.push(...published.keys);
         until = Math.min(until, published.until);

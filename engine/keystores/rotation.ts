@@ -37,7 +37,7 @@ export interface RotationMember {
 }
 
 /** When no valve told its token lifetime (noteTokenLifetime): CreateJwt's default jwt_ttl. */
-const DEFAULT_TOKEN_LIFETIME = 3600;
+export const DEFAULT_TOKEN_LIFETIME = 3600;
 /**
  * Added to every window: times are whole seconds (a key published at 100.9 s is recorded at
  * 100), and a resource server starts its cache's max-age when the JWKS arrives, a moment
@@ -61,7 +61,7 @@ export interface PublishedNow {
   readonly until: number;
 }
 
-export class KeyGroup implements Keystore {
+export class KeyGroup implements TimedKeystore {
   readonly publish = true;
   private readonly current: Keystore;
   private longestLifetime = 0;
@@ -194,7 +194,20 @@ function fitting(key: Keystore, alg: SigningAlg): SigningAlg {
   return key.algorithms.includes(alg) ? alg : key.alg;
 }
 
-/** The keys behind a keystore: a group's members, or the keystore itself. */
+/** A keystore whose published keys change with time: a rotation group, a managed keystore. */
+export interface TimedKeystore extends Keystore {
+  /** Every key it holds now (its members; a managed keystore's ring). */
+  readonly keys: readonly Keystore[];
+  published(now: number): PublishedNow;
+  /** Reads what the store says (a group: once; a managed keystore: when a refresh is due). */
+  sync(): Promise<unknown>;
+}
+
+export function isTimed(keystore: Keystore): keystore is TimedKeystore {
+  return typeof (keystore as Partial<TimedKeystore>).published === 'function';
+}
+
+/** The keys behind a keystore: a group's members, a managed ring, or the keystore itself. */
 export function keysOf(keystore: Keystore): readonly Keystore[] {
-  return keystore instanceof KeyGroup ? keystore.keys : [keystore];
+  return isTimed(keystore) ? keystore.keys : [keystore];
 }

@@ -8,7 +8,7 @@ export const SIGNING_ALGS = [
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 /** Keystore formats (the config schema's enum is derived from this list). */
-export const KEYSTORE_TYPES = ['pem', 'pkcs12', 'jwks', 'generated'] as const;
+export const KEYSTORE_TYPES = ['pem', 'pkcs12', 'jwks', 'generated', 'managed'] as const;
 export type KeystoreType = (typeof KEYSTORE_TYPES)[number];
 
 /** A keystore entry of the config, after schema validation and load-time `${…}` resolution. */
@@ -31,6 +31,10 @@ export interface KeystoreConfig {
   state?: KeyState;
   /** previous: when to stop publishing it (RFC 3339); default: computed (rotation.ts). */
   retire_at?: string;
+  /** managed: a new key every this long (a duration, e.g. 30d). */
+  rotate_every?: string;
+  /** managed: the AES-256-GCM key sealing the keys in the store (32 bytes, hex or base64). */
+  encryption_key?: string;
 }
 
 /** Signs a payload into a compact JWS whose header was fixed when the signer was made. */

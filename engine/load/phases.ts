@@ -30,6 +30,8 @@ import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
 import { InlineKeystores } from '../keystores/inline.js';
 import { keystoresById } from '../keystores/by-id.js';
+import { checkManagedEntries, createManaged } from '../keystores/managed/load.js';
+import type { RotationContext } from '../keystores/rotation.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
 import { httpClient } from '../http-client.js';
@@ -168,10 +170,13 @@ function trustedIssuers(state: LoadState): void {
 
 async function keystores(state: LoadState): Promise<void> {
   const { sink } = state;
+  const rotation: RotationContext = { now: state.now, maxAge: state.config!.server.jwks_max_age, logger: state.logger! };
+  checkManagedEntries(state.sections!.keystores, sink);
   // Loaded side by side, kept in config order: /jwks lists keys in the same order in every
   // process (workers, restarts), whichever key finished loading first.
   const results = await Promise.all(state.sections!.keystores.map(async ([ks, i]): Promise<Keystore> => {
     try {
+      if (ks.type === 'managed') return managedKeystore(state, ks, i, rotation);
       const keystore = await loadKeystore(ks, { baseDir: state.baseDir, generateKey: state.options.generateKey });
       if (ks.type === 'generated') sink.warn('keystore_invalid', `keystore '${ks.id}' is generated at start: tokens stop verifying after a restart; for development only`, ['keystores', i, 'type']);
       return keystore;
@@ -182,7 +187,7 @@ async function keystores(state: LoadState): Promise<void> {
     }
   }));
   checkDuplicateKids(state.sections!.keystores, results, sink);
-  state.rotation = { now: state.now, maxAge: state.config!.server.jwks_max_age, logger: state.logger! };
+  state.rotation = rotation;
   const loaded = keystoresById(state.sections!.keystores, results, state.rotation);
   // An entry the schema rejected (a mistyped type, say) was reported there; valves that name
   // its id see it as known-but-broken, not also as an "unknown keystore".
@@ -193,6 +198,14 @@ async function keystores(state: LoadState): Promise<void> {
     if (!accepted.has(i) && typeof id === 'string' && id !== '' && !loaded.has(id)) loaded.set(id, failedKeystore(id));
   });
   state.keystores = loaded;
+}
+
+/** A managed keystore keeps its keys in the store: with the memory store they die with the process. */
+function managedKeystore(state: LoadState, config: KeystoreConfig, i: number, rotation: RotationContext): Keystore {
+  if (state.config!.store?.type !== 'redis') {
+    state.sink.warn('keystore_invalid', `keystore '${config.id}' keeps its keys in the memory store: they are lost at a restart (tokens stop verifying) and each instance has its own; use store: { type: redis } to share them`, ['keystores', i, 'type']);
+  }
+  return createManaged(config, rotation);
 }
 
 /**
