@@ -11,6 +11,9 @@ import type { SluiceConfig } from './config/types.js';
 import type { Client, Flow } from './flow.js';
 import { authenticateFlow } from './flow-state.js';
 import { GRANT_TYPES } from './grants/index.js';
+import { jsonDocument } from './json-document.js';
+import { PublishedKeys, type JwksDocument } from './keystores/published-keys.js';
+import { keysOf } from './keystores/rotation.js';
 import type { Keystore } from './keystores/types.js';
 import type { CompiledPipe } from './pipes.js';
 
@@ -50,12 +53,33 @@ export interface Engine extends EngineParts {}
 export class Engine {
   /** Served as is: computed once here, not per request. */
   readonly metadata: Readonly<Record<string, unknown>>;
-  readonly jwks: Readonly<{ keys: JWK[] }>;
+  /** The metadata's JSON body and ETag, for the discovery endpoints. */
+  readonly metadataDocument: Readonly<{ body: string; etag: string }>;
+  private readonly publishedKeys: PublishedKeys;
 
   constructor(parts: EngineParts) {
     Object.assign(this, parts);
-    this.jwks = Object.freeze({ keys: [...this.keystores.values()].filter((k) => k.publish).map((k) => ({ ...k.publicJwk })) });
+    this.publishedKeys = new PublishedKeys([...this.keystores.values()], this.verifyContext.now);
     this.metadata = Object.freeze(this.buildMetadata());
+    this.metadataDocument = Object.freeze(jsonDocument(this.metadata));
+  }
+
+  /** The JWK Set served at /jwks now (rotated keys come and go with time: keystores/rotation.ts). */
+  get jwks(): Readonly<{ keys: readonly JWK[] }> {
+    return { keys: this.publishedKeys.document().keys };
+  }
+
+  /** /jwks as served: body and ETag, rebuilt only when a key's publication changes. */
+  jwksDocument(): JwksDocument {
+    return this.publishedKeys.document();
+  }
+
+  /**
+   * Reads the rotation groups' key times from the store (once per engine): call before the
+   * engine serves, after the store answers. Signing and /jwks would otherwise do it on first use.
+   */
+  keysReady(): Promise<void> {
+    return this.publishedKeys.ready();
   }
 
   /**
@@ -75,10 +99,12 @@ export class Engine {
   private buildMetadata(): Record<string, unknown> {
     const scopes = new Set([...this.clients.values()].flatMap((c) => c.client.scopes));
     const published = [...this.keystores.values()].filter((k) => k.publish);
+    const publishedKeys = published.flatMap(keysOf);
     // No ID tokens are issued, but OIDC Discovery §3 requires these members and validators
     // (express-oauth2-jwt-bearer) read the alg list as the algs tokens may carry. RS256 is
     // listed as §3 demands; no key signs it unless a keystore can.
-    const algs = new Set(['RS256', ...published.flatMap((k) => k.algorithms)]);
+    // A managed keystore has no keys yet (they come from the store): its own alg counts.
+    const algs = new Set(['RS256', ...[...published, ...publishedKeys].flatMap((k) => k.algorithms)]);
     // Introspection and revocation authenticate their callers as the token endpoint does.
     const authMethods = this.authenticator.supportedMethods();
     // RFC 9701 responses are signed by the first published keystore (introspection-jwt.ts).
@@ -105,3 +131,4 @@ export class Engine {
     };
   }
 }
+

@@ -163,6 +163,7 @@ export type ConfigErrorCode =
   | 'keystore_password'
   | 'keystore_unpublished'
   | 'certificate_expiring'
+  | 'key_rotation'
   | 'template'
   | 'expression'
   | 'plugin'

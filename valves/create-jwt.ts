@@ -99,6 +99,8 @@ export default defineValve<CreateJwtConfig>({
     } catch (error) {
       throw error instanceof ConfigError ? new ConfigError(error.code, error.message, ['jwt_ttl']) : error;
     }
+    // A rotated-out key stays published until the tokens it signed have expired.
+    keystore.noteTokenLifetime?.(ttl);
     // RFC 9068 §2.1: typ at+jwt unless the config says otherwise.
     const headers = engine.compileTemplate({ typ: 'at+jwt', ...config.jwt_headers });
     // A header without request-time values (the usual case) is encoded once, here.

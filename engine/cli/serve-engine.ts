@@ -56,6 +56,15 @@ export async function loadForServing({ file, text, options, announce, logFields 
     await store.close?.();
     return undefined;
   }
+  // Rotated keys: when each entered its state, and the managed keys, from the store (a
+  // reload does the same). A managed key sealed under another encryption_key stops here.
+  try {
+    await engine.keysReady();
+  } catch (error) {
+    process.stderr.write(`sluice: ${(error as Error).message}\n`);
+    await store.close?.();
+    return undefined;
+  }
   return { engine, files };
 }
 

@@ -9,6 +9,7 @@
  */
 import { AUTH_METHOD_NAMES } from '../client-auth/methods/index.js';
 import { GRANT_TYPES } from '../grants/index.js';
+import { KEY_STATE_DESCRIPTION, KEY_STATE_NAMES } from '../keystores/key-states.js';
 import { KEYSTORE_TYPES, SIGNING_ALGS } from '../keystores/types.js';
 import { STORE_TYPES } from '../store/config.js';
 import { OVERLOAD_DEFAULTS } from '../http/overload.js';
@@ -135,6 +136,7 @@ export function buildBaseSchema(): JsonSchema {
           request_timeout: { description: 'Seconds a client has to send a whole request (headers included), and the server to answer it (then 503, the valve still running in the log).', type: 'number', minimum: 1, maximum: 300, default: 10 },
           shutdown_timeout: { description: 'Seconds SIGTERM/SIGINT waits for requests in flight to finish before closing their connections; then the process exits 0.', type: 'number', minimum: 0, maximum: 600, default: 10 },
           overload: overloadSchema(),
+          jwks_max_age: { description: 'Seconds resource servers may cache /jwks and discovery (Cache-Control max-age); also how long a new key is published before it signs.', type: 'integer', minimum: 0, maximum: 86400, default: 300 },
         },
       },
       log: {
@@ -187,6 +189,10 @@ export function buildBaseSchema(): JsonSchema {
           alg: { enum: [...SIGNING_ALGS] },
           kid: { description: 'Default: the RFC 7638 thumbprint.', type: 'string', minLength: 1 },
           publish: { description: 'Publish the public key at /jwks.', type: 'boolean', default: true },
+          state: { description: KEY_STATE_DESCRIPTION, enum: [...KEY_STATE_NAMES] },
+          rotate_every: { description: 'managed: a new key every this long (e.g. 30d, 7d, 12h). Default 30d.', type: 'string', pattern: '^(\\d+[smhd])+$', patternMessage: 'must be a duration such as 30d, 7d or 12h' },
+          encryption_key: { description: 'managed: 32 random bytes, 64 hex digits or base64, sealing the keys in the store (AES-256-GCM); use ${env.SLUICE_KEY_ENCRYPTION_KEY}.', type: 'string' },
+          retire_at: { description: 'previous: stop publishing the key at this RFC 3339 time (e.g. 2026-12-01T00:00:00Z). Default: when the tokens it signed have expired.', type: 'string' },
         },
       },
       trusted_issuer: {

@@ -4,6 +4,7 @@
  */
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { ValveRegistry } from '../registry.js';
+import { checkKeyGroups } from '../keystores/key-groups.js';
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { PipeConfig, RpConfig } from './types.js';
 import type { TrustedIssuerConfig } from '../trusted-issuers.js';
@@ -37,8 +38,9 @@ function checkUnique<T>(items: ReadonlyArray<Indexed<T>>, key: keyof T & string,
   }
 }
 
-export function checkCrossReferences(sections: CheckedSections, raw: Record<string, unknown>, registry: ValveRegistry, sink: DiagnosticSink): void {
-  checkUnique(sections.keystores, 'id', 'keystores', sink);
+export function checkCrossReferences(sections: CheckedSections, raw: Record<string, unknown>, registry: ValveRegistry, sink: DiagnosticSink, now: number): void {
+  // Keystores may share an id: the keys of one rotation.
+  checkKeyGroups(sections.keystores, now, sink);
   checkUnique(sections.pipes, 'id', 'pipes', sink);
   checkUnique(sections.rps, 'client_id', 'rps', sink);
   checkUnique(sections.trusted_issuers, 'id', 'trusted_issuers', sink);

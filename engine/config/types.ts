@@ -57,6 +57,8 @@ export interface ServerConfig {
   max_connections: number;
   /** Seconds. */
   keep_alive_timeout: number;
+  /** Cache-Control max-age of /jwks and discovery; the announce window of a new key. */
+  jwks_max_age: number;
   /** Seconds. */
   request_timeout: number;
   /** Seconds a drain (SIGTERM, SIGINT) waits for requests in flight before closing their connections. */

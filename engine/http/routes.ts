@@ -13,6 +13,7 @@ import { handleRevocation } from '../endpoints/revoke.js';
 import { handleUserinfo } from '../endpoints/userinfo.js';
 import { ALIVE, readiness, type ProbeAnswer } from '../endpoints/health.js';
 import { handleTokenRequest } from '../token-endpoint.js';
+import { sendDocument } from './conditional.js';
 import { issuerPath } from './paths.js';
 import type { ServingState } from './serving-state.js';
 
@@ -29,8 +30,8 @@ export interface Endpoint {
    * credentials in a URL end up in proxy and server logs (RFC 6749 section 2.3.1).
    */
   readonly formBody?: boolean;
-  /** Cache-Control of a successful answer; errors are always no-store. */
-  readonly cacheControl: string;
+  /** Cache-Control of a successful answer (fixed, or from the config); errors are always no-store. */
+  readonly cacheControl: string | ((engine: Engine) => string);
   /**
    * Answered while the server refuses other requests (draining, overloaded): the probes,
    * which say what is going on, and the documents computed at load, which cost nothing
@@ -41,11 +42,14 @@ export interface Endpoint {
   handle(engine: Engine, request: FastifyRequest, reply: FastifyReply, serving: ServingState): Promise<unknown>;
 }
 
-// Discovery and keys change only with the config; five minutes bounds how long a client
-// keeps a key or an endpoint after a change.
-const SHORT_PUBLIC_CACHE = 'public, max-age=300';
+// Discovery and keys change only with the config (and key rotation); server.jwks_max_age
+// bounds how long a client keeps a key or an endpoint after a change. A new key is
+// published that long before it signs (keystores/rotation.ts).
+const publishedCache = (engine: Engine): string => `public, max-age=${engine.config.server.jwks_max_age}`;
 
-const metadata: Endpoint['handle'] = async (engine) => engine.metadata;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+const metadata: Endpoint['handle'] = async (engine, request, reply) => sendDocument(request, reply, engine.metadataDocument, JSON_TYPE);
 
 /** What an endpoint handler needs of the HTTP request. */
 function endpointRequest(request: FastifyRequest): EndpointRequest {
@@ -84,7 +88,7 @@ const introspection: Endpoint['handle'] = async (engine, request, reply, serving
 
 export const ENDPOINTS: readonly Endpoint[] = [
   // OpenID Connect Discovery 1.0 section 4: the issuer + /.well-known/openid-configuration.
-  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: SHORT_PUBLIC_CACHE, keepsServing: true, handle: metadata },
+  { name: 'openid_configuration', method: 'GET', path: PATHS.openidConfiguration, cacheControl: publishedCache, keepsServing: true, handle: metadata },
   {
     name: 'oauth_metadata',
     method: 'GET',
@@ -92,7 +96,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     // section 3 prescribes: /.well-known/oauth-authorization-server/platform.
     path: PATHS.oauthMetadata,
     alsoAt: (engine) => [PATHS.oauthMetadata + issuerPath(engine.issuer)],
-    cacheControl: SHORT_PUBLIC_CACHE,
+    cacheControl: publishedCache,
     keepsServing: true,
     handle: metadata,
   },
@@ -100,11 +104,14 @@ export const ENDPOINTS: readonly Endpoint[] = [
     name: 'jwks',
     method: 'GET',
     path: PATHS.jwks,
-    cacheControl: SHORT_PUBLIC_CACHE,
+    cacheControl: publishedCache,
     keepsServing: true,
-    handle: async (engine, _request, reply) => {
-      reply.header('content-type', 'application/jwk-set+json; charset=utf-8');
-      return engine.jwks;
+    handle: async (engine, request, reply) => {
+      // Which rotated keys are still published, and the managed keys, are read from the store
+      // (once, and when a refresh is due). A store that fails is logged by the keystore; the
+      // keys in memory are served meanwhile.
+      await engine.keysReady().catch(() => undefined);
+      return sendDocument(request, reply, engine.jwksDocument(), 'application/jwk-set+json; charset=utf-8');
     },
   },
   {

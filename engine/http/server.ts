@@ -139,7 +139,8 @@ function mountEndpoints(app: FastifyInstance, holder: EngineHolder, base: string
         handler: async (request, reply) => {
           // One field read per request; set by the overload sampler and the drain.
           if (serving.refusing && !endpoint.keepsServing) return refuseWhileBusy(request, reply, serving);
-          reply.header('cache-control', endpoint.cacheControl);
+          const { cacheControl } = endpoint;
+          reply.header('cache-control', typeof cacheControl === 'string' ? cacheControl : cacheControl(holder.current));
           return endpoint.handle(holder.current, request, reply, serving);
         },
       });

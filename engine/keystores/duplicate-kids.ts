@@ -11,23 +11,20 @@ import type { ConfigPath } from '../errors.js';
 import { isFailedKeystore } from './failed.js';
 import type { Keystore, KeystoreConfig } from './types.js';
 
-/** Reports each keystore whose kid an earlier keystore already has, at its kid (or its key file). */
-export function checkDuplicateKids(configs: ReadonlyArray<Indexed<KeystoreConfig>>, loaded: ReadonlyMap<string, Keystore>, sink: DiagnosticSink): void {
+/** Reports each keystore whose kid an earlier keystore already has, at its kid (or its key file). `loaded[n]` is `configs[n]`'s key. */
+export function checkDuplicateKids(configs: ReadonlyArray<Indexed<KeystoreConfig>>, loaded: readonly Keystore[], sink: DiagnosticSink): void {
   const firstByKid = new Map<string, KeystoreConfig>();
-  const seenIds = new Set<string>();
-  for (const [config, i] of configs) {
-    // A duplicate id is reported by the cross-reference check; its keystore is not this entry's.
-    if (seenIds.has(config.id)) continue;
-    seenIds.add(config.id);
-    const keystore = loaded.get(config.id);
-    if (!keystore || isFailedKeystore(keystore)) continue;
+  configs.forEach(([config, i], n) => {
+    const keystore = loaded[n];
+    if (!keystore || isFailedKeystore(keystore)) return;
     const first = firstByKid.get(keystore.kid);
     if (!first) {
       firstByKid.set(keystore.kid, config);
-      continue;
+      return;
     }
     const where: ConfigPath = config.kid !== undefined ? ['kid'] : config.path !== undefined ? ['path'] : [];
     const fix = config.kid !== undefined ? 'give each key its own kid' : 'load a key once, or give this one its own kid';
-    sink.add('duplicate_id', `kid '${keystore.kid}' is also the kid of keystore '${first.id}': verifiers could not tell the keys apart; ${fix}`, ['keystores', i, ...where]);
-  }
+    const other = first.id === config.id ? `another key of keystore '${first.id}'` : `the kid of keystore '${first.id}'`;
+    sink.add('duplicate_id', `kid '${keystore.kid}' is also ${other}: verifiers could not tell the keys apart; ${fix}`, ['keystores', i, ...where]);
+  });
 }

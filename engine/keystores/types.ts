@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
+import type { KeyState } from './key-states.js';
 
 /** Signing algorithms Sluice can issue tokens with (RFC 7518 + RFC 8037). */
 export const SIGNING_ALGS = [
@@ -8,7 +9,7 @@ export const SIGNING_ALGS = [
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 /** Keystore formats (the config schema's enum is derived from this list). */
-export const KEYSTORE_TYPES = ['pem', 'pkcs12', 'jwks', 'generated'] as const;
+export const KEYSTORE_TYPES = ['pem', 'pkcs12', 'jwks', 'generated', 'managed'] as const;
 export type KeystoreType = (typeof KEYSTORE_TYPES)[number];
 
 /** A keystore entry of the config, after schema validation and load-time `${…}` resolution. */
@@ -27,6 +28,14 @@ export interface KeystoreConfig {
   kid?: string;
   /** Publish the public key at /jwks. Default true. */
   publish?: boolean;
+  /** Its place in the rotation of the keystores sharing its id (key-states.ts). Default current. */
+  state?: KeyState;
+  /** previous: when to stop publishing it (RFC 3339); default: computed (rotation.ts). */
+  retire_at?: string;
+  /** managed: a new key every this long (a duration, e.g. 30d). */
+  rotate_every?: string;
+  /** managed: the AES-256-GCM key sealing the keys in the store (32 bytes, hex or base64). */
+  encryption_key?: string;
 }
 
 /** Signs a payload into a compact JWS whose header was fixed when the signer was made. */
@@ -56,4 +65,9 @@ export interface Keystore {
    * the key cannot sign with.
    */
   signer(header?: Record<string, unknown>, alg?: SigningAlg): TokenSigner;
+  /**
+   * Tells the keystore the lifetime (seconds) of tokens a valve signs with it, in create():
+   * a rotated-out key stays published until the longest of them has expired (rotation.ts).
+   */
+  noteTokenLifetime?(seconds: number): void;
 }

@@ -32,6 +32,9 @@ import { failedKeystore } from '../keystores/failed.js';
 import { InlineKeystores } from '../keystores/inline.js';
 import { notingKeyUse, type KeyUse } from '../keystores/key-use.js';
 import { warnExpiringCertificates, warnUnpublishedSigners } from '../keystores/key-warnings.js';
+import { keystoresById } from '../keystores/by-id.js';
+import { checkManagedEntries, createManaged } from '../keystores/managed/load.js';
+import type { RotationContext } from '../keystores/rotation.js';
 import { loadKeystore } from '../keystores/load.js';
 import { createLogger } from '../logger.js';
 import { httpClient } from '../http-client.js';
@@ -124,7 +127,7 @@ function schema(state: LoadState): void {
 /** What the schema cannot say: references resolve, ids are unique, the server settings fit. */
 function crossReferences(state: LoadState): void {
   const { config, sections, sink } = state;
-  checkCrossReferences(sections!, state.raw!, state.registry!, sink);
+  checkCrossReferences(sections!, state.raw!, state.registry!, sink, state.now());
   checkServerConfig(config!.server, sink);
   checkDiscoveryMeta(sections!.discoveryMeta, sink);
   warnUnknownAttributes(sections!.rps, sections!.pipes, sink);
@@ -173,10 +176,13 @@ function trustedIssuers(state: LoadState): void {
 
 async function keystores(state: LoadState): Promise<void> {
   const { sink } = state;
+  const rotation: RotationContext = { now: state.now, maxAge: state.config!.server.jwks_max_age, logger: state.logger! };
+  checkManagedEntries(state.sections!.keystores, sink);
   // Loaded side by side, kept in config order: /jwks lists keys in the same order in every
   // process (workers, restarts), whichever key finished loading first.
   const results = await Promise.all(state.sections!.keystores.map(async ([ks, i]): Promise<Keystore> => {
     try {
+      if (ks.type === 'managed') return managedKeystore(state, ks, i, rotation);
       const keystore = await loadKeystore(ks, { baseDir: state.baseDir, generateKey: state.options.generateKey, onFileRead: noteRead(state) });
       if (ks.type === 'generated') sink.warn('keystore_invalid', `keystore '${ks.id}' is generated at start: tokens stop verifying after a restart; for development only`, ['keystores', i, 'type']);
       return keystore;
@@ -186,7 +192,9 @@ async function keystores(state: LoadState): Promise<void> {
       return failedKeystore(ks.id); // reported once, here; valves still compile
     }
   }));
-  const loaded = new Map<string, Keystore>(state.sections!.keystores.map(([ks], n) => [ks.id, results[n]!]));
+  checkDuplicateKids(state.sections!.keystores, results, sink);
+  state.rotation = rotation;
+  const loaded = keystoresById(state.sections!.keystores, results, state.rotation);
   // An entry the schema rejected (a mistyped type, say) was reported there; valves that name
   // its id see it as known-but-broken, not also as an "unknown keystore".
   const accepted = new Set(state.sections!.keystores.map(([, i]) => i));
@@ -195,8 +203,15 @@ async function keystores(state: LoadState): Promise<void> {
     const id = (entry as { id?: unknown } | null)?.id;
     if (!accepted.has(i) && typeof id === 'string' && id !== '' && !loaded.has(id)) loaded.set(id, failedKeystore(id));
   });
-  checkDuplicateKids(state.sections!.keystores, loaded, sink);
   state.keystores = loaded;
+}
+
+/** A managed keystore keeps its keys in the store: with the memory store they die with the process. */
+function managedKeystore(state: LoadState, config: KeystoreConfig, i: number, rotation: RotationContext): Keystore {
+  if (state.config!.store?.type !== 'redis') {
+    state.sink.warn('keystore_invalid', `keystore '${config.id}' keeps its keys in the memory store: they are lost at a restart (tokens stop verifying) and each instance has its own; use store: { type: redis } to share them`, ['keystores', i, 'type']);
+  }
+  return createManaged(config, rotation);
 }
 
 /**
@@ -211,6 +226,8 @@ function store(state: LoadState): void {
   else if (running && !state.sink.hasErrors && isDeepStrictEqual(running.config, state.config!.store)) state.store = running.store;
   else if (state.sink.hasErrors) state.store = new MemoryStore({ now: state.now });
   else state.store = createStore(state.config!.store, { now: state.now, logger: state.logger! });
+  // Rotation groups record when each key entered its state here (keystores/rotation.ts).
+  if (state.rotation) state.rotation.store = state.store;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ServerConfig, SluiceConfig } from '../config/types.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { RegisteredClient } from '../engine.js';
 import type { KeyUse } from '../keystores/key-use.js';
+import type { RotationContext } from '../keystores/rotation.js';
 import type { Keystore, KeystoreConfig } from '../keystores/types.js';
 import type { CompiledPipe } from '../pipes.js';
 import type { EngineServices, ValveDefinition } from '../plugin-api.js';
@@ -77,6 +78,8 @@ export interface LoadState {
   logger?: Logger;
   trustedIssuers?: Map<string, TrustedIssuer>;
   keystores?: Map<string, Keystore>;
+  /** Shared by the rotation groups among the keystores; the store phase gives it the store. */
+  rotation?: RotationContext;
   /** store: the one the config names (or the running one, on reload). */
   store?: Store;
   authenticator?: ClientAuthenticator;

@@ -78,6 +78,14 @@ export async function prepareReload(running: Engine, source: ReloadSource): Prom
       return { ok: false, files: result.files, diagnostics: [], reason: `the new store (${describeStore(engine.config.store)}) did not answer within ${timeout} s: ${unreachable}` };
     }
   }
+  // As at start (serve-engine.ts): rotated keys' state times and managed keys come from the
+  // store before the engine serves; a managed key sealed under another encryption_key refuses.
+  try {
+    await engine.keysReady();
+  } catch (error) {
+    await closeUnused(engine, running);
+    return { ok: false, files: result.files, diagnostics: [], reason: (error as Error).message };
+  }
   return { ok: true, engine, files: result.files, warnings: result.diagnostics, keptSettings, routesMoved: routesMoved(running, engine) };
 }
 

@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Engine } from '../engine.js';
-import { SIGNING_ALGS } from '../keystores/types.js';
+import { keysOf } from '../keystores/rotation.js';
+import { SIGNING_ALGS, type Keystore } from '../keystores/types.js';
 import { checkOpaqueToken, revokeOpaqueToken } from './opaque-token.js';
 
 /** The claims of a verified access token: CreateJwt always sets these. */
@@ -35,16 +36,19 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** What checking a token needs of the engine (also available at load, before the Engine exists). */
 export type TokenVerifier = Pick<Engine, 'issuer' | 'keystores' | 'verifyContext'>;
 
-const verifiers = new WeakMap<TokenVerifier, ReturnType<typeof createLocalJWKSet>>();
+const verifiers = new WeakMap<TokenVerifier, { keys: readonly Keystore[]; set: ReturnType<typeof createLocalJWKSet> }>();
 
-/** Every keystore's public key, published or not: a token from an unpublished key is still ours. */
+/**
+ * Every keystore's public key, published or not (a rotated-out one too): a token from an
+ * unpublished key is still ours. Made again only when the keys change (a managed ring).
+ */
 function ourKeys(engine: TokenVerifier): ReturnType<typeof createLocalJWKSet> {
-  let keys = verifiers.get(engine);
-  if (!keys) {
-    keys = createLocalJWKSet({ keys: [...engine.keystores.values()].map((k) => ({ ...k.publicJwk })) });
-    verifiers.set(engine, keys);
-  }
-  return keys;
+  const keys = [...engine.keystores.values()].flatMap(keysOf);
+  const cached = verifiers.get(engine);
+  if (cached && cached.keys.length === keys.length && cached.keys.every((k, n) => k === keys[n])) return cached.set;
+  const set = createLocalJWKSet({ keys: keys.map((k) => ({ ...k.publicJwk })) });
+  verifiers.set(engine, { keys, set });
+  return set;
 }
 
 /**
