@@ -12,6 +12,7 @@ import type { Client, Flow } from './flow.js';
 import { authenticateFlow } from './flow-state.js';
 import { GRANT_TYPES } from './grants/index.js';
 import type { Keystore } from './keystores/types.js';
+import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { CompiledPipe } from './pipes.js';
 
 export interface RegisteredClient extends ClientCredentialsConfig {
@@ -42,6 +43,8 @@ export interface EngineParts {
   readonly authenticator: ClientAuthenticator;
   readonly verifyContext: VerifyContext;
   readonly logger: Logger;
+  /** Prometheus metrics; undefined when the config turns them off (metrics.enabled: false). */
+  readonly metrics?: EngineMetrics | undefined;
 }
 
 // The class carries every part as a readonly field (declaration merging), without

@@ -69,7 +69,7 @@ export function createFlow(init: FlowInit): Flow {
 
 function stateOf(flow: Flow): EngineOnly {
   const state = engineOnly.get(flow);
-  if (!state) throw authenticationFailed('flow not made by the engine');
+  if (!state) throw authenticationFailed('not_proven', 'flow not made by the engine');
   return state;
 }
 

@@ -11,6 +11,7 @@ import { Engine } from './engine.js';
 import { LOAD_PHASES } from './load/phases.js';
 import type { LoadOptions, LoadState } from './load/state.js';
 import type { ValveRegistry } from './registry.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
 
 export { createRegistry } from './load/phases.js';
 export type { LoadOptions } from './load/state.js';
@@ -60,6 +61,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     authenticator: state.authenticator!,
     verifyContext: state.verifyContext!,
     logger: state.logger!,
+    metrics: state.metrics && new EngineMetrics(state.metrics, state.keystores!),
   });
   return { diagnostics, engine, ...registry };
 }

@@ -5,6 +5,7 @@
  */
 import { formatDiagnostic } from '../diagnostics.js';
 import type { Engine } from '../engine.js';
+import { listenForMetrics } from '../http/metrics-route.js';
 import { createServer } from '../http/server.js';
 import { loadConfigFile, loadConfigText, type LoadOptions } from '../load.js';
 import { DEFAULT_START_TIMEOUT, describeStore } from '../store/config.js';
@@ -64,8 +65,19 @@ export async function listenUntilStopped(engine: Engine, file: string, onListeni
     await store.close?.();
     return 1;
   }
+  // The metrics port, if any, listens with the server, and stops with it.
+  engine.metrics?.process.collectProcessMetrics();
+  const metricsServer = await listenForMetrics(holder).catch((error: NodeJS.ErrnoException) => {
+    process.stderr.write(`sluice: cannot serve metrics on port ${engine.config.metrics.port}: ${error.code ?? error.message}; choose another metrics.port\n`);
+    return null;
+  });
+  if (metricsServer === null) {
+    await app.close();
+    await store.close?.();
+    return 1;
+  }
   const address = app.server.address();
-  engine.logger.info({ event: 'listening', issuer: engine.issuer, address, clients: engine.clients.size, config: file }, 'sluice is serving');
+  engine.logger.info({ event: 'listening', issuer: engine.issuer, address, ...(metricsServer ? { metrics_address: metricsServer.address() } : {}), clients: engine.clients.size, config: file }, 'sluice is serving');
   onListening?.();
 
   // Hot reload has its own issue; until then SIGHUP must not kill the server (its default).
@@ -79,6 +91,7 @@ export async function listenUntilStopped(engine: Engine, file: string, onListeni
       stopping = true;
       engine.logger.info({ event: 'stopping', signal }, 'draining');
       // The store after the server: requests in flight may still need it.
+      metricsServer?.close();
       app.close().finally(() => store.close?.()).then(resolve, resolve);
     };
     process.on('SIGTERM', () => stop('SIGTERM'));

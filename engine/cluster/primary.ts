@@ -23,7 +23,8 @@ import type { Logger } from 'pino';
 import { loadForServing } from '../cli/serve-engine.js';
 import type { Store } from '../store/types.js';
 import { GeneratedKeys } from './handed-keys.js';
-import { isMessage, type HelloMessage, type ListeningMessage, type StartMessage, type StoreCall } from './messages.js';
+import { isMessage, type HelloMessage, type ListeningMessage, type MetricsRequest, type StartMessage, type StoreCall } from './messages.js';
+import { ClusterMetrics } from './metrics-protocol.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { answerStoreCall } from './store-protocol.js';
 
@@ -63,6 +64,7 @@ class Cluster {
   private phase: 'starting' | 'serving' | 'stopping' = 'starting';
   private readonly live = new Map<Worker, { slot: number; listened: boolean; startedAt: number }>();
   private readonly restarts = new Set<NodeJS.Timeout>();
+  private readonly metrics = new ClusterMetrics();
   private readonly backoff: RestartBackoff[];
   private exitCode = 0;
   private finish: (code: number) => void = () => undefined;
@@ -99,6 +101,7 @@ class Cluster {
         if (worker.isConnected()) worker.send(reply);
       });
     } else if (isMessage<ListeningMessage>(message, 'sluice:listening')) this.onListening(worker);
+    else if (isMessage<MetricsRequest>(message, 'sluice:metrics')) this.metrics.answer(worker, message);
   }
 
   private onListening(worker: Worker): void {

@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { listenUntilStopped, loadForServing } from '../cli/serve-engine.js';
 import { handedKeys } from './handed-keys.js';
 import { isMessage, type HelloMessage, type ListeningMessage, type StartMessage } from './messages.js';
+import { workerMetrics } from './metrics-protocol.js';
 import { IpcStore, processChannel } from './store-protocol.js';
 
 async function serveWorker(start: StartMessage): Promise<number> {
@@ -15,7 +16,7 @@ async function serveWorker(start: StartMessage): Promise<number> {
   const engine = await loadForServing({
     file: start.file,
     text: start.text,
-    options: { server: start.server, generateKey: handedKeys(start.generatedKeys), ...(store ? { store } : {}) },
+    options: { server: start.server, generateKey: handedKeys(start.generatedKeys), metrics: workerMetrics(), ...(store ? { store } : {}) },
     announce: false,
     logFields: { process: 'worker', worker: cluster.worker?.id, pid: process.pid },
   });

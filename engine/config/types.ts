@@ -2,6 +2,7 @@ import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 /** The config after load-time resolution, schema validation and defaults. */
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { StoreConfig } from '../store/config.js';
+import type { MetricsConfig } from '../metrics/config.js';
 
 export interface RpConfig {
   client_id: string;
@@ -68,6 +69,7 @@ export interface SluiceConfig {
   issuer?: string;
   server: ServerConfig;
   log: { level: string };
+  metrics: MetricsConfig;
   globals?: Record<string, unknown>;
   keystores: KeystoreConfig[];
   /** Default { type: memory }. */

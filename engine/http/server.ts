@@ -4,7 +4,6 @@
  * engine is read through a holder on every request, so a reload can swap it atomically.
  * However malformed a request, the answer is a clean JSON error, never a stack trace.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine.js';
@@ -12,6 +11,8 @@ import { OAuthError } from '../errors.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { deferredChildLogger } from './deferred-logger.js';
 import { refuseRepeatedHeaders, refuseUrlQuery } from './guards.js';
+import { mountMetrics } from './metrics-route.js';
+import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { basePath } from './paths.js';
 import { SECURITY_HEADERS, refuse, sendError } from './reply.js';
 import { ENDPOINTS, type Endpoint } from './routes.js';
@@ -32,15 +33,14 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     loggerInstance: logger,
     // The token endpoint writes its own line per request; fastify's would duplicate it
     // (and would log the URL, query included).
-    logController: new LogController({ disableRequestLogging: true }),
+    // req_id: the key the request line uses too (engine/endpoints/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
     // request.log is made only when used (refusals, bugs): not a pino child per request.
     childLoggerFactory: deferredChildLogger,
     bodyLimit: server.body_limit,
     // Normalised at load (server-config.ts): false, a hop count, or addresses/CIDRs.
     trustProxy: server.trust_proxy,
-    // randomUUID draws from a cache Node fills 128 ids at a time (disableEntropyCache: false),
-    // so a request id is not a call into OpenSSL.
-    genReqId: () => randomUUID(),
+    genReqId: requestId,
     return503OnClosing: true,
     // A token request is small and quick: a client that sends it slowly, or keeps an idle
     // connection open, must not hold a socket for long (fastify's keep-alive default is 72 s).
@@ -77,8 +77,9 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', refuseRepeatedHeaders);
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
+    reply.header(REQUEST_ID_HEADER, request.id);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -86,11 +87,12 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     if (status >= 400 && status < 500) {
       return sendError(reply, new OAuthError('invalid_request', clientErrorMessage(error), { status }));
     }
-    request.log.error({ err: error, req_id: request.id }, 'unhandled error');
+    request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, new OAuthError('server_error', `internal error (request ${request.id}); see the server log`));
   });
 
   const methodsAt = mountEndpoints(app, holder, basePath(holder.current));
+  mountMetrics(app, holder, methodsAt);
   app.setNotFoundHandler((request, reply) => {
     const methods = methodsAt.get(request.url.split('?')[0]!);
     if (methods) {

@@ -16,6 +16,7 @@ import type { EngineServices, ValveDefinition } from '../plugin-api.js';
 import type { ValveRegistry } from '../registry.js';
 import type { TrustedIssuer } from '../trusted-issuers.js';
 import type { Store } from '../store/types.js';
+import type { SluiceMetrics } from '../metrics/metrics.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -39,6 +40,11 @@ export interface LoadOptions {
    * of them sign with, and publish, one key.
    */
   generateKey?: (config: KeystoreConfig) => Promise<KeyObject>;
+  /**
+   * Where metrics are counted when the config enables them: a reload passes the running
+   * one, so counters carry on (default: a new one).
+   */
+  metrics?: SluiceMetrics;
   /** Command-line overrides of `server` (they also shape the default issuer). */
   server?: { host?: string; port?: number };
 }
@@ -62,6 +68,8 @@ export interface LoadState {
   /** cross-references: the issuer tokens will carry, and the logger. */
   issuer?: string;
   logger?: Logger;
+  /** cross-references: where metrics are counted; undefined when they are off. */
+  metrics?: SluiceMetrics;
   trustedIssuers?: Map<string, TrustedIssuer>;
   keystores?: Map<string, Keystore>;
   /** store: the one the config names (or the running one, on reload). */
