@@ -132,7 +132,7 @@ function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnsw
   if (oauth.detail) line.error_detail = oauth.detail;
   // The audit event of a failed client authentication: why (a code) and from where (remote_addr).
   if (oauth.code === 'invalid_client') {
-    line.event = 'client_auth_failed';
+    line.audit = 'client_auth_failed';
     line.reason = authFailureReason(error) ?? 'credentials_malformed';
   }
   if (error instanceof StepFailure) line.valve = error.step;

@@ -1,6 +1,6 @@
 /**
  * The audit record of an issued token, written on the token request's own line (one
- * pino write per request, issue 14): event `token_issued` with who got what (client_id,
+ * pino write per request, issue 14): `audit: token_issued` with who got what (client_id,
  * sub, jti, scope, aud, exp, kid, pipe, grant_type). Never the token itself, nor anything
  * the client authenticated with. A caller can make some of these long (a scope, a
  * subject from an assertion), so each is cut to a bounded length.
@@ -32,7 +32,7 @@ export function answeredToken(flow: Flow): IssuedToken | undefined {
 /** Puts the audit fields of `token` on the request line (plain values only: the line stays the cheap one). */
 export function auditIssued(line: LogLine, token: IssuedToken): void {
   const { claims } = token;
-  line.event = 'token_issued';
+  line.audit = 'token_issued';
   if (claims.sub !== undefined) line.sub = text(claims.sub);
   if (claims.jti !== undefined) line.jti = text(claims.jti);
   line.scope = bounded(token.scope.join(' '));
