@@ -15,6 +15,7 @@ import { jsonDocument } from './json-document.js';
 import { PublishedKeys, type JwksDocument } from './keystores/published-keys.js';
 import { keysOf } from './keystores/rotation.js';
 import type { Keystore } from './keystores/types.js';
+import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { CompiledPipe } from './pipes.js';
 
 export interface RegisteredClient extends ClientCredentialsConfig {
@@ -45,6 +46,8 @@ export interface EngineParts {
   readonly authenticator: ClientAuthenticator;
   readonly verifyContext: VerifyContext;
   readonly logger: Logger;
+  /** Prometheus metrics; undefined when the config turns them off (metrics.enabled: false). */
+  readonly metrics?: EngineMetrics | undefined;
 }
 
 // The class carries every part as a readonly field (declaration merging), without

@@ -36,6 +36,9 @@ const STATUS: Record<OAuthErrorCode, number> = {
   method_not_allowed: 405,
 };
 
+/** Every code an OAuthError of this server may carry (metrics label values come from it). */
+export const OAUTH_ERROR_CODES = Object.freeze(Object.keys(STATUS) as OAuthErrorCode[]);
+
 /**
  * Marks OAuth errors across copies of this module: a plugin that brings its own copy of
  * sluice throws errors of another OAuthError class, which `instanceof` would turn into a

@@ -89,7 +89,7 @@ class EngineFlow implements Flow {
 
   /** The engine-only part of a flow the engine made; anything else is refused. */
   static engineState(flow: Flow): EngineOnly {
-    if (!(flow instanceof EngineFlow)) throw authenticationFailed('flow not made by the engine');
+    if (!(flow instanceof EngineFlow)) throw authenticationFailed('not_proven', 'flow not made by the engine');
     return flow.#engine;
   }
 

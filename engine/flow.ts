@@ -66,6 +66,8 @@ export interface IssuedToken {
   readonly scope: readonly string[];
   /** What the token says (a JWT's payload), for valves that reuse, store or describe it. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** The key id a signed token carries (the audit log and the key-use metric read it). */
+  readonly kid?: string;
 }
 
 /** How the client proved its identity; set only by the engine's client authenticator. */

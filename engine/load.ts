@@ -12,6 +12,7 @@ import { LOAD_PHASES } from './load/phases.js';
 import type { LoadOptions, LoadState } from './load/state.js';
 import type { KeyUse } from './keystores/key-use.js';
 import type { ValveRegistry } from './registry.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
 
 export { createRegistry } from './load/phases.js';
 export type { LoadOptions } from './load/state.js';
@@ -76,6 +77,7 @@ export async function loadConfigText(file: string, text: string, options: LoadOp
     authenticator: state.authenticator!,
     verifyContext: state.verifyContext!,
     logger: state.logger!,
+    metrics: state.metrics && new EngineMetrics(state.metrics, state.keystores!),
   });
   return { diagnostics, engine, files, ...registry, keyUses: state.keyUses ?? [] };
 }

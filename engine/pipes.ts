@@ -22,6 +22,8 @@ import type { Flow } from './flow.js';
 import { compileExpression } from './expression/index.js';
 import { valveAnswers } from './pipe-calls.js';
 import { conditionKey, duplicateConditionKey } from './valve-condition.js';
+import type { SluiceMetrics } from './metrics/metrics.js';
+import { timedValve } from './metrics/valve-timing.js';
 
 type Condition = (flow: Flow) => unknown;
 
@@ -97,6 +99,7 @@ export async function compilePipe(
   services: EngineServices,
   sink: DiagnosticSink,
   calls: PipeCallFacts = {},
+  metrics?: SluiceMetrics,
 ): Promise<CompiledPipe | undefined> {
   const valves: Array<NamedStep<Flow>> = [];
   let authenticatesClient = false;
@@ -141,7 +144,8 @@ export async function compilePipe(
       const config = Object.freeze(entry.config) as never;
       const run = await registered.definition.create(config, services, { pipeId: pipe.id, index });
       if (typeof run !== 'function') throw new ConfigError('plugin', `valve '${entry.name}': create() must return a function`);
-      valves.push({ name: entry.name, run: condition ? onlyWhen(condition, run) : run });
+      const measured = metrics ? timedValve(run, metrics.valveSeries(pipe.id, entry.name)) : run;
+      valves.push({ name: entry.name, run: condition ? onlyWhen(condition, measured) : measured });
       authenticatesClient ||= !condition && registered.definition.authenticatesClient === true;
       signsBeforeVerifying ||= !verifiesAssertion && registered.definition.readsClaims === true;
       verifiesAssertion ||= !condition && registered.definition.verifiesAssertion === true;

@@ -12,7 +12,10 @@
 import { authenticationFailed } from './client-auth/failure.js';
 import { CREDENTIAL_PARAMS } from './client-auth/credentials.js';
 import { findClient, readForm, readSingleValued, type ClientRequestContext } from './endpoints/client-steps.js';
-import { defineEndpoint } from './endpoints/handler.js';
+import { defineEndpoint, type LogLine } from './endpoints/handler.js';
+import { answeredToken, auditIssued } from './endpoints/token-audit.js';
+import type { Engine } from './engine.js';
+import { ISSUED, NONE, UNKNOWN_CLIENT } from './metrics/metrics.js';
 import type { FormParams } from './endpoints/form.js';
 import { InvalidGrant, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
 import { deadlineAnswer } from './endpoints/deadline.js';
@@ -55,7 +58,7 @@ async function prepareFlow(context: TokenContext): Promise<void> {
   if (!registered) {
     // An unknown client fails like a wrong secret, at the same cost: it always throws.
     await engine.authenticator.verify(credentials!, undefined, engine.verifyContext, http.ip);
-    throw authenticationFailed('unknown client');
+    throw authenticationFailed('unknown_client', 'unknown client');
   }
   const clientId = registered.client.client_id;
   const parsed = context.grant!.parse(context.form!);
@@ -111,7 +114,7 @@ async function runPipe(context: TokenContext): Promise<void> {
   // Whatever the pipe did, no token leaves for a caller that was not proven.
   if (!isProven(flow!)) {
     context.log.logger.error({ pipe: pipe!.id }, 'pipe finished without authenticating the client; response withheld');
-    throw authenticationFailed('pipe finished unproven');
+    throw authenticationFailed('not_proven', 'pipe finished unproven');
   }
   // A grant that presents a token is answered only once that token is verified, whoever
   // the client is: otherwise a pipe would answer for a token it never looked at.
@@ -158,7 +161,30 @@ export const TOKEN_STEPS: ReadonlyArray<SequenceStep<TokenContext>> = [
   step('runPipe', runPipe),
 ];
 
+/**
+ * Once answered: the audit fields of an issued token on the request line, and the
+ * request counted. Label values are the engine's, never the caller's: a client that is
+ * not registered counts as "unknown", a grant type only once it is one of ours.
+ */
+function observeTokenRequest(engine: Engine, context: TokenContext | undefined, line: LogLine, seconds: number): void {
+  const flow = context?.flow;
+  const issued = line.outcome === 'issued' && flow ? answeredToken(flow) : undefined;
+  if (issued) auditIssued(line, issued);
+  const { metrics } = engine;
+  if (!metrics) return;
+  const clientId = context?.registered?.client.client_id ?? UNKNOWN_CLIENT;
+  const outcome = line.outcome === 'issued' ? ISSUED : String(line.error);
+  metrics.tokenRequest(clientId, context?.pipe?.id, context?.grant?.type ?? NONE, outcome, seconds);
+  // Every signature counts, even for a request a later valve refused.
+  if (flow) {
+    for (const dest in flow.issued) {
+      const { kid } = flow.issued[dest]!;
+      if (kid !== undefined) metrics.keySigned(kid);
+    }
+  }
+}
+
 export const handleTokenRequest = defineEndpoint<TokenContext>('token', TOKEN_STEPS, (base) => {
   const context: TokenContext = { ...base, echoed: () => echoState(context) };
   return context;
-});
+}, observeTokenRequest);

@@ -127,7 +127,7 @@ export default defineValve<CreateJwtConfig>({
       const token = await (constantHeaderSigner ? constantHeaderSigner(payload) : keystore.sign(payload, headers(flow), alg));
       const exp = typeof payload.exp === 'number' ? payload.exp : now + ttl;
       flow.state[config.dest] = token;
-      flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: exp, scope: [...grant.scope], claims: payload };
+      flow.issued[config.dest] = { token, token_type: 'Bearer', expires_at: exp, scope: [...grant.scope], claims: payload, kid: keystore.kid };
       await next();
     };
   },

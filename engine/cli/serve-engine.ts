@@ -6,6 +6,8 @@
 import { formatDiagnostic } from '../diagnostics.js';
 import type { Engine } from '../engine.js';
 import { drain } from '../http/drain.js';
+import { onReload } from '../reload/outcomes.js';
+import { listenForMetrics } from '../http/metrics-route.js';
 import { createServer, type EngineHolder } from '../http/server.js';
 import { loadConfigFile, loadConfigText, type LoadOptions } from '../load.js';
 import { DEFAULT_START_TIMEOUT, describeStore } from '../store/config.js';
@@ -91,9 +93,22 @@ export async function listenUntilStopped(engine: Engine, file: string, hooks: Se
     await store.close?.();
     return 1;
   }
+  // The metrics port, if any, listens with the server, and stops with it.
+  engine.metrics?.process.collectProcessMetrics();
+  const metricsServer = await listenForMetrics(holder).catch((error: NodeJS.ErrnoException) => {
+    process.stderr.write(`sluice: cannot serve metrics on port ${engine.config.metrics.port}: ${error.code ?? error.message}; choose another metrics.port\n`);
+    return null;
+  });
+  if (metricsServer === null) {
+    await app.close();
+    await store.close?.();
+    return 1;
+  }
   const address = app.server.address();
-  engine.logger.info({ event: 'listening', issuer: engine.issuer, address, clients: engine.clients.size, config: file }, 'sluice is serving');
+  engine.logger.info({ event: 'listening', issuer: engine.issuer, address, ...(metricsServer ? { metrics_address: metricsServer.address() } : {}), clients: engine.clients.size, config: file }, 'sluice is serving');
   hooks.onListening?.(holder);
+  // Each reload of this process is counted where it swaps (here and in each worker), not in a primary.
+  onReload((outcome) => holder.current.metrics?.process.recordReload(outcome));
   await new Promise<void>((resolve) => {
     let stopping = false;
     // Idempotent, and never once(): Ctrl-C signals a worker and its primary, which then
@@ -105,6 +120,7 @@ export async function listenUntilStopped(engine: Engine, file: string, hooks: Se
       engine.logger.info({ event: 'stopping', signal, shutdown_timeout_s: timeout }, 'draining');
       // The store after the server: requests in flight may still need it. A reload may have
       // swapped in another one.
+      metricsServer?.close();
       drain(app, timeout, engine.logger)
         .then((result) => engine.logger.info({ event: 'stopped', connections_cut: result.cut }, 'drained'))
         .finally(() => hooks.onStopped?.())

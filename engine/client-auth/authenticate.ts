@@ -139,13 +139,13 @@ export class ClientAuthenticator {
   }
 
   private async check(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, context: MethodContext): Promise<ClientAuthentication> {
-    if (!client) throw authenticationFailed('unknown client');
-    if (presented.client_id !== client.client_id) throw authenticationFailed('credentials are for another client');
+    if (!client) throw authenticationFailed('unknown_client', 'unknown client');
+    if (presented.client_id !== client.client_id) throw authenticationFailed('client_mismatch', 'credentials are for another client');
     const registered = client.token_endpoint_auth_method;
-    if (presented.method === 'none') throw authenticationFailed(`no credentials; the client is registered for ${registered}`);
-    if (presented.method !== registered) throw authenticationFailed(`${presented.method} used; the client is registered for ${registered}`);
+    if (presented.method === 'none') throw authenticationFailed('credentials_missing', `no credentials; the client is registered for ${registered}`);
+    if (presented.method !== registered) throw authenticationFailed('method_mismatch', `${presented.method} used; the client is registered for ${registered}`);
     const method = authMethod(registered);
-    if (!method) throw authenticationFailed(`unsupported method ${registered}`);
+    if (!method) throw authenticationFailed('method_unsupported', `unsupported method ${registered}`);
     await method.verify(presented, client, context);
     return { method: registered, client_id: client.client_id };
   }

@@ -75,8 +75,23 @@ export interface ReloadedMessage {
   readonly problems: readonly string[];
 }
 
-export type ToWorker = StartMessage | StoreReply | ReloadMessage;
-export type ToPrimary = HelloMessage | ListeningMessage | StoreCall | ReloadedMessage;
+/** worker → primary: a scrape of /metrics; the primary gathers every worker's (metrics-protocol.ts). */
+export interface MetricsRequest {
+  readonly type: 'sluice:metrics';
+  readonly id: number;
+}
+
+/** primary → worker: the cluster's exposition, or why there is none. */
+export interface MetricsReply {
+  readonly type: 'sluice:metrics-reply';
+  readonly id: number;
+  readonly contentType?: string;
+  readonly text?: string;
+  readonly error?: string;
+}
+
+export type ToWorker = StartMessage | StoreReply | ReloadMessage | MetricsReply;
+export type ToPrimary = HelloMessage | ListeningMessage | StoreCall | ReloadedMessage | MetricsRequest;
 
 export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;

@@ -26,7 +26,8 @@ import type { Logger } from 'pino';
 import { loadForServing } from '../cli/serve-engine.js';
 import type { Store } from '../store/types.js';
 import { GeneratedKeys } from './handed-keys.js';
-import { isMessage, type HelloMessage, type ListeningMessage, type ReloadedMessage, type StartMessage, type StoreCall } from './messages.js';
+import { isMessage, type HelloMessage, type ListeningMessage, type MetricsRequest, type ReloadedMessage, type StartMessage, type StoreCall } from './messages.js';
+import { ClusterMetrics } from './metrics-protocol.js';
 import { ClusterReload, type ReloadableCluster } from './primary-reload.js';
 import { RestartBackoff } from './restart-backoff.js';
 import { answerStoreCall } from './store-protocol.js';
@@ -81,6 +82,7 @@ class Cluster implements ReloadableCluster {
   /** Each worker, with the start message it was sent (a reload replaces `start`). */
   private readonly live = new Map<Worker, { slot: number; listened: boolean; startedAt: number; startedOn?: StartMessage }>();
   private readonly restarts = new Set<NodeJS.Timeout>();
+  private readonly metrics = new ClusterMetrics();
   private readonly backoff: RestartBackoff[];
   private exitCode = 0;
   private finish: (code: number) => void = () => undefined;
@@ -143,6 +145,7 @@ class Cluster implements ReloadableCluster {
         if (worker.isConnected()) worker.send(reply);
       });
     } else if (isMessage<ListeningMessage>(message, 'sluice:listening')) this.onListening(worker);
+    else if (isMessage<MetricsRequest>(message, 'sluice:metrics')) this.metrics.answer(worker, message);
   }
 
   private onListening(worker: Worker): void {

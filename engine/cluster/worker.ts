@@ -16,14 +16,19 @@ import type { ReloadSource } from '../reload/prepare.js';
 import { Reloader, type ReloadReport } from '../reload/reloader.js';
 import { handedKeys } from './handed-keys.js';
 import { isMessage, type HelloMessage, type ListeningMessage, type ReloadedMessage, type ReloadMessage, type StartMessage } from './messages.js';
+import { workerMetrics } from './metrics-protocol.js';
 import { IpcStore, processChannel } from './store-protocol.js';
 
 /** One IPC store per worker, made when the store is first the primary's (at start or by a reload). */
 let ipcStore: IpcStore | undefined;
 const primaryStore = (): IpcStore => (ipcStore ??= new IpcStore(processChannel()));
 
+/** This worker's metrics, answering the primary's scrapes; one per process, kept across reloads. */
+let metrics: ReturnType<typeof workerMetrics> | undefined;
+
 function loadOptions(start: StartMessage, keys: ReloadMessage['generatedKeys'], storeInPrimary: boolean): LoadOptions {
-  return { server: start.server, generateKey: handedKeys(keys), ...(storeInPrimary ? { store: primaryStore() } : {}) };
+  metrics ??= workerMetrics();
+  return { server: start.server, generateKey: handedKeys(keys), metrics, ...(storeInPrimary ? { store: primaryStore() } : {}) };
 }
 
 async function serveWorker(start: StartMessage): Promise<number> {

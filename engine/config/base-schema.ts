@@ -16,6 +16,7 @@ import { OVERLOAD_DEFAULTS } from '../http/overload.js';
 import type { JsonSchema } from '../plugin-api.js';
 import { CONDITION_KEYS } from '../valve-condition.js';
 import { METHODS } from '../expression/index.js';
+import { METRICS_SCHEMA } from '../metrics/config.js';
 import { REQUEST_NAMESPACES } from '../namespaces.js';
 
 const SCOPE_TOKEN = { type: 'string', pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$', patternMessage: 'must be a scope token: no spaces, quotes or backslashes (RFC 6749 section 3.3)' };
@@ -147,6 +148,7 @@ export function buildBaseSchema(): JsonSchema {
           level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
         },
       },
+      metrics: METRICS_SCHEMA,
       globals: { description: 'Values other parts of the config use as ${globals.path}.', type: 'object' },
       keystores: { type: 'array', default: [], items: { $ref: '#/definitions/keystore' } },
       oidc: {

@@ -3,6 +3,7 @@ import type { TrustedIssuerConfig } from '../trusted-issuers.js';
 import type { KeystoreConfig } from '../keystores/types.js';
 import type { StoreConfig } from '../store/config.js';
 import type { OverloadConfig } from '../http/overload.js';
+import type { MetricsConfig } from '../metrics/config.js';
 
 export interface RpConfig {
   client_id: string;
@@ -74,6 +75,7 @@ export interface SluiceConfig {
   issuer?: string;
   server: ServerConfig;
   log: { level: string };
+  metrics: MetricsConfig;
   globals?: Record<string, unknown>;
   keystores: KeystoreConfig[];
   /** Default { type: memory }. */

@@ -26,7 +26,7 @@ async function authenticateCaller(context: TokenAboutContext): Promise<void> {
   const { engine, http, registered, credentials } = context;
   // An unknown client_id goes through the authenticator too: it always throws, at the cost of a wrong secret.
   await engine.authenticator.verify(credentials!, registered, engine.verifyContext, http.ip);
-  if (!registered) throw authenticationFailed('unknown client');
+  if (!registered) throw authenticationFailed('unknown_client', 'unknown client');
   context.caller = registered;
 }
 

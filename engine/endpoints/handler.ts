@@ -8,6 +8,7 @@ import type { Engine } from '../engine.js';
 import { isOAuthError, ServerError } from '../errors.js';
 import { pipeProgress } from '../flow-state.js';
 import type { Flow } from '../flow.js';
+import { authFailureReason } from '../client-auth/failure.js';
 import { sequence, StepFailure, type SequenceStep } from '../runner.js';
 import { DeadlinePassed, deadlineAnswer, RequestDeadline } from './deadline.js';
 import { RequestLog, type LogLine } from './request-log.js';
@@ -53,10 +54,18 @@ export interface EndpointContext {
 // RFC 6749 section 5.1: token responses must not be cached; errors neither.
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
+/**
+ * What an endpoint does once a request is answered, before its line is written: add
+ * audit fields to the line, count it in the metrics. `context` is undefined only when
+ * init failed. It must not throw; if it does (a bug), the answer stands and the log says so.
+ */
+export type RequestObserver<C> = (engine: Engine, context: C | undefined, line: LogLine, seconds: number) => void;
+
 export function defineEndpoint<C extends EndpointContext>(
   event: string,
   steps: ReadonlyArray<SequenceStep<C>>,
   init: (base: EndpointContext) => C,
+  observe?: RequestObserver<C>,
 ): (engine: Engine, http: EndpointRequest) => Promise<HttpAnswer> {
   const run = sequence(steps);
   const message = `${event} request`;
@@ -79,11 +88,21 @@ export function defineEndpoint<C extends EndpointContext>(
       const answer = failure(error instanceof DeadlinePassed ? deadlineAnswer(error.owner) : error, http, line);
       return { ...answer, body: { ...answer.body, ...echoed(context) } };
     } finally {
-      line.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const nanoseconds = Number(process.hrtime.bigint() - started);
+      line.duration_ms = nanoseconds / 1e6;
+      if (observe) observeSafely(observe, engine, context, line, nanoseconds / 1e9);
       const failed = line.outcome === 'error';
       log.write(failed ? failedMessage : message, failed);
     }
   };
+}
+
+function observeSafely<C>(observe: RequestObserver<C>, engine: Engine, context: C | undefined, line: LogLine, seconds: number): void {
+  try {
+    observe(engine, context, line, seconds);
+  } catch (error) {
+    line.observe_error = error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** A valve that never settles (a hung plugin, a slow upstream) must not hold a request, and its socket, for ever. */
@@ -111,6 +130,11 @@ function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnsw
   line.error = oauth.code;
   line.error_description = oauth.message;
   if (oauth.detail) line.error_detail = oauth.detail;
+  // The audit event of a failed client authentication: why (a code) and from where (remote_addr).
+  if (oauth.code === 'invalid_client') {
+    line.audit = 'client_auth_failed';
+    line.reason = authFailureReason(error) ?? 'credentials_malformed';
+  }
   if (error instanceof StepFailure) line.valve = error.step;
   if (!isOAuthError(error) || oauth.code === 'server_error') line.err = error;
   // A server_error's own message may hold internals: it goes to the log, not the client.

@@ -4,7 +4,6 @@
  * engine is read through a holder on every request, so a reload can swap it atomically.
  * However malformed a request, the answer is a clean JSON error, never a stack trace.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Engine } from '../engine.js';
@@ -12,7 +11,9 @@ import { OAuthError } from '../errors.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { deferredChildLogger } from './deferred-logger.js';
 import { refuseRepeatedHeaders, refuseUrlQuery } from './guards.js';
+import { mountMetrics } from './metrics-route.js';
 import { overloadLimits, watchOverload } from './overload.js';
+import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { basePath } from './paths.js';
 import { SECURITY_HEADERS, refuse, sendError } from './reply.js';
 import { ENDPOINTS, type Endpoint } from './routes.js';
@@ -34,15 +35,14 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     loggerInstance: logger,
     // The token endpoint writes its own line per request; fastify's would duplicate it
     // (and would log the URL, query included).
-    logController: new LogController({ disableRequestLogging: true }),
+    // req_id: the key the request line uses too (engine/endpoints/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
     // request.log is made only when used (refusals, bugs): not a pino child per request.
     childLoggerFactory: deferredChildLogger,
     bodyLimit: server.body_limit,
     // Normalised at load (server-config.ts): false, a hop count, or addresses/CIDRs.
     trustProxy: server.trust_proxy,
-    // randomUUID draws from a cache Node fills 128 ids at a time (disableEntropyCache: false),
-    // so a request id is not a call into OpenSSL.
-    genReqId: () => randomUUID(),
+    genReqId: requestId,
     // A draining server answers in our OAuth shape (ServingState), not fastify's; fastify
     // still marks those answers Connection: close.
     return503OnClosing: false,
@@ -83,8 +83,9 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   const serving = servingState(app, holder);
   app.addHook('onRequest', refuseRepeatedHeaders);
   // Callback form: an async hook costs a promise per response.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
+    reply.header(REQUEST_ID_HEADER, request.id);
     // While draining, an answer is its connection's last, or an idle keep-alive
     // connection would hold the drain until keep_alive_timeout.
     if (serving.draining) reply.header('connection', 'close');
@@ -96,11 +97,12 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     if (status >= 400 && status < 500) {
       return sendError(reply, new OAuthError('invalid_request', clientErrorMessage(error), { status }));
     }
-    request.log.error({ err: error, req_id: request.id }, 'unhandled error');
+    request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, new OAuthError('server_error', `internal error (request ${request.id}); see the server log`));
   });
 
   const methodsAt = mountEndpoints(app, holder, basePath(holder.current), serving);
+  mountMetrics(app, holder, methodsAt);
   app.setNotFoundHandler((request, reply) => {
     const methods = methodsAt.get(request.url.split('?')[0]!);
     if (methods) {

@@ -27,6 +27,10 @@ import { keySourceProblem } from '../jwks/key-source-check.js';
 import { isLoopbackHost } from '../jwks/uri.js';
 import { buildTrustedIssuer, verifyIncomingToken, type TrustedIssuerConfig } from '../trusted-issuers.js';
 import { checkServerConfig } from '../http/server-config.js';
+import { issuerPath } from '../http/paths.js';
+import { checkMetricsConfig } from '../metrics/config.js';
+import { SluiceMetrics } from '../metrics/metrics.js';
+import { countStoreErrors } from '../metrics/store-errors.js';
 import { checkDuplicateKids } from '../keystores/duplicate-kids.js';
 import { failedKeystore } from '../keystores/failed.js';
 import { InlineKeystores } from '../keystores/inline.js';
@@ -140,6 +144,8 @@ function crossReferences(state: LoadState): void {
     sink.warn('schema', `no issuer is set and the server listens on every interface: tokens will say iss '${state.issuer}'; set issuer to the URL clients use`, ['server', 'host']);
   }
   warnPortOverride(state);
+  checkMetricsConfig(config!.metrics, server, server?.base_path ?? (URL.canParse(state.issuer) ? issuerPath(state.issuer) : ''), sink);
+  if (config!.metrics?.enabled) state.metrics = state.options.metrics ?? new SluiceMetrics();
 }
 
 /**
@@ -226,6 +232,7 @@ function store(state: LoadState): void {
   else if (running && !state.sink.hasErrors && isDeepStrictEqual(running.config, state.config!.store)) state.store = running.store;
   else if (state.sink.hasErrors) state.store = new MemoryStore({ now: state.now });
   else state.store = createStore(state.config!.store, { now: state.now, logger: state.logger! });
+  if (state.metrics) state.store = countStoreErrors(state.store, state.metrics);
   // Rotation groups record when each key entered its state here (keystores/rotation.ts).
   if (state.rotation) state.rotation.store = state.store;
 }
@@ -286,7 +293,7 @@ async function pipes(state: LoadState): Promise<void> {
   const keyUses: KeyUse[] = (state.keyUses = []);
   for (const [pipe, i] of state.sections!.pipes) {
     const facts = { called: called.has(pipe.id), answers: reach(pipe.id).answers };
-    const compiled = await compilePipe(pipe, i, state.registry!, notingKeyUse(state.services, pipe, i, keyUses), state.sink, facts);
+    const compiled = await compilePipe(pipe, i, state.registry!, notingKeyUse(state.services, pipe, i, keyUses), state.sink, facts, state.metrics);
     if (compiled) state.pipes.set(pipe.id, compiled);
   }
   checkPipeCalls(state.sections!.pipes, state.sections!.declaredPipeIds, state.registry!, state.sink);

@@ -19,6 +19,7 @@ import type { ValveRegistry } from '../registry.js';
 import type { TrustedIssuer } from '../trusted-issuers.js';
 import type { StoreConfig } from '../store/config.js';
 import type { Store } from '../store/types.js';
+import type { SluiceMetrics } from '../metrics/metrics.js';
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -53,6 +54,11 @@ export interface LoadOptions {
    * reload every listener setting of the running server (a restart applies new ones).
    */
   server?: Partial<ServerConfig>;
+  /**
+   * Where metrics are counted when the config enables them: a reload passes the running
+   * one, so counters carry on (default: a new one).
+   */
+  metrics?: SluiceMetrics;
 }
 
 export interface LoadState {
@@ -76,6 +82,8 @@ export interface LoadState {
   /** cross-references: the issuer tokens will carry, and the logger. */
   issuer?: string;
   logger?: Logger;
+  /** cross-references: where metrics are counted; undefined when they are off. */
+  metrics?: SluiceMetrics;
   trustedIssuers?: Map<string, TrustedIssuer>;
   keystores?: Map<string, Keystore>;
   /** Shared by the rotation groups among the keystores; the store phase gives it the store. */

@@ -58,6 +58,8 @@ export async function prepareReload(running: Engine, source: ReloadSource): Prom
     ...source.options,
     logger: running.logger,
     authenticator: running.authenticator,
+    // Counters carry on across the swap (engine-metrics.ts).
+    ...(running.metrics ? { metrics: running.metrics.process } : {}),
     ...(source.options.store ? {} : { runningStore: { config: running.config.store, store: running.verifyContext.store } }),
   };
   let result = await load(source, options);

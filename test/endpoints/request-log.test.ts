@@ -1,6 +1,6 @@
 /**
  * The request log (engine/endpoints/request-log.ts): one line per request with the same
- * fields as ever, written without a child logger or a redaction pass; what valves log on
+ * fields as ever (an issued token's audit fields added), written without a child logger or a redaction pass; what valves log on
  * the way still carries the request id and is still redacted; a failure of ours (a
  * keystore that cannot sign) is a clean server_error with the details in the log only.
  */
@@ -66,6 +66,14 @@ describe('the request line', () => {
       client_id: 'quiet',
       pipe: 'quiet',
       outcome: 'issued',
+      sub: 'quiet',
+      jti: expect.any(String),
+      scope: 'a',
+      aud: expect.any(String),
+      exp: expect.any(Number),
+      kid: expect.any(String),
+      // The audit record of the token it issued (issue 15), on the same line.
+      audit: 'token_issued',
       duration_ms: expect.any(Number),
       msg: 'token request',
     });

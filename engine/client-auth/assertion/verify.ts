@@ -54,7 +54,7 @@ export async function verifyAssertion(presented: PresentedCredentials, client: C
     await checkLifetimeAndReplay(payload, client, context);
   } catch (error) {
     if (isOAuthError(error)) throw error;
-    throw authenticationFailed(`client assertion: ${(error as Error).message ?? String(error)}`);
+    throw authenticationFailed('assertion_invalid', `client assertion: ${(error as Error).message ?? String(error)}`);
   }
 }
 

@@ -14,10 +14,10 @@ export const none: ClientAuthMethod = {
   // The request that carries only a client_id is the fallback of extractCredentials.
   isPresented: () => false,
   extract: (): PresentedCredentials => {
-    throw authenticationFailed('none has no credentials to extract');
+    throw authenticationFailed('credentials_missing', 'none has no credentials to extract');
   },
   registrationProblem: () => undefined,
   verify: async () => {
-    throw authenticationFailed('the client is public (none): it is proven only by a trusted issuer\'s token');
+    throw authenticationFailed('public_client', 'the client is public (none): it is proven only by a trusted issuer\'s token');
   },
 };

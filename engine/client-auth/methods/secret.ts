@@ -4,9 +4,9 @@ import { authenticationFailed } from '../failure.js';
 import type { MethodContext, PresentedCredentials, RegisteredCredentials } from './types.js';
 
 export async function verifyPresentedSecret(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
-  if (presented.secret === undefined) throw authenticationFailed('no secret');
+  if (presented.secret === undefined) throw authenticationFailed('secret_missing', 'no secret');
   const ok = await context.secrets.verify({ secret: presented.secret, alternate: presented.alternateSecret }, client, context.kdf, context.now());
-  if (!ok) throw authenticationFailed('wrong secret');
+  if (!ok) throw authenticationFailed('secret_mismatch', 'wrong secret');
 }
 
 export function secretRegistrationProblem(rp: RegisteredCredentials): string | undefined {
