@@ -19,9 +19,10 @@ export function countStoreErrors(store: Store, metrics: SluiceMetrics): Store {
   const watched = new Map<PropertyKey, unknown>();
   for (const operation of STORE_OPERATIONS) {
     const errors = metrics.storeErrorSeries(operation);
-    const run = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
+    // The operation is looked up at each call, not bound once: whoever replaces it on the
+    // store (a test's spy) is still the one called.
     watched.set(operation, (...args: unknown[]) =>
-      run(...args).catch((error: unknown) => {
+      (store[operation] as (...args: unknown[]) => Promise<unknown>).apply(store, args).catch((error: unknown) => {
         errors.value++;
         throw error;
       }));
