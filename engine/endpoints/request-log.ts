@@ -1,8 +1,9 @@
 /**
  * The log of one request, built in one place: the line the request ends with (its fields
  * are added by the endpoint's steps as they learn them) and a logger, bound to the
- * request id, for what a step or valve has to say on the way. Issue 15's request id from
- * `x-request-id` and its audit line per issued token start here too.
+ * request id, for what a step or valve has to say on the way. The id is the caller's
+ * `x-request-id` when it is plain (engine/http/request-id.ts); the audit fields of an
+ * issued token ride on this line too (engine/endpoints/token-audit.ts).
  *
  * The request line is the hot one (one per request), so it is cheap: no child logger per
  * request (the bound logger is made only when something asks for it, which a normal

@@ -12,29 +12,31 @@ const counted = new WeakSet<Store>();
 
 /**
  * A Proxy, not a copy: the store stays what it is to everyone else (waitForStore asks
- * `instanceof RedisStore`, and calls its ping); only the five operations are watched.
+ * `instanceof RedisStore`, and calls its ping); only the five operations are watched,
+ * as they were when wrapped. An operation replaced on the store since (a test's spy) is
+ * handed out as it now is.
  */
 export function countStoreErrors(store: Store, metrics: SluiceMetrics): Store {
   if (counted.has(store)) return store;
+  const originals = new Map<PropertyKey, unknown>();
   const watched = new Map<PropertyKey, unknown>();
   for (const operation of STORE_OPERATIONS) {
     const errors = metrics.storeErrorSeries(operation);
-    // The operation is looked up at each call, not bound once: whoever replaces it on the
-    // store (a test's spy) is still the one called.
+    const original = store[operation] as (...args: unknown[]) => Promise<unknown>;
+    originals.set(operation, original);
     watched.set(operation, (...args: unknown[]) =>
-      (store[operation] as (...args: unknown[]) => Promise<unknown>).apply(store, args).catch((error: unknown) => {
+      original.apply(store, args).catch((error: unknown) => {
         errors.value++;
         throw error;
       }));
   }
   const proxy = new Proxy(store, {
     get(target, property) {
-      if (watched.has(property)) return watched.get(property);
       const value: unknown = Reflect.get(target, property, target);
+      if (watched.has(property) && value === originals.get(property)) return watched.get(property);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
   counted.add(proxy);
   return proxy;
 }
-
