@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertion, ASSERTION_TYPE, ecKeyPair, type KeyPair } from '../engine/client-auth/assertion-kit.js';
 import { basic } from '../helpers/sluice.js';
 import { removeTempDirs, requireBuild, serve, sluice, trackedTempDir, type Served } from './cli.js';
-import { claims, logLines, postOn, startLoad, until, type Answer } from './reload-kit.js';
+import { claims, postOn, startLoad, until, type Answer } from './reload-kit.js';
+import { logLines } from './workers.js';
 
 const S = 'reload-secret-0123456789';
 
