@@ -100,6 +100,7 @@ describe('sluice serve: reload', () => {
     const load = startLoad(4, (a) => postOn(a, `${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic('steady', S) }));
     const seen = (check: (c: Record<string, unknown>) => boolean) => load.tokens.some((t) => check(claims(t)));
     try {
+      await until(() => seen((c) => c.version === 0), 'the load is under way');
       for (const v of [1, 2, 3]) {
         write({ version: v, extra: [`new-${v}`] });
         server.child.kill('SIGHUP');

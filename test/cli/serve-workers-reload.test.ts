@@ -73,6 +73,7 @@ describe('sluice serve --workers 2: reload', () => {
     // Keep-alive connections stay with the worker they were handed to: four reach both.
     const load = startLoad(4, (agent) => postOn(agent, `${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic('steady', S) }));
     try {
+      await until(() => load.tokens.some((t) => claims(t).version === 1), 'the load is under way');
       writeFileSync(join(dir, 'sluice.yaml'), config(2, ['steady', 'newcomer']));
       server.child.kill('SIGHUP');
       await bothWorkersServe('newcomer', (c) => c.version === 2);
