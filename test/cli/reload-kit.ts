@@ -1,10 +1,9 @@
 /**
  * Helpers for the reload tests: token requests on keep-alive connections (as a service's
  * HTTP client sends them), a load of such requests that runs until told to stop and keeps
- * every answer, and the JSON log lines of a served process.
+ * every answer (log lines: workers.ts's logLines).
  */
 import { Agent, request } from 'node:http';
-import type { Served } from './cli.js';
 
 export interface Answer {
   status: number;
@@ -70,18 +69,6 @@ export function startLoad(clients: number, send: (agent: Agent) => Promise<Answe
       await Promise.all(loops);
     },
   };
-}
-
-export type LogLine = Record<string, unknown>;
-
-export function logLines(server: Served): LogLine[] {
-  return server.stdout().split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as LogLine];
-    } catch {
-      return [];
-    }
-  });
 }
 
 /** Poll `check` until it holds (an event, not a timing assertion); the deadline only stops a hung test. */

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertion, ASSERTION_TYPE, ecKeyPair, type KeyPair } from '../engine/client-auth/assertion-kit.js';
 import { basic } from '../helpers/sluice.js';
 import { removeTempDirs, requireBuild, serve, sluice, trackedTempDir, type Served } from './cli.js';
-import { claims, logLines, postOn, startLoad, until, type Answer } from './reload-kit.js';
+import { claims, postOn, startLoad, until, type Answer } from './reload-kit.js';
+import { logLines } from './workers.js';
 
 const S = 'reload-secret-0123456789';
 
@@ -99,6 +100,7 @@ describe('sluice serve: reload', () => {
     const load = startLoad(4, (a) => postOn(a, `${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic('steady', S) }));
     const seen = (check: (c: Record<string, unknown>) => boolean) => load.tokens.some((t) => check(claims(t)));
     try {
+      await until(() => seen((c) => c.version === 0), 'the load is under way');
       for (const v of [1, 2, 3]) {
         write({ version: v, extra: [`new-${v}`] });
         server.child.kill('SIGHUP');

@@ -8,7 +8,7 @@
  * crashes after a reload comes back on the new config; --watch in the primary reloads them
  * all when a `${file.…}` file changes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,6 @@ async function bothWorkersServe(client: string, check: (c: Record<string, unknow
 beforeAll(async () => {
   requireBuild();
   dir = trackedTempDir();
-  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'tier.txt'), 'gold\n');
   writeFileSync(join(dir, 'sluice.yaml'), config(1, ['steady']));
   server = await serve('sluice.yaml', { cwd: dir, env: { S }, extraArgs: ['--workers', '2', '--watch'], startTimeoutMs: 60_000 });
@@ -74,6 +73,7 @@ describe('sluice serve --workers 2: reload', () => {
     // Keep-alive connections stay with the worker they were handed to: four reach both.
     const load = startLoad(4, (agent) => postOn(agent, `${server.url}/token`, { grant_type: 'client_credentials' }, { authorization: basic('steady', S) }));
     try {
+      await until(() => load.tokens.some((t) => claims(t).version === 1), 'the load is under way');
       writeFileSync(join(dir, 'sluice.yaml'), config(2, ['steady', 'newcomer']));
       server.child.kill('SIGHUP');
       await bothWorkersServe('newcomer', (c) => c.version === 2);
