@@ -2,8 +2,8 @@
  * Settings outside RPs, pipes and keys: the issuer, the server, the store, logging,
  * plugins, roles, discovery metadata; and the trusted issuers. Some a reload cannot apply: the
  * HTTP server is created once, at start, with the `server` settings and its routes mounted
- * under the issuer's path (engine/http/server.ts), and a reload keeps the running store
- * (engine/load/phases.ts, store); those say `restart`.
+ * under the issuer's path (engine/http/server.ts); those say `restart`. A changed `store`
+ * is opened by the reload, which must find it answering (engine/reload/prepare.ts).
  */
 import type { Engine } from '../engine.js';
 import { issuerPath } from '../http/paths.js';
@@ -28,7 +28,7 @@ export function diffSettings(before: Engine, after: Engine): SettingChange[] {
   for (const key of keysOf(store(before), store(after))) {
     if (same(store(before)[key], store(after)[key])) continue;
     const values = SHOWN_STORE_SETTINGS.has(key) ? { from: store(before)[key], to: store(after)[key] } : {};
-    changes.push({ setting: `store.${key}`, ...values, restart: true });
+    changes.push({ setting: `store.${key}`, ...values, restart: false });
   }
   if (before.config.log.level !== after.config.log.level) changes.push({ setting: 'log.level', from: before.config.log.level, to: after.config.log.level, restart: false });
   if (!same(before.config.plugins, after.config.plugins)) changes.push({ setting: 'plugins', from: before.config.plugins, to: after.config.plugins, restart: false });
