@@ -145,7 +145,10 @@ export class KeyGroup implements TimedKeystore {
     previous.forEach((k, n) => {
       if (previousSince[n]! > formerSince) [former, formerSince] = [k, previousSince[n]!];
     });
-    const holdUntil = currentSince + maxAge + WINDOW_MARGIN;
+    // The former key signs only while it is published: a retire_at inside the announce window
+    // (or past) ends its signing there, as a token by a key /jwks no longer lists verifies nowhere.
+    const formerRetireAt = former && this.members.find((m) => m.keystore === former)!.retireAt;
+    const holdUntil = Math.min(currentSince + maxAge + WINDOW_MARGIN, formerRetireAt ?? Infinity);
     if (former && now < holdUntil) {
       logger.warn({ event: 'key_announce_wait', keystore: this.id, kid: this.current.kid, former_kid: former.kid, signs_from: new Date(holdUntil * 1000).toISOString() },
         `keystore '${this.id}': key '${this.current.kid}' is current but was published only ${now - currentSince} s ago, less than server.jwks_max_age (${maxAge} s); key '${former.kid}' signs until then, so that cached JWKS can verify every token`);
