@@ -35,6 +35,8 @@ export const PATHS = {
   introspection: '/introspect',
   revocation: '/revoke',
   userinfo: '/userinfo',
+  healthz: '/healthz',
+  readyz: '/readyz',
 } as const;
 
 export interface EngineParts {

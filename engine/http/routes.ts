@@ -131,6 +131,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { name: 'userinfo', method: 'GET', path: PATHS.userinfo, formBody: true, cacheControl: 'no-store', handle: jsonEndpoint(handleUserinfo) },
   { name: 'userinfo', method: 'POST', path: PATHS.userinfo, formBody: true, cacheControl: 'no-store', handle: jsonEndpoint(handleUserinfo) },
   // Probes (engine/endpoints/health.ts): liveness and readiness, for orchestrators and load balancers.
-  { name: 'healthz', method: 'GET', path: '/healthz', cacheControl: 'no-store', keepsServing: true, handle: probeEndpoint(() => ALIVE) },
-  { name: 'readyz', method: 'GET', path: '/readyz', cacheControl: 'no-store', keepsServing: true, handle: probeEndpoint(readiness) },
+  { name: 'healthz', method: 'GET', path: PATHS.healthz, cacheControl: 'no-store', keepsServing: true, handle: probeEndpoint(() => ALIVE) },
+  { name: 'readyz', method: 'GET', path: PATHS.readyz, cacheControl: 'no-store', keepsServing: true, handle: probeEndpoint(readiness) },
 ];

@@ -144,7 +144,8 @@ function crossReferences(state: LoadState): void {
     sink.warn('schema', `no issuer is set and the server listens on every interface: tokens will say iss '${state.issuer}'; set issuer to the URL clients use`, ['server', 'host']);
   }
   warnPortOverride(state);
-  checkMetricsConfig(config!.metrics, server, server?.base_path ?? (URL.canParse(state.issuer) ? issuerPath(state.issuer) : ''), sink);
+  const ownPath = URL.canParse(state.issuer) ? issuerPath(state.issuer) : '';
+  checkMetricsConfig(config!.metrics, server, server?.base_path ?? ownPath, ownPath, sink);
   if (config!.metrics?.enabled) state.metrics = state.options.metrics ?? new SluiceMetrics();
 }
 

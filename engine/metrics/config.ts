@@ -29,13 +29,15 @@ export const METRICS_SCHEMA = {
 } as const;
 
 /** What the schema cannot say: the metrics port is not the server's, the path no endpoint's. */
-export function checkMetricsConfig(metrics: MetricsConfig | undefined, server: { host?: string; port?: number } | undefined, basePath: string, sink: DiagnosticSink): void {
+export function checkMetricsConfig(metrics: MetricsConfig | undefined, server: { host?: string; port?: number } | undefined, basePath: string, issuerPath: string, sink: DiagnosticSink): void {
   if (!metrics || typeof metrics !== 'object' || !metrics.enabled) return;
   if (metrics.port !== undefined && metrics.port !== 0 && metrics.port === server?.port) {
     sink.add('schema', `metrics.port ${metrics.port} is the server's own port: choose another, or leave it out to serve metrics on the main server`, ['metrics', 'port']);
   }
   if (metrics.port !== undefined || typeof metrics.path !== 'string') return;
-  const endpointPaths = Object.values(PATHS).map((p) => basePath + p);
+  // Every endpoint and probe under the base path, and the metadata path-inserted as RFC 8414
+  // section 3 prescribes (routes.ts alsoAt): fastify refuses a second GET on any of them at start.
+  const endpointPaths = [...Object.values(PATHS).map((p) => basePath + p), PATHS.oauthMetadata + issuerPath];
   if (endpointPaths.includes(metrics.path)) sink.add('schema', `metrics.path ${metrics.path} is an endpoint's path; choose another`, ['metrics', 'path']);
   else if (!isLoopbackHost(server?.host ?? '127.0.0.1')) {
     sink.warn('schema', `metrics are served on the main server, which listens beyond this machine: anyone who reaches it can read ${metrics.path}, which names the registered clients. Set metrics.port to a port only Prometheus reaches (or enabled: false)`, ['metrics']);
