@@ -7,6 +7,7 @@
  */
 import type { Engine } from '../engine.js';
 import { issuerPath } from '../http/paths.js';
+import { changedMetricsPlace } from '../reload/server-settings.js';
 import { minus, same } from './same.js';
 import type { ConfigDiff, SettingChange } from './types.js';
 
@@ -29,6 +30,13 @@ export function diffSettings(before: Engine, after: Engine): SettingChange[] {
     if (same(store(before)[key], store(after)[key])) continue;
     const values = SHOWN_STORE_SETTINGS.has(key) ? { from: store(before)[key], to: store(after)[key] } : {};
     changes.push({ setting: `store.${key}`, ...values, restart: false });
+  }
+  const metrics = (engine: Engine) => engine.config.metrics as unknown as Record<string, unknown>;
+  const metricsKept = changedMetricsPlace(before, after);
+  for (const key of keysOf(metrics(before), metrics(after))) {
+    const from = metrics(before)[key];
+    const to = metrics(after)[key];
+    if (!same(from, to)) changes.push({ setting: `metrics.${key}`, from, to, restart: metricsKept.includes(`metrics.${key}`) });
   }
   if (before.config.log.level !== after.config.log.level) changes.push({ setting: 'log.level', from: before.config.log.level, to: after.config.log.level, restart: false });
   if (!same(before.config.plugins, after.config.plugins)) changes.push({ setting: 'plugins', from: before.config.plugins, to: after.config.plugins, restart: false });

@@ -14,6 +14,7 @@ import type { EngineHolder } from '../http/server.js';
 import type { Store } from '../store/types.js';
 import { OneAtATime } from './one-at-a-time.js';
 import { prepareReload, type Prepared, type Ready, type Refused, type ReloadSource } from './prepare.js';
+import { changedMetricsPlace } from './server-settings.js';
 
 export type ReloadOutcome = 'success' | 'failure';
 /** What asked for it: a signal, `--watch`, or (in a worker) the primary. */
@@ -110,7 +111,7 @@ export class Reloader {
       files: prepared.files,
       summary: summarize(next),
       warnings: prepared.warnings,
-      needsRestart: [...prepared.keptSettings, ...(prepared.routesMoved ? ['issuer path'] : [])],
+      needsRestart: [...prepared.keptSettings, ...changedMetricsPlace(running, next), ...(prepared.routesMoved ? ['issuer path'] : [])],
     };
   }
 

@@ -30,3 +30,19 @@ export function routesMoved(running: Engine, next: Engine): boolean {
 export function listenerSettings(engine: Engine): Partial<ServerConfig> {
   return Object.fromEntries(LISTENER_SETTINGS.map((key) => [key, engine.config.server[key]]));
 }
+
+/**
+ * Where metrics are served is the listener's too (http/metrics-route.ts mounts them once,
+ * at start): a reload that moves them (path, a port of their own, its host) or turns them on
+ * changes nothing there until a restart; turning them off applies at once (404). Said, so
+ * that an operator moving /metrics off a public port does not believe it done.
+ */
+export function changedMetricsPlace(running: Engine, next: Engine): string[] {
+  const before = running.config.metrics;
+  const after = next.config.metrics;
+  if (!after.enabled) return [];
+  if (!before.enabled) return ['metrics.enabled'];
+  return METRICS_PLACE.filter((key) => before[key] !== after[key]).map((key) => `metrics.${key}`);
+}
+
+const METRICS_PLACE = ['path', 'port', 'host'] as const;
