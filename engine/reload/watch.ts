@@ -10,7 +10,7 @@
  * following symlinks) is compared with what it was, and only a real change reloads. So a
  * swap file, a backup or a neighbour's write in the same directory does not.
  */
-import { statSync, watch, type FSWatcher } from 'node:fs';
+import { realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -34,12 +34,16 @@ export class ConfigWatcher {
     // a write during the reload that just ran is still a change.
     this.seen = new Map(files.map((file) => [file, this.seen.get(file) ?? identity(file)]));
     const dirs = new Set(files.map((file) => dirname(file)));
+    // A file that is a symlink into another directory is edited there: watch that one too. It
+    // may go (a release directory, a ConfigMap's timestamped one): then quietly, the link's stays.
+    const targetDirs = new Set(files.map(targetDir).filter((dir): dir is string => dir !== undefined && !dirs.has(dir)));
     for (const [dir, watcher] of this.watchers) {
-      if (dirs.has(dir)) continue;
+      if (dirs.has(dir) || targetDirs.has(dir)) continue;
       watcher.close();
       this.watchers.delete(dir);
     }
-    for (const dir of dirs) if (!this.watchers.has(dir)) this.watchDir(dir);
+    for (const dir of dirs) if (!this.watchers.has(dir)) this.watchDir(dir, false);
+    for (const dir of targetDirs) if (!this.watchers.has(dir)) this.watchDir(dir, true);
   }
 
   close(): void {
@@ -49,19 +53,19 @@ export class ConfigWatcher {
     this.watchers.clear();
   }
 
-  private watchDir(dir: string): void {
+  private watchDir(dir: string, quiet: boolean): void {
     try {
       const watcher = watch(dir, { persistent: false }, () => this.settle());
       // A directory removed or unreadable later: tell it, keep serving.
       watcher.on('error', (error) => {
-        this.logger.warn({ event: 'watch_error', dir, error: error.message }, 'a watched directory can no longer be watched; changes there need SIGHUP');
+        if (!quiet) this.logger.warn({ event: 'watch_error', dir, error: error.message }, 'a watched directory can no longer be watched; changes there need SIGHUP');
         watcher.close();
         this.watchers.delete(dir);
       });
       this.watchers.set(dir, watcher);
     } catch (error) {
       // A key file's directory that does not exist yet (the config is refused until it does).
-      this.logger.warn({ event: 'watch_error', dir, error: (error as Error).message }, 'cannot watch this directory; changes there need SIGHUP');
+      if (!quiet) this.logger.warn({ event: 'watch_error', dir, error: (error as Error).message }, 'cannot watch this directory; changes there need SIGHUP');
     }
   }
 
@@ -76,6 +80,15 @@ export class ConfigWatcher {
     const changed = [...now].some(([file, id]) => this.seen.get(file) !== id);
     this.seen = now;
     if (changed) this.onChange();
+  }
+}
+
+/** The directory of the file a symlink resolves to, when it is one and resolves. */
+function targetDir(file: string): string | undefined {
+  try {
+    return dirname(realpathSync(file));
+  } catch {
+    return undefined;
   }
 }
 
