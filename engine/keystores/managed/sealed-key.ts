@@ -1,7 +1,8 @@
 /**
  * A managed key at rest: the PKCS#8 private key sealed with AES-256-GCM under the config's
  * encryption_key, bound by its additional data to the keystore and slot it was made for
- * (a sealed key copied to another slot or keystore does not open). What the store holds is
+ * and to its clear fields (a sealed key copied to another slot or keystore, or whose times
+ * were altered, does not open). What the store holds is
  * the JSON of SealedKey; the clear key exists only in memory.
  */
 import { createCipheriv, createDecipheriv, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
@@ -36,11 +37,17 @@ export function parseEncryptionKey(value: string | undefined): Buffer {
   return key;
 }
 
-const aad = (keystoreId: string, slot: number) => Buffer.from(`sluice managed key ${keystoreId} slot ${slot}`);
+/**
+ * The additional data: where the key belongs, and the clear fields stored beside it (its
+ * times decide when it signs), so that an altered time does not open either: whoever can
+ * write to the store cannot make a key sign before resource servers could have learnt it.
+ */
+const aad = (at: { keystoreId: string; slot: number }, fields: Omit<SealedKey, 'iv' | 'key' | 'tag'>) =>
+  Buffer.from(`sluice managed key ${at.keystoreId} slot ${at.slot} ${JSON.stringify([fields.kid, fields.alg, fields.created, fields.activates_at])}`);
 
 export function seal(privateKey: KeyObject, encryptionKey: Buffer, at: { keystoreId: string; slot: number }, fields: Omit<SealedKey, 'iv' | 'key' | 'tag'>): SealedKey {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv).setAAD(aad(at.keystoreId, at.slot));
+  const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv).setAAD(aad(at, fields));
   const sealed = Buffer.concat([cipher.update(privateKey.export({ format: 'der', type: 'pkcs8' })), cipher.final()]);
   return { ...fields, iv: iv.toString('base64url'), key: sealed.toString('base64url'), tag: cipher.getAuthTag().toString('base64url') };
 }
@@ -48,7 +55,7 @@ export function seal(privateKey: KeyObject, encryptionKey: Buffer, at: { keystor
 /** The private key; throws an Error with code UNSEALABLE (and no key material) when it does not open. */
 export function unseal(sealed: SealedKey, encryptionKey: Buffer, at: { keystoreId: string; slot: number }): KeyObject {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', encryptionKey, Buffer.from(sealed.iv, 'base64url')).setAAD(aad(at.keystoreId, at.slot));
+    const decipher = createDecipheriv('aes-256-gcm', encryptionKey, Buffer.from(sealed.iv, 'base64url')).setAAD(aad(at, sealed));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
     const der = Buffer.concat([decipher.update(Buffer.from(sealed.key, 'base64url')), decipher.final()]);
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
