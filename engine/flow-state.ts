@@ -73,6 +73,9 @@ class EngineFlow implements Flow {
     this.grant = { type: init.request.grant_type, scope: [], audience: [] };
     this.#engine = { credentials: init.credentials, source: init.source, grantToken: init.grantToken, deferred: init.deferred, onProven: init.onProven };
     this.#log = init.log;
+    // No property of its own may shadow a getter below (flow.assertion, flow.authentication):
+    // valves and templates read them, and a valve must not be able to forge them.
+    Object.preventExtensions(this);
   }
 
   get authentication(): ClientAuthentication | undefined {
@@ -97,10 +100,17 @@ class EngineFlow implements Flow {
     return flow instanceof EngineFlow && (flow.#engine.authentication !== undefined || flow.#engine.assertion !== undefined);
   }
 
+  static grantTokenVerified(flow: Flow): boolean {
+    return flow instanceof EngineFlow && flow.#engine.assertion !== undefined;
+  }
+
   static progress(flow: Flow): PipeProgress | undefined {
     return flow instanceof EngineFlow ? flow.#progress : undefined;
   }
 }
+
+// Nor may the getters be replaced for every flow, at a plugin's create().
+Object.freeze(EngineFlow.prototype);
 
 export function createFlow(init: FlowInit): Flow {
   return new EngineFlow(init);
@@ -140,6 +150,11 @@ export async function verifyFlowAssertion(flow: Flow, verify: (token: string | u
 /** Whether the flow's caller is proven: by client authentication or by a verified token. */
 export function isProven(flow: Flow): boolean {
   return EngineFlow.isProven(flow);
+}
+
+/** Whether the grant's token (assertion, subject_token) was verified: the engine's record, not the flow's getter. */
+export function grantTokenVerified(flow: Flow): boolean {
+  return EngineFlow.grantTokenVerified(flow);
 }
 
 export const PIPE_HOOKS = {

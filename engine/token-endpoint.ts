@@ -19,7 +19,7 @@ import { ISSUED, NONE, UNKNOWN_CLIENT } from './metrics/metrics.js';
 import type { FormParams } from './endpoints/form.js';
 import { InvalidGrant, InvalidRequest, OAuthError, ServerError, UnauthorizedClient, UnsupportedGrantType } from './errors.js';
 import { deadlineAnswer } from './endpoints/deadline.js';
-import { createFlow, isProven, pipeProgress } from './flow-state.js';
+import { createFlow, grantTokenVerified, isProven, pipeProgress } from './flow-state.js';
 import type { Flow, TokenRequest } from './flow.js';
 import { GRANT_SECRET_PARAMS, GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
 import { parseRequestTimeParams, type RequestTimeParams } from './grants/request-params.js';
@@ -118,7 +118,7 @@ async function runPipe(context: TokenContext): Promise<void> {
   }
   // A grant that presents a token is answered only once that token is verified, whoever
   // the client is: otherwise a pipe would answer for a token it never looked at.
-  if (grant!.clientAuthentication === 'optional' && !flow!.assertion) {
+  if (grant!.clientAuthentication === 'optional' && !grantTokenVerified(flow!)) {
     context.log.logger.error({ pipe: pipe!.id }, "pipe finished without verifying the grant's token (is VerifyAssertion missing?); response withheld");
     throw InvalidGrant('the grant token was not verified');
   }
