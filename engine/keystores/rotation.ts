@@ -14,7 +14,7 @@
  *
  * The times are read once per engine (per load or reload), not per token.
  */
-import type { JWK } from 'jose';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { Store } from '../store/types.js';
 import type { KeyState } from './key-states.js';
@@ -167,7 +167,7 @@ export class KeyGroup implements TimedKeystore {
   private async record(state: 'published' | 'previous', key: Keystore, now: number): Promise<number> {
     const store = this.context.store;
     if (!store) return now;
-    const name = `keys:${state}:${key.kid}`;
+    const name = await recordName(state, key);
     try {
       if (await store.putIfAbsent(name, RECORD_TTL, String(now))) return now;
       const since = Number(await store.get(name));
@@ -180,7 +180,7 @@ export class KeyGroup implements TimedKeystore {
 
   private async forget(state: 'previous', key: Keystore): Promise<void> {
     try {
-      await this.context.store?.delete(`keys:${state}:${key.kid}`);
+      await this.context.store?.delete(await recordName(state, key));
     } catch (error) {
       this.storeFailed(error);
     }
@@ -190,6 +190,15 @@ export class KeyGroup implements TimedKeystore {
     this.context.logger.warn({ event: 'key_times_unavailable', keystore: this.id, error: (error as Error).message },
       `keystore '${this.id}': the store did not answer; key times count from now (keys wait longer to sign and to retire)`);
   }
+}
+
+/**
+ * A key's record names the key itself (its RFC 7638 thumbprint), not only its kid: kids are
+ * names an operator may give again to a new key, which must not inherit the old key's times
+ * (it would sign at once, announced to nobody).
+ */
+async function recordName(state: 'published' | 'previous', key: Keystore): Promise<string> {
+  return `keys:${state}:${key.kid}:${await calculateJwkThumbprint(key.publicJwk as JWK)}`;
 }
 
 /** The alg a former key signs with: the one asked for when it can (an RSA → EC rotation cannot). */
