@@ -38,10 +38,36 @@ export function diffSettings(before: Engine, after: Engine): SettingChange[] {
     const to = metrics(after)[key];
     if (!same(from, to)) changes.push({ setting: `metrics.${key}`, from, to, restart: metricsKept.includes(`metrics.${key}`) });
   }
+  changes.push(...diffManagedKeystores(before, after));
   if (before.config.log.level !== after.config.log.level) changes.push({ setting: 'log.level', from: before.config.log.level, to: after.config.log.level, restart: false });
   if (!same(before.config.plugins, after.config.plugins)) changes.push({ setting: 'plugins', from: before.config.plugins, to: after.config.plugins, restart: false });
   if (!same([...before.config.roles].sort(), [...after.config.roles].sort())) changes.push({ setting: 'roles', from: before.config.roles, to: after.config.roles, restart: false });
   if (!same(before.config.oidc.discovery_meta, after.config.oidc.discovery_meta)) changes.push({ setting: 'oidc.discovery_meta', restart: false });
+  return changes;
+}
+
+/** Managed keystore settings shown with their values; encryption_key never is. */
+const SHOWN_MANAGED_SETTINGS = new Set(['type', 'alg', 'rotate_every', 'publish']);
+
+/**
+ * Managed keystores make their keys in the store, so the JWKS a diff compares holds none of
+ * theirs: their settings are compared here instead (a new encryption_key, say, opens none of
+ * the stored keys, and the reload is refused).
+ */
+function diffManagedKeystores(before: Engine, after: Engine): SettingChange[] {
+  const managed = (engine: Engine) => new Map(engine.config.keystores.filter((k) => k.type === 'managed').map((k) => [k.id, k as unknown as Record<string, unknown>]));
+  const old = managed(before);
+  const now = managed(after);
+  const changes: SettingChange[] = [];
+  for (const id of new Set([...old.keys(), ...now.keys()])) {
+    const from = old.get(id) ?? {};
+    const to = now.get(id) ?? {};
+    for (const key of keysOf(from, to)) {
+      if (same(from[key], to[key])) continue;
+      const values = SHOWN_MANAGED_SETTINGS.has(key) ? { from: from[key], to: to[key] } : {};
+      changes.push({ setting: `keystores.${id}.${key}`, ...values, restart: false });
+    }
+  }
   return changes;
 }
 
