@@ -5,6 +5,7 @@
  * compared by what the config says of them (id, alg, publish), never by kid.
  */
 import type { Engine } from '../engine.js';
+import { KeyGroup } from '../keystores/rotation.js';
 import type { Keystore } from '../keystores/types.js';
 import { minus, same } from './same.js';
 import type { ConfigDiff, GeneratedKeystoreChange, KeyChange, LoadedConfig, SigningChange } from './types.js';
@@ -13,10 +14,29 @@ function generatedIds(engine: Engine): Set<string> {
   return new Set(engine.config.keystores.filter((k) => k.type === 'generated').map((k) => k.id));
 }
 
-/** Published keys by kid, generated ones left out. */
-function publishedKeys(engine: Engine): Map<string, Keystore> {
+/** A key the config publishes, under the id its pipes name. */
+interface PublishedKey {
+  readonly id: string;
+  readonly publicJwk: Keystore['publicJwk'];
+}
+
+/**
+ * Published keys by kid, generated ones left out. A rotation group publishes its next and
+ * current keys and its previous ones not past a configured retire_at (what it serves before
+ * the store says more: the diff contacts no store), not only the current key it signs with.
+ */
+function publishedKeys(engine: Engine): Map<string, PublishedKey> {
   const generated = generatedIds(engine);
-  return new Map([...engine.keystores.values()].filter((k) => k.publish && !generated.has(k.id)).map((k) => [k.kid, k]));
+  const now = Math.floor(Date.now() / 1000);
+  const keys = new Map<string, PublishedKey>();
+  for (const keystore of engine.keystores.values()) {
+    if (generated.has(keystore.id)) continue;
+    if (keystore instanceof KeyGroup) {
+      const served = new Set(keystore.published(now).keys.map((jwk) => jwk.kid));
+      for (const key of keystore.keys) if (served.has(key.kid)) keys.set(key.kid, { id: keystore.id, publicJwk: key.publicJwk });
+    } else if (keystore.publish) keys.set(keystore.kid, keystore);
+  }
+  return keys;
 }
 
 /** How a diff names the key a keystore signs with. */
@@ -27,7 +47,7 @@ function keyName(engine: Engine, keystore: Keystore): string {
 export function diffKeys(before: LoadedConfig, after: LoadedConfig): ConfigDiff['keys'] {
   const old = publishedKeys(before.engine);
   const now = publishedKeys(after.engine);
-  const change = (keys: Map<string, Keystore>) => (kid: string): KeyChange => ({ kid, keystore: keys.get(kid)!.id });
+  const change = (keys: Map<string, PublishedKey>) => (kid: string): KeyChange => ({ kid, keystore: keys.get(kid)!.id });
   const replaced = [...now.keys()].filter((kid) => old.has(kid) && !same(old.get(kid)!.publicJwk, now.get(kid)!.publicJwk));
   const oldSigners = new Set(before.keyUses.map((u) => u.keystore.kid));
   return {
@@ -64,13 +84,15 @@ export function diffSigning(before: LoadedConfig, after: LoadedConfig): SigningC
     const to = signers(after, pipe);
     return same([...from].sort(), [...to].sort()) ? [] : [{ pipe, from, to, unannounced: unannounced(to) }];
   });
-  const keystores = after.engine.config.keystores.flatMap((config): SigningChange[] => {
-    const old = before.engine.keystores.get(config.id);
-    const now = after.engine.keystores.get(config.id);
-    if (!old || !now || !before.engine.config.keystores.some((k) => k.id === config.id)) return [];
+  // One line per id: the keys of a rotation group share theirs.
+  const keystoreIds = new Set(after.engine.config.keystores.map((k) => k.id));
+  const keystores = [...keystoreIds].flatMap((id): SigningChange[] => {
+    const old = before.engine.keystores.get(id);
+    const now = after.engine.keystores.get(id);
+    if (!old || !now || !before.engine.config.keystores.some((k) => k.id === id)) return [];
     const from = keyName(before.engine, old);
     const to = keyName(after.engine, now);
-    return from === to ? [] : [{ keystore: config.id, from: [from], to: [to], unannounced: unannounced([to]) }];
+    return from === to ? [] : [{ keystore: id, from: [from], to: [to], unannounced: unannounced([to]) }];
   });
   return [...pipes, ...keystores];
 }

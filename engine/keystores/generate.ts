@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { access, writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { newPrivateKey } from './generated.js';
 import { buildPfx, encryptPkcs8, selfSignedCert } from './pfx.js';
@@ -53,6 +53,9 @@ export async function generateKeyFile(
   const p12 = ['.p12', '.pfx'].includes(extname(path).toLowerCase());
   // Fail before the (slow) key generation; the 'wx' write below is the race-free check.
   if (await access(path).then(() => true, () => false)) throw new Error(`${path} exists; not overwriting it`);
+  // The write would fail with a bare ENOENT after the key was made; say which directory is missing.
+  const dir = dirname(path);
+  if (!(await access(dir).then(() => true, () => false))) throw new Error(`${dir}: no such directory; create it first (mkdir -p ${dir})`);
   const key = await newPrivateKey(alg, RSA_BITS[alg] ?? 2048);
   const data = await encode(key, p12, options.password);
   try {

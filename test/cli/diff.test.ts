@@ -201,6 +201,26 @@ describe('sluice diff', () => {
     expect(retire.json.keys.retired).toEqual([{ kid: 'key-a', keystore: 'key-a', still_signing: false }]);
   }, 60_000); // three diffs, six processes
 
+  it('the README rotation with key states (next, current + previous, current): each step tells only its own change', async () => {
+    const keys = (entries: string) => edit(BASE, [['  - { id: signing, type: pem, path: a.pem }\n', entries]]);
+    const a = (state = '') => `  - { id: signing, type: pem, path: a.pem, kid: key-a${state} }\n`;
+    const b = (state = '') => `  - { id: signing, type: pem, path: b.pem, kid: key-b${state} }\n`;
+    const steps = [keys(a()), keys(a() + b(', state: next')), keys(a(', state: previous') + b()), keys(b())];
+    const announce = await diff(steps[0]!, steps[1]!);
+    const sign = await diff(steps[1]!, steps[2]!);
+    const retire = await diff(steps[2]!, steps[3]!);
+    // A next key is published; a previous one still is (no retire_at); one id, one keystore line.
+    expect(announce.lines).toEqual(['key published: kid key-b (keystore signing)']);
+    expect(sign.lines).toEqual(['signing key changed: pipe m2m: kid key-a → kid key-b', 'signing key changed: keystore signing: kid key-a → kid key-b']);
+    expect(sign.json.keys).toMatchObject({ published: [], retired: [] });
+    expect(sign.json.signing.map((change: { unannounced: string[] }) => change.unannounced)).toEqual([[], []]);
+    expect(retire.lines).toEqual(['key retired: kid key-a (keystore signing)']);
+    expect(retire.json.keys.retired).toEqual([{ kid: 'key-a', keystore: 'signing', still_signing: false }]);
+    // Skipping the announce step is still told as the hazard it is.
+    const skipped = await diff(steps[0]!, steps[2]!);
+    expect(skipped.json.signing.map((change: { unannounced: string[] }) => change.unannounced)).toEqual([['key-b'], ['key-b']]);
+  }, 60_000); // four diffs, eight processes
+
   it('publish: false on a key retires it', async () => {
     const next = edit(BASE, [['  - { id: dev, type: generated }', '  - { id: dev, type: generated }\n  - { id: next, type: pem, path: b.pem, kid: key-b }']]);
     const run = await diff(next, edit(next, [['kid: key-b }', 'kid: key-b, publish: false }']]));

@@ -77,6 +77,13 @@ describe.concurrent('sluice keys generate', () => {
     expect(readFileSync(join(dir, 'keys/signing.p12'))).toEqual(beforeP12);
   });
 
+  it('an --out in a directory that does not exist: exit 1, the directory named, nothing written', async () => {
+    const result = await sluice(['keys', 'generate', '--alg', 'ES256', '--out', 'no-such-dir/signing.pem'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/^sluice: \S*no-such-dir: no such directory; create it first/);
+    expect(() => statSync(join(dir, 'no-such-dir'))).toThrow();
+  });
+
   it('usage errors exit 2 and write nothing: no password for .p12, unset --password-env, bad --alg, no --out', async () => {
     const results = await Promise.all([
       sluice(['keys', 'generate', '--alg', 'ES256', '--out', 'nopass.p12'], { cwd: dir }),
