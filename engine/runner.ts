@@ -1,5 +1,5 @@
 /**
- * The step runner: koa-compose for valves, and for the token endpoint's own steps. Each
+ * The step runners. compose(): koa-compose for valves, with `next`. Each
  * step gets the context and `next`, which runs the rest; a step stops the chain by
  * throwing an OAuthError, or by returning without calling next() (e.g. a cache that
  * already has the answer).
@@ -7,7 +7,8 @@
  * Plugin bugs must not take the process down or leak past the request: whatever a step
  * does with `next` (forgets to await it, calls it twice, calls it after returning), the
  * runner waits for the rest of the chain to settle, so no rejection goes unhandled, and
- * answers with an error that names the step.
+ * answers with an error that names the step. sequence(): the endpoints' own steps, which
+ * always go on, in a plain loop.
  */
 import { isOAuthError } from './errors.js';
 
@@ -118,6 +119,11 @@ function attribute(step: string, error: unknown): unknown {
 export interface SequenceStep<C> {
   readonly name: string;
   readonly run: (context: C) => void | Promise<void>;
+}
+
+/** A named step of an endpoint: it does its part and the next one runs. */
+export function step<C>(name: string, run: (context: C) => void | Promise<void>): SequenceStep<C> {
+  return { name, run };
 }
 
 export function sequence<C>(steps: ReadonlyArray<SequenceStep<C>>): (context: C) => Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * POST /token as an ordered list of named steps, run by the same composer as pipes:
+ * POST /token as an ordered list of named steps, run in order (runner.ts sequence):
  *
  *   readForm → grantType → singleValued → findClient → prepareFlow → authenticateClient → runPipe
  *
@@ -24,7 +24,7 @@ import type { Flow, TokenRequest } from './flow.js';
 import { GRANT_SECRET_PARAMS, GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
 import { parseRequestTimeParams, type RequestTimeParams } from './grants/request-params.js';
 import type { CompiledPipe } from './pipes.js';
-import type { SequenceStep } from './runner.js';
+import { step, type SequenceStep } from './runner.js';
 
 export type { EndpointRequest as TokenHttpRequest, HttpAnswer } from './endpoints/handler.js';
 
@@ -37,10 +37,6 @@ interface TokenContext extends ClientRequestContext {
 }
 
 const NOTHING_GRANTED: GrantParameters = { scope: [], resource: [], audience: [] };
-
-function step(name: string, run: (context: TokenContext) => void | Promise<void>): SequenceStep<TokenContext> {
-  return { name, run };
-}
 
 function grantType(context: TokenContext): void {
   const values = context.form!.get('grant_type');

@@ -7,7 +7,7 @@
 import { authenticationFailed } from '../client-auth/failure.js';
 import type { RegisteredClient } from '../engine.js';
 import { InvalidRequest } from '../errors.js';
-import type { SequenceStep } from '../runner.js';
+import { step, type SequenceStep } from '../runner.js';
 import { findClient, readForm, readSingleValued, type ClientRequestContext } from './client-steps.js';
 
 export interface TokenAboutContext extends ClientRequestContext {
@@ -15,11 +15,6 @@ export interface TokenAboutContext extends ClientRequestContext {
   caller?: RegisteredClient;
   /** The token asked about; never logged. */
   token?: string;
-}
-
-/** A named step of an endpoint: it does its part and the next one runs. */
-export function step<C>(name: string, run: (context: C) => void | Promise<void>): SequenceStep<C> {
-  return { name, run };
 }
 
 async function authenticateCaller(context: TokenAboutContext): Promise<void> {

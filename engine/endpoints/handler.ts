@@ -1,6 +1,6 @@
 /**
  * One wrapper for every form-posting endpoint (token now; introspection and revocation
- * next): runs the endpoint's named steps with the same composer as pipes, maps errors to
+ * next): runs the endpoint's named steps in order (runner.ts sequence), maps errors to
  * RFC 6749 section 5.2 answers, and writes one log line per request. Anything that is not
  * an OAuthError is a bug: answered as server_error, the details in the log only.
  */

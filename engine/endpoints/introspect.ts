@@ -13,8 +13,8 @@
  * signed by the engine (RFC 9701), see introspection-jwt.ts.
  */
 import { checkAccessToken } from '../tokens/access-token.js';
-import type { SequenceStep } from '../runner.js';
-import { CLIENT_FRONT_STEPS, step, type TokenAboutContext } from './client-front.js';
+import { step, type SequenceStep } from '../runner.js';
+import { CLIENT_FRONT_STEPS, type TokenAboutContext } from './client-front.js';
 import { defineEndpoint } from './handler.js';
 import { signIntrospection, INTROSPECTION_JWT_MEDIA_TYPE } from './introspection-jwt.js';
 

@@ -10,8 +10,8 @@
  * Only the log says which.
  */
 import { revokeAccessToken } from '../tokens/access-token.js';
-import type { SequenceStep } from '../runner.js';
-import { CLIENT_FRONT_STEPS, step, type TokenAboutContext } from './client-front.js';
+import { step, type SequenceStep } from '../runner.js';
+import { CLIENT_FRONT_STEPS, type TokenAboutContext } from './client-front.js';
 import { defineEndpoint } from './handler.js';
 
 async function revoke(context: TokenAboutContext): Promise<void> {

@@ -11,9 +11,8 @@
  * (section 3.1). Why a token failed is for the log, which never holds the token.
  */
 import { OAuthError } from '../errors.js';
-import type { SequenceStep } from '../runner.js';
+import { step, type SequenceStep } from '../runner.js';
 import { checkAccessToken } from '../tokens/access-token.js';
-import { step } from './client-front.js';
 import { defineEndpoint, type EndpointContext } from './handler.js';
 
 interface UserinfoContext extends EndpointContext {

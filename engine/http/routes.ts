@@ -1,7 +1,8 @@
 /**
  * The endpoints, as a table: each says where it is served, how, and what its answer may be
  * cached for. The server mounts the table (engine/http/server.ts) and derives from it the
- * 405 answers; metrics is a row to add.
+ * 405 answers. /metrics is mounted beside the table (metrics-route.ts): its path and port are
+ * the metrics section's.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine.js';
