@@ -13,6 +13,7 @@
 import { compactVerify, importJWK } from 'jose';
 import type { Engine } from '../engine.js';
 import type { Store } from '../store/types.js';
+import { within } from '../within.js';
 import type { ServingState } from '../http/serving-state.js';
 
 export interface ProbeAnswer {
@@ -74,10 +75,5 @@ function storeAnswers(store: Store): Promise<boolean> {
 }
 
 function answersWithin(store: Store, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const read = store.get(STORE_PROBE_KEY).then(() => true, () => false);
-  return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+  return within(store.get(STORE_PROBE_KEY), ms, 'no answer').then(() => true, () => false);
 }

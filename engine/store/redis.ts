@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { TemporarilyUnavailable } from '../errors.js';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, type RedisClient } from './redis-client.js';
 import type { Store } from './types.js';
+import { within } from '../within.js';
 
 /** Seconds a client should wait: about one reconnect attempt (redis-client.ts backs off to 2 s). */
 export const OUTAGE_RETRY_AFTER = '2';
@@ -143,13 +144,6 @@ export class RedisStore implements Store {
     this.healthy = true;
     this.logger?.info({ event: 'store_recovered', store: this.where }, 'the store is reachable again');
   }
-}
-
-/** `promise`, or a rejection after `ms`. */
-function within<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${reason} after ${ms} ms`)), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** Redis takes whole seconds of at least 1. */
