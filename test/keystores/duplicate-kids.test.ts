@@ -9,25 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { load } from '../helpers/sluice.js';
 import { positionOf } from '../helpers/positions.js';
 import { FIXTURES } from './helpers.js';
+import { keystoresConfig } from './keystores-config.js';
 
 const files = {
   'keys/ec.pem': readFileSync(join(FIXTURES, 'ec-p256.pem')),
   'keys/rsa.pem': readFileSync(join(FIXTURES, 'rsa.pem')),
 };
 
-const config = (keystores: string) => `
-keystores:
-${keystores.trim().split('\n').map((l) => `  ${l}`).join('\n')}
-rps:
-  - client_id: svc
-    client_secret: \${env.SVC_SECRET}
-    client_credentials_pipe_id: p
-pipes:
-  - id: p
-    valves:
-      - { name: CreateJwt, config: { keystore: a } }
-      - name: TokenResponse
-`;
+const config = (keystores: string) => keystoresConfig(keystores);
 
 async function check(keystores: string) {
   const yaml = config(keystores);

@@ -8,23 +8,12 @@ import type { Diagnostic } from '../../engine/diagnostics.js';
 import { positionOf } from '../helpers/positions.js';
 import { load } from '../helpers/sluice.js';
 import { certifiedKey, P12_PASSWORD } from './certified-key.js';
+import { keystoresConfig } from './keystores-config.js';
 
 const DAY = 86_400;
 const ENV = { SVC_SECRET: 'svc-secret-0123456789', P12_PASSWORD };
 
-const config = (keystores: string, createJwt = '{ keystore: a }') => `
-keystores:
-${keystores.trim().split('\n').map((l) => `  ${l}`).join('\n')}
-rps:
-  - client_id: svc
-    client_secret: \${env.SVC_SECRET}
-    client_credentials_pipe_id: p
-pipes:
-  - id: p
-    valves:
-      - { name: CreateJwt, config: ${createJwt} }
-      - name: TokenResponse
-`;
+const config = (keystores: string, createJwt = '{ keystore: a }') => keystoresConfig(keystores, { createJwt });
 
 async function warnings(yaml: string, options: { files?: Record<string, string | Buffer>; now?: number } = {}) {
   const { engine, diagnostics } = await load(yaml, { env: ENV, files: options.files ?? {}, ...(options.now ? { now: () => options.now! } : {}) });

@@ -8,24 +8,12 @@ import { load } from '../../helpers/sluice.js';
 import { keyDir } from './harness.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { keystoresConfig } from '../keystores-config.js';
 
 const dir = keyDir();
 const files = Object.fromEntries(['a', 'b', 'c'].map((k) => [`${k}.pem`, readFileSync(join(dir, `${k}.pem`))]));
 
-const config = (keystores: string) => `
-keystores:
-${keystores.trim().split('\n').map((l) => `  ${l}`).join('\n')}
-rps:
-  - client_id: svc
-    client_secret: \${env.SVC_SECRET}
-    client_credentials_pipe_id: p
-pipes:
-  - id: p
-    valves:
-      - name: ClientAuthenticate
-      - { name: CreateJwt, config: { keystore: signing } }
-      - name: TokenResponse
-`;
+const config = (keystores: string) => keystoresConfig(keystores, { authenticate: true, createJwt: '{ keystore: signing }' });
 
 async function check(keystores: string) {
   const yaml = config(keystores);
