@@ -10,17 +10,24 @@ import { refuse } from './reply.js';
 // may have kept the last, so the two would disagree on who the client is.
 const SINGLE_VALUED = ['authorization', 'content-type'];
 
+/** The first of SINGLE_VALUED that the raw header list repeats, if any. */
+export function repeatedSingleValuedHeader(raw: readonly string[]): string | undefined {
+  for (const name of SINGLE_VALUED) {
+    let count = 0;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name && ++count > 1) return name;
+    }
+  }
+  return undefined;
+}
+
 // Both hooks take fastify's callback form: on every request, an async hook would cost a
 // promise and a turn of the microtask queue to say "go on".
 export function refuseRepeatedHeaders(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const raw = request.raw.rawHeaders;
-  for (const name of SINGLE_VALUED) {
-    let count = 0;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) count++;
-    if (count > 1) {
-      refuse(request, reply, InvalidRequest(`more than one ${name} header`));
-      return;
-    }
+  const repeated = repeatedSingleValuedHeader(request.raw.rawHeaders);
+  if (repeated) {
+    refuse(request, reply, InvalidRequest(`more than one ${repeated} header`));
+    return;
   }
   done();
 }

@@ -6,7 +6,7 @@
  */
 import { createServer as createHttpServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Engine } from '../engine.js';
+import { PATHS, type Engine } from '../engine.js';
 import { OAuthError } from '../errors.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { deferredChildLogger } from './deferred-logger.js';
@@ -17,6 +17,7 @@ import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { basePath } from './paths.js';
 import { SECURITY_HEADERS, refuse, sendError } from './reply.js';
 import { ENDPOINTS, type Endpoint } from './routes.js';
+import { directTokenRoute } from './direct-token-route.js';
 import { attachServingState, ServingState } from './serving-state.js';
 
 export interface EngineHolder {
@@ -31,6 +32,9 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   const { server } = holder.current.config;
   const logger = holder.current.logger as FastifyBaseLogger;
   const requestTimeout = server.request_timeout * 1000;
+  const limits = overloadLimits(server.overload);
+  const serving = new ServingState(limits?.retryAfter ?? '1');
+  const tokenRoute = directTokenRoute(holder, serving, { path: basePath(holder.current) + PATHS.token, bodyLimit: server.body_limit, trustProxy: server.trust_proxy });
   const app = Fastify({
     loggerInstance: logger,
     // The token endpoint writes its own line per request; fastify's would duplicate it
@@ -56,7 +60,10 @@ export function createServer(holder: EngineHolder): FastifyInstance {
     // Node checks request and header timeouts every 30 s by default, so a slow client kept
     // its socket for up to 30 s whatever request_timeout said (attack review M1).
     serverFactory: (handler) => {
-      const http = createHttpServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS, requestTimeout, headersTimeout: requestTimeout }, handler);
+      // The plain token request is answered before fastify (direct-token-route.ts).
+      const http = createHttpServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS, requestTimeout, headersTimeout: requestTimeout }, (request, response) => {
+        if (!tokenRoute(request, response)) handler(request, response);
+      });
       // fastify sets these only on a server it makes itself.
       http.keepAliveTimeout = server.keep_alive_timeout * 1000;
       http.setTimeout(requestTimeout + IDLE_MARGIN_MS);
@@ -80,7 +87,11 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  const serving = servingState(app, holder);
+  attachServingState(app, serving);
+  if (limits) {
+    const stop = watchOverload(limits, holder.current.logger, (cause) => serving.setOverload(cause));
+    app.addHook('onClose', async () => stop());
+  }
   app.addHook('onRequest', refuseRepeatedHeaders);
   // Callback form: an async hook costs a promise per response.
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -113,18 +124,6 @@ export function createServer(holder: EngineHolder): FastifyInstance {
   });
 
   return app;
-}
-
-/** Draining and overload, with the overload sampler (server.overload) running until the server closes. */
-function servingState(app: FastifyInstance, holder: EngineHolder): ServingState {
-  const limits = overloadLimits(holder.current.config.server.overload);
-  const serving = new ServingState(limits?.retryAfter ?? '1');
-  attachServingState(app, serving);
-  if (limits) {
-    const stop = watchOverload(limits, holder.current.logger, (cause) => serving.setOverload(cause));
-    app.addHook('onClose', async () => stop());
-  }
-  return serving;
 }
 
 /** Route every endpoint at each of its paths; returns the methods served at each path. */
