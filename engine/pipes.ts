@@ -23,7 +23,6 @@ import { compileExpression } from './expression/index.js';
 import { valveAnswers } from './pipe-calls.js';
 import { conditionKey, duplicateConditionKey } from './valve-condition.js';
 import type { SluiceMetrics } from './metrics/metrics.js';
-import { timedValve } from './metrics/valve-timing.js';
 
 type Condition = (flow: Flow) => unknown;
 
@@ -84,14 +83,6 @@ function compileCondition(entry: ValveEntry, path: ConfigPath, now: () => number
   }
 }
 
-/** The valve when its condition holds; otherwise the rest of the pipe, as if it were not there. */
-function onlyWhen(condition: Condition, run: Valve): Valve {
-  return async function conditionalValve(flow, next) {
-    if (condition(flow)) await run(flow, next);
-    else await next();
-  };
-}
-
 export async function compilePipe(
   pipe: PipeConfig,
   pipeIndex: number,
@@ -144,8 +135,9 @@ export async function compilePipe(
       const config = Object.freeze(entry.config) as never;
       const run = await registered.definition.create(config, services, { pipeId: pipe.id, index });
       if (typeof run !== 'function') throw new ConfigError('plugin', `valve '${entry.name}': create() must return a function`);
-      const measured = metrics ? timedValve(run, metrics.valveSeries(pipe.id, entry.name)) : run;
-      valves.push({ name: entry.name, run: condition ? onlyWhen(condition, measured) : measured });
+      // A valve's own time, for sluice_valve_duration_seconds; not observed when its exec_if passes it over.
+      const series = metrics?.valveSeries(pipe.id, entry.name);
+      valves.push({ name: entry.name, run, ...(condition ? { when: condition } : {}), ...(series ? { observe: (seconds: number) => series.observe(seconds) } : {}) });
       authenticatesClient ||= !condition && registered.definition.authenticatesClient === true;
       signsBeforeVerifying ||= !verifiesAssertion && registered.definition.readsClaims === true;
       verifiesAssertion ||= !condition && registered.definition.verifiesAssertion === true;

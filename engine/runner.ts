@@ -10,11 +10,19 @@
  * answers with an error that names the step. sequence(): the endpoints' own steps, which
  * always go on, in a plain loop.
  */
+import { performance } from 'node:perf_hooks';
 import { isOAuthError } from './errors.js';
 
 export interface NamedStep<C> {
   readonly name: string;
   readonly run: (context: C, next: () => Promise<void>) => Promise<void> | void;
+  /** Runs only when this holds (a valve's exec_if); otherwise the chain goes on past it. */
+  readonly when?: (context: C) => unknown;
+  /**
+   * Told the step's own time in seconds (its start to its end, less the time the steps
+   * after it took), whether it succeeded or not; not called for a step passed over.
+   */
+  readonly observe?: (seconds: number) => void;
 }
 
 /**
@@ -47,7 +55,11 @@ export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<
     const dispatch = async (i: number): Promise<void> => {
       const step = steps[i];
       if (!step) return;
+      if (step.when && !holds(step, context)) return dispatch(i + 1);
       hooks.onEnter?.(context, step.name);
+      const { observe } = step;
+      const started = observe ? performance.now() : 0;
+      let downstream = 0;
       // The rest of the chain, once this step calls next(); observed here, so that its
       // rejection is never unhandled even when the step forgets to await it.
       let rest: Promise<Outcome> | undefined;
@@ -57,14 +69,17 @@ export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<
       const next = (): Promise<void> => {
         if (returned) return observed(new StepFailure(step.name, 'called next() after it returned (missing await?)'));
         if (rest) return observed((misuse = new StepFailure(step.name, 'called next() more than once')));
+        const entered = observe ? performance.now() : 0;
         const running = dispatch(i + 1);
         rest = running.then(
           (): Outcome => {
             restSettled = true;
+            if (observe) downstream = performance.now() - entered;
             return SUCCEEDED;
           },
           (error: unknown): Outcome => {
             restSettled = true;
+            if (observe) downstream = performance.now() - entered;
             return { ok: false, error };
           },
         );
@@ -82,6 +97,7 @@ export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<
       returned = true;
       const wasSettled = restSettled;
       const outcome = rest ? await rest : undefined;
+      if (observe) observe(Math.max(0, performance.now() - started - downstream) / 1000);
       if (thrown) throw attribute(step.name, thrown.error);
       if (misuse) throw misuse;
       if (!rest) hooks.onStop?.(context, step.name);
@@ -93,6 +109,15 @@ export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<
     };
     return dispatch(0);
   };
+}
+
+/** Whether a step's condition holds; a condition that throws is that step's failure. */
+function holds<C>(step: NamedStep<C>, context: C): boolean {
+  try {
+    return Boolean(step.when!(context));
+  } catch (error) {
+    throw attribute(step.name, error);
+  }
 }
 
 /**

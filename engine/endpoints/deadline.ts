@@ -10,26 +10,45 @@ import { TemporarilyUnavailable, type OAuthError } from '../errors.js';
 /** Whose deadline passed: the server's request_timeout, or the caller's `exp`. */
 export type DeadlineOwner = 'server' | 'caller';
 
-/** What `RequestDeadline.passed` rejects with. Not an Error: it never leaves the endpoint wrapper. */
+/** What `RequestDeadline.race` rejects with. Not an Error: it never leaves the endpoint wrapper. */
 export class DeadlinePassed {
   constructor(readonly owner: DeadlineOwner) {}
 }
 
+/**
+ * One timer and no promise of its own: the token path makes one per request, so the race
+ * is a single promise settled by whichever comes first, the work or the timer.
+ */
 export class RequestDeadline {
-  /** Rejects with DeadlinePassed when the deadline passes; never resolves. */
-  readonly passed: Promise<never>;
-  private reject!: (reason: DeadlinePassed) => void;
   private timer: NodeJS.Timeout | undefined;
   /** Milliseconds since the epoch. */
   private at: number;
+  private owner: DeadlineOwner = 'server';
+  private onPassed: ((reason: DeadlinePassed) => void) | undefined;
 
   constructor(ms: number) {
-    this.passed = new Promise<never>((_, reject) => {
-      this.reject = reject;
-    });
-    this.passed.catch(() => undefined); // observed by whoever races it; never unhandled
     this.at = Date.now() + ms;
-    this.arm('server');
+    this.arm();
+  }
+
+  /**
+   * Settles as `work` does, or rejects with DeadlinePassed if the deadline comes first;
+   * either way the timer is cleared. `work`'s late outcome is observed and dropped.
+   */
+  race(work: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.onPassed = reject;
+      work.then(
+        () => {
+          this.clear();
+          resolve();
+        },
+        (error: unknown) => {
+          this.clear();
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Bring the deadline forward to `at` (milliseconds since the epoch); a later time changes nothing. */
@@ -37,7 +56,8 @@ export class RequestDeadline {
     if (at >= this.at || this.timer === undefined) return;
     clearTimeout(this.timer);
     this.at = at;
-    this.arm(owner);
+    this.owner = owner;
+    this.arm();
   }
 
   clear(): void {
@@ -45,8 +65,13 @@ export class RequestDeadline {
     this.timer = undefined;
   }
 
-  private arm(owner: DeadlineOwner): void {
-    this.timer = setTimeout(() => this.reject(new DeadlinePassed(owner)), Math.max(0, this.at - Date.now()));
+  private arm(): void {
+    this.timer = setTimeout(() => this.pass(), Math.max(0, this.at - Date.now()));
+  }
+
+  private pass(): void {
+    this.timer = undefined;
+    this.onPassed?.(new DeadlinePassed(this.owner));
   }
 }
 

@@ -78,7 +78,8 @@ export function defineEndpoint<C extends EndpointContext>(
     const deadline = new RequestDeadline(engine.config.server.request_timeout * 1000);
     try {
       context = init({ engine, http, log, line, deadline });
-      await withinDeadline(run(context), deadline);
+      // A valve that never settles (a hung plugin, a slow upstream) must not hold a request, and its socket, for ever.
+      await deadline.race(run(context));
       if (!context.answer) throw ServerError(`${event}: no step answered`);
       // An endpoint that issues nothing (introspection, revocation, userinfo) says so itself.
       line.outcome ??= 'issued';
@@ -88,6 +89,7 @@ export function defineEndpoint<C extends EndpointContext>(
       const answer = failure(error instanceof DeadlinePassed ? deadlineAnswer(error.owner) : error, http, line);
       return { ...answer, body: { ...answer.body, ...echoed(context) } };
     } finally {
+      deadline.clear();
       const nanoseconds = Number(process.hrtime.bigint() - started);
       line.duration_ms = nanoseconds / 1e6;
       if (observe) observeSafely(observe, engine, context, line, nanoseconds / 1e9);
@@ -102,16 +104,6 @@ function observeSafely<C>(observe: RequestObserver<C>, engine: Engine, context: 
     observe(engine, context, line, seconds);
   } catch (error) {
     line.observe_error = error instanceof Error ? error.message : String(error);
-  }
-}
-
-/** A valve that never settles (a hung plugin, a slow upstream) must not hold a request, and its socket, for ever. */
-async function withinDeadline(work: Promise<void>, deadline: RequestDeadline): Promise<void> {
-  try {
-    await Promise.race([work, deadline.passed]);
-  } finally {
-    deadline.clear();
-    work.catch(() => undefined);
   }
 }
 

@@ -125,3 +125,43 @@ describe('compose, misuse that is not awaited', () => {
     expect(error).toMatchObject({ step: 'Twice' });
   });
 });
+
+describe('compose, conditions and step timing', () => {
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('passes over a step whose condition does not hold, and runs it when it does', async () => {
+    const order: string[] = [];
+    const steps = (on: boolean): Step[] => [
+      { name: 'A', run: async (_f, next) => { order.push('a'); await next(); } },
+      { name: 'B', when: () => on, run: async (_f, next) => { order.push('b'); await next(); } },
+      { name: 'C', run: async () => { order.push('c'); } },
+    ];
+    await compose<Flow>(steps(false))(flow);
+    expect(order).toEqual(['a', 'c']);
+    await compose<Flow>(steps(true))(flow);
+    expect(order).toEqual(['a', 'c', 'a', 'b', 'c']);
+  });
+
+  it('a condition that throws is the failure of its step, by name', async () => {
+    const run = compose<Flow>([{ name: 'Guarded', when: () => { throw new TypeError('bad path'); }, run: async () => undefined }]);
+    const error = await run(flow).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepFailure);
+    expect((error as StepFailure).step).toBe('Guarded');
+  });
+
+  it("observes each step's own time, without the steps after it, failed ones too; not a step passed over", async () => {
+    const seen: Record<string, number[]> = { A: [], B: [], C: [] };
+    const run = compose<Flow>([
+      { name: 'A', observe: (s) => seen.A!.push(s), run: async (_f, next) => { await next(); } },
+      { name: 'B', observe: (s) => seen.B!.push(s), when: () => false, run: async () => undefined },
+      { name: 'C', observe: (s) => seen.C!.push(s), run: async () => { await wait(30); throw InvalidScope('no'); } },
+    ]);
+    await expect(run(flow)).rejects.toMatchObject({ code: 'invalid_scope' });
+    expect(seen.B).toEqual([]);
+    expect(seen.C).toHaveLength(1);
+    expect(seen.C![0]).toBeGreaterThanOrEqual(0.02);
+    expect(seen.A).toHaveLength(1);
+    // A's own time excludes C's wait.
+    expect(seen.A![0]).toBeLessThan(seen.C![0]!);
+  });
+});
