@@ -127,7 +127,7 @@ function stateOf(flow: Flow): EngineOnly {
 export async function authenticateFlow(flow: Flow, client: ClientCredentialsConfig, authenticator: ClientAuthenticator, context: VerifyContext): Promise<void> {
   const state = stateOf(flow);
   if (!state.authentication) {
-    const authentication = await authenticator.verify(state.credentials, client, context, state.source);
+    const authentication = authenticator.provedAtOnce(state.credentials, client, context.now()) ?? (await authenticator.verify(state.credentials, client, context, state.source));
     state.authentication = Object.freeze({ ...authentication });
   }
   if (state.deferred) throw state.deferred;

@@ -114,6 +114,19 @@ export class ClientAuthenticator {
     return attempt;
   }
 
+  /**
+   * The usual success without a promise per layer: credentials that prove `client` with no
+   * work worth waiting for (authMethod provesAtOnce). Undefined means "ask verify()", which
+   * alone refuses: this path answers only successes, so a stranger's answer, and its
+   * timing, are verify()'s as before.
+   */
+  provedAtOnce(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, now: number): ClientAuthentication | undefined {
+    if (!client || presented.client_id !== client.client_id || presented.method !== client.token_endpoint_auth_method) return undefined;
+    const method = authMethod(presented.method);
+    if (!method?.provesAtOnce?.(presented, client, this.secrets, now)) return undefined;
+    return { method: presented.method, client_id: client.client_id };
+  }
+
   private async verifyOnce(presented: PresentedCredentials, client: ClientCredentialsConfig | undefined, context: VerifyContext, source: string): Promise<ClientAuthentication> {
     let derived = false;
     const kdf: KdfSlot = (task) => {

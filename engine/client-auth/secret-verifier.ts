@@ -45,16 +45,24 @@ export class SecretVerifier {
   private readonly cache = new VerifiedSecretCache();
 
   async verify(presented: SecretSpellings, client: ClientCredentialsConfig, kdf: KdfSlot, now: number): Promise<boolean> {
-    const { secret, alternate } = presented;
+    const { secret } = presented;
     const candidates = validAt(client.secrets, now);
-    // Both spellings are compared where it is cheap; only `secret` is ever derived from.
-    const cheap = this.cheapMatch(secret, client.client_id, candidates);
-    if (cheap || (alternate !== undefined && this.cheapMatch(alternate, client.client_id, candidates))) return true;
+    if (this.anySpellingMatches(presented, client.client_id, candidates)) return true;
     const hashes = candidates.flatMap((s) => (s.kind === 'hash' && s.hash.kind === 'scrypt' ? [s.hash] : []));
     if (hashes.length === 0) return false;
     // Concurrent identical requests share this derivation one level up (authenticate.ts),
     // for known and unknown clients alike.
     return kdf(() => this.derive(secret, client.client_id, hashes));
+  }
+
+  /** verify() without a derivation: true when a spelling matches a plain secret, a `$sha256$` hash or a cached derivation. */
+  matchesCheaply(presented: SecretSpellings, client: ClientCredentialsConfig, now: number): boolean {
+    return this.anySpellingMatches(presented, client.client_id, validAt(client.secrets, now));
+  }
+
+  /** Both spellings are compared where it is cheap; only `secret` is ever derived from. */
+  private anySpellingMatches({ secret, alternate }: SecretSpellings, clientId: string, candidates: readonly ClientSecret[]): boolean {
+    return this.cheapMatch(secret, clientId, candidates) || (alternate !== undefined && this.cheapMatch(alternate, clientId, candidates));
   }
 
   get cachedCount(): number {

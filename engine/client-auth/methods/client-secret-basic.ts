@@ -1,6 +1,6 @@
 /** client_secret_basic: HTTP Basic with the form-encoded id and secret (RFC 6749 section 2.3.1). */
 import { InvalidClient, InvalidRequest } from '../../errors.js';
-import { secretRegistrationProblem, verifyPresentedSecret } from './secret.js';
+import { secretProvesAtOnce, secretRegistrationProblem, verifyPresentedSecret } from './secret.js';
 import type { ClientAuthMethod, CredentialSource, PresentedCredentials } from './types.js';
 
 /** Form-decode, or keep as is when it is not valid percent-encoding (curl sends raw). */
@@ -44,4 +44,5 @@ export const clientSecretBasic: ClientAuthMethod = {
   },
   registrationProblem: secretRegistrationProblem,
   verify: verifyPresentedSecret,
+  provesAtOnce: secretProvesAtOnce,
 };

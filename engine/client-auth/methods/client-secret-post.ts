@@ -1,6 +1,6 @@
 /** client_secret_post: client_id and client_secret in the form body (RFC 6749 section 2.3.1). */
 import { InvalidClient } from '../../errors.js';
-import { secretRegistrationProblem, verifyPresentedSecret } from './secret.js';
+import { secretProvesAtOnce, secretRegistrationProblem, verifyPresentedSecret } from './secret.js';
 import type { ClientAuthMethod, CredentialSource, PresentedCredentials } from './types.js';
 
 export const clientSecretPost: ClientAuthMethod = {
@@ -15,4 +15,5 @@ export const clientSecretPost: ClientAuthMethod = {
   },
   registrationProblem: secretRegistrationProblem,
   verify: verifyPresentedSecret,
+  provesAtOnce: secretProvesAtOnce,
 };

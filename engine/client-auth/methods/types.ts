@@ -67,4 +67,10 @@ export interface ClientAuthMethod {
   registrationProblem(rp: RegisteredCredentials): string | undefined;
   /** Resolves when the credentials prove `client`; throws invalid_client otherwise. */
   verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void>;
+  /**
+   * True when the credentials prove `client` with no work worth waiting for (a plain
+   * secret, a `$sha256$` hash, a cached derivation); false means "ask verify()", which
+   * alone refuses. Optional: a method without it always goes through verify().
+   */
+  provesAtOnce?(presented: PresentedCredentials, client: ClientCredentialsConfig, secrets: SecretVerifier, now: number): boolean;
 }

@@ -153,3 +153,31 @@ describe('ClientAuthenticator', () => {
     }
   });
 });
+
+describe('ClientAuthenticator.provedAtOnce (the token path without a promise per layer)', () => {
+  it('proves a plain secret, in either spelling, and nothing else', () => {
+    const authenticator = new ClientAuthenticator();
+    expect(authenticator.provedAtOnce(basic('plain', 'plain-0123456789'), plainClient, 0)).toEqual({ method: 'client_secret_basic', client_id: 'plain' });
+    expect(authenticator.provedAtOnce(basic('plain', 'wrong-0123456789'), plainClient, 0)).toBeUndefined();
+    expect(authenticator.provedAtOnce(basic('plain', 'plain-0123456789'), undefined, 0)).toBeUndefined();
+    expect(authenticator.provedAtOnce(basic('other', 'plain-0123456789'), plainClient, 0)).toBeUndefined();
+    const posted: PresentedCredentials = { method: 'client_secret_post', client_id: 'plain', secret: 'plain-0123456789' };
+    expect(authenticator.provedAtOnce(posted, plainClient, 0)).toBeUndefined(); // registered for basic: verify() refuses it
+  });
+
+  it('leaves a secret past its not_after to verify(), which refuses it', async () => {
+    const authenticator = new ClientAuthenticator();
+    const rotated: ClientCredentialsConfig = { ...plainClient, secrets: [{ kind: 'plain', value: 'plain-0123456789', notAfter: 100 }] };
+    expect(authenticator.provedAtOnce(basic('plain', 'plain-0123456789'), rotated, 99)).toBeDefined();
+    expect(authenticator.provedAtOnce(basic('plain', 'plain-0123456789'), rotated, 100)).toBeUndefined();
+  });
+
+  it('proves a scrypt-hashed secret only once verify() has derived and cached it', async () => {
+    const authenticator = new ClientAuthenticator();
+    const client = await hashedClient();
+    expect(authenticator.provedAtOnce(basic('svc', 'right-0123456789'), client, 0)).toBeUndefined();
+    await authenticator.verify(basic('svc', 'right-0123456789'), client, context);
+    expect(authenticator.provedAtOnce(basic('svc', 'right-0123456789'), client, 0)).toEqual({ method: 'client_secret_basic', client_id: 'svc' });
+    expect(authenticator.provedAtOnce(basic('svc', 'wrong-0123456789'), client, 0)).toBeUndefined();
+  });
+});
