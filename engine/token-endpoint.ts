@@ -124,6 +124,7 @@ async function runPipe(context: TokenContext): Promise<void> {
     if (stoppedBy) context.line.valve = stoppedBy;
     throw ServerError(stoppedBy ? `valve '${stoppedBy}' ended pipe '${pipe!.id}' without an answer (did it forget to call next()?)` : `pipe '${pipe!.id}' produced no response (is TokenResponse missing?)`);
   }
+  // A copy: what a valve left there is read here, inside the endpoint's error handling.
   context.answer = { ...grant!.responseFields, ...flow!.response };
 }
 

@@ -27,7 +27,7 @@ export interface EndpointRequest {
 
 export interface HttpAnswer {
   readonly status: number;
-  readonly headers: Record<string, string>;
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: Record<string, unknown>;
 }
 
@@ -52,7 +52,7 @@ export interface EndpointContext {
 }
 
 // RFC 6749 section 5.1: token responses must not be cached; errors neither.
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' });
 
 /**
  * What an endpoint does once a request is answered, before its line is written: add
@@ -83,11 +83,11 @@ export function defineEndpoint<C extends EndpointContext>(
       if (!context.answer) throw ServerError(`${event}: no step answered`);
       // An endpoint that issues nothing (introspection, revocation, userinfo) says so itself.
       line.outcome ??= 'issued';
-      return { status: 200, headers: { ...NO_STORE }, body: { ...context.answer, ...echoed(context) } };
+      return { status: 200, headers: NO_STORE, body: withEchoed(context.answer, context) };
     } catch (error) {
       if (error instanceof DeadlinePassed && context?.flow) line.valve = pipeProgress(context.flow).running;
       const answer = failure(error instanceof DeadlinePassed ? deadlineAnswer(error.owner) : error, http, line);
-      return { ...answer, body: { ...answer.body, ...echoed(context) } };
+      return { ...answer, body: withEchoed(answer.body, context) };
     } finally {
       deadline.clear();
       const nanoseconds = Number(process.hrtime.bigint() - started);
@@ -105,6 +105,13 @@ function observeSafely<C>(observe: RequestObserver<C>, engine: Engine, context: 
   } catch (error) {
     line.observe_error = error instanceof Error ? error.message : String(error);
   }
+}
+
+/** The body with what the endpoint echoes (usually nothing: then the body as it is). */
+function withEchoed(body: Record<string, unknown>, context: EndpointContext | undefined): Record<string, unknown> {
+  const extra = echoed(context);
+  for (const _ in extra) return { ...body, ...extra };
+  return body;
 }
 
 /** What the endpoint echoes; a failing echo (a bug) must not turn an answer into a crash. */

@@ -57,20 +57,24 @@ function serve(holder: EngineHolder, serving: ServingState, request: IncomingMes
   request.on('end', () => {
     const engine = holder.current;
     const http = { id, body, contentType: request.headers['content-type'], authorization: request.headers.authorization, ip: request.socket.remoteAddress ?? '' };
-    handleTokenRequest(engine, http).then(
-      (answer) => send(response, serving, id, answer),
-      // handleTokenRequest answers every failure itself; this is a bug of ours.
-      (error: unknown) => {
-        (engine.logger as Logger).error({ req_id: id, err: error }, 'unhandled error');
-        send(response, serving, id, { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error', error_description: `internal error (request ${id}); see the server log` } });
-      },
-    );
+    const failed = (error: unknown) => {
+      // handleTokenRequest answers every failure itself; this is a bug of ours (or a body
+      // that cannot be written as JSON): answered as fastify's error handler would.
+      (engine.logger as Logger).error({ req_id: id, err: error }, 'unhandled error');
+      if (!response.headersSent) send(response, serving, id, internalError(id), JSON.stringify(internalError(id).body));
+    };
+    handleTokenRequest(engine, http)
+      .then((answer) => send(response, serving, id, answer, JSON.stringify(answer.body)))
+      .catch(failed);
   });
 }
 
-function send(response: ServerResponse, serving: ServingState, id: string, answer: HttpAnswer): void {
+function internalError(id: string): HttpAnswer {
+  return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error', error_description: `internal error (request ${id}); see the server log` } };
+}
+
+function send(response: ServerResponse, serving: ServingState, id: string, answer: HttpAnswer, payload: string): void {
   if (response.destroyed) return;
-  const payload = JSON.stringify(answer.body);
   const headers: Record<string, string | number> = {
     'cache-control': 'no-store',
     ...answer.headers,

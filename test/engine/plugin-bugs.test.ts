@@ -10,6 +10,7 @@ const PLUGIN = `
 export default [
   { name: 'Careless', create() { return async function careless(flow, next) { next(); }; } },
   { name: 'Thrower', create() { return async function thrower() { throw new TypeError('plugin bug'); }; } },
+  { name: 'BigAnswer', create() { return async function bigAnswer(flow) { flow.response = { access_token: 'x', token_type: 'Bearer', n: 10n }; }; } },
 ];
 `;
 const S = 'bug-secret-0123456789';
@@ -22,7 +23,10 @@ plugins: [./bugs.mjs]
 rps:
   - { client_id: careless, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: careless }
   - { client_id: thrower, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: thrower }
+  - { client_id: big, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: big }
 pipes:
+  - id: big
+    valves: [{ name: ClientAuthenticate }, { name: BigAnswer }]
   - id: careless
     valves: [{ name: ClientAuthenticate }, { name: Careless }, { name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]
   - id: thrower
@@ -102,5 +106,17 @@ pipes:
     expect(response.status).toBe(500);
     expect(response.headers.get('location')).toBeNull();
     expect(response.headers.get('set-cookie')).toBeNull();
+  });
+});
+
+describe('an answer that cannot be written as JSON (a BigInt in flow.response)', () => {
+  it('is a clean server_error, and the server keeps serving', async () => {
+    const r = await postToken(s.url, { grant_type: 'client_credentials' }, { authorization: basic('big', S) });
+    expect(r.status).toBe(500);
+    expect(r.body.error).toBe('server_error');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(r.headers.get('x-request-id')).toBeTruthy();
+    const again = await postToken(s.url, { grant_type: 'client_credentials' }, { authorization: basic('thrower', 'wrong') });
+    expect(again.status).toBe(401);
   });
 });
