@@ -1,6 +1,7 @@
 /**
  * What is measured: each scenario is a set of servers run alternately, round after round.
- * es256/rs256/eddsa: Sluice against the peer doing the same job. sluice: Sluice's options
+ * es256/rs256/eddsa: Sluice against the peer doing the same job, and a bare node:http
+ * server that does only that job (the reference: the ceiling on this machine). sluice: Sluice's options
  * against its own baseline (ES256, plain secret, client_secret_basic). rps: 10 against
  * 100,000 registered clients.
  */
@@ -8,6 +9,7 @@ import { assertionSource } from './assertions.js';
 import { ALGORITHMS, type Algorithm, type SigningKey } from './keys.js';
 import { basicRequest, fixedSource, REQUESTED_SCOPE, rotatingSource, type RequestSource } from './requests.js';
 import { startPeer } from './servers/oidc-provider.js';
+import { startReference } from './servers/reference.js';
 import { freePort, type ServerProcess } from './servers/process.js';
 import { startSluice } from './servers/sluice.js';
 import { AUDIENCE, SCOPES, sluiceConfig, TOKEN_LIFETIME_SECONDS, type ClientSecret, type ClientSpec, type PipeKind } from './servers/sluice-config.js';
@@ -89,6 +91,18 @@ function peerScenario(ctx: BenchContext, alg: Algorithm): Scenario {
           const port = await freePort();
           const key = ctx.keys[alg];
           return startPeer(`oidc-provider-${alg}`, { port, alg, privateJwk: key.privateJwk, clientId: CLIENT_ID, clientSecret: ctx.secrets.secret, scopes: [...SCOPES], audience: AUDIENCE, lifetimeSeconds: TOKEN_LIFETIME_SECONDS }, ctx.workDir, ctx.logsDir);
+        },
+        source: () => fixedSource(basicRequest(CLIENT_ID, ctx.secrets.secret)),
+        expect: jwtExpectation(alg),
+      },
+      {
+        key: 'reference',
+        label: 'reference: bare node:http',
+        against: 'oidc-provider',
+        async start() {
+          const port = await freePort();
+          const key = ctx.keys[alg];
+          return startReference(`reference-${alg}`, { port, alg, privateJwk: key.privateJwk, publicJwk: key.publicJwk, clientId: CLIENT_ID, clientSecret: ctx.secrets.secret, scopes: [...SCOPES], audience: AUDIENCE, lifetimeSeconds: TOKEN_LIFETIME_SECONDS }, ctx.workDir, ctx.logsDir);
         },
         source: () => fixedSource(basicRequest(CLIENT_ID, ctx.secrets.secret)),
         expect: jwtExpectation(alg),
