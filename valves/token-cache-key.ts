@@ -29,8 +29,10 @@ function canonical(value: unknown, skip?: ReadonlySet<string>): string {
     for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + canonical(value[i]);
     return text + ']';
   }
+  const keys = Object.keys(value);
+  if (keys.length > 1) keys.sort();
   let text = '{';
-  for (const key of Object.keys(value).sort()) {
+  for (const key of keys) {
     if (skip?.has(key)) continue;
     text += (text.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonical((value as Record<string, unknown>)[key]);
   }
@@ -64,7 +66,7 @@ export function tokenCacheKey(scope: string, flow: Flow, ignored: ReadonlySet<st
       // The client as registered, not only its id: a reload that changes its scopes,
       // audiences or attributes must not hand out a token made under the old ones.
       clientText(flow.client),
-      canonical({ type: flow.grant.type, scope: flow.grant.scope, audience: flow.grant.audience }),
+      canonical([flow.grant.type, flow.grant.scope, flow.grant.audience]),
       canonical(flow.request.params, ignored),
       canonical(flow.claims),
       // What earlier valves wrote for later ones (templates read ${state.…}).
