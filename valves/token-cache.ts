@@ -105,7 +105,7 @@ export default defineValve<TokenCacheConfig>({
         const entry = await entries.get(key, now);
         if (!entry) return undefined;
         if (entry.client_id === flow.client.client_id && entry.expires_at > now && (await engine.recordIsActive(entry.active))) return entry;
-        await entries.delete(key); // revoked (or not ours): the next answer is a fresh token
+        await entries.delete(key); // revoked, its key gone from /jwks (or not ours): the next answer is a fresh token
       } catch (error) {
         flow.log.warn({ valve: 'TokenCache', error: (error as { code?: string }).code ?? 'error' }, 'token cache not consulted: the store is unavailable');
       }
