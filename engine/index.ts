@@ -18,6 +18,7 @@ export type { Store } from './store/types.js';
 export { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export { issuedClaims } from './tokens/issued-claims.js';
 export { newOpaqueToken, storeOpaqueToken } from './tokens/opaque-token.js';
+export type { ActiveTokenRecord } from './tokens/active-token-record.js';
 export { chargeClientQuota, type ClientQuota } from './store/client-quota.js';
 // Reading `${…}` templates in a valve's check() (what a template refers to, who controls it).
 export { hasTemplate, parseTemplate } from './template.js';

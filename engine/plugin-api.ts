@@ -12,6 +12,7 @@ import type { Store } from './store/types.js';
 import type { ConfigErrorCode, ConfigPath } from './errors.js';
 import type { TemplateOptions } from './template.js';
 import type { HttpClient } from './http-client.js';
+import type { ActiveTokenRecord } from './tokens/active-token-record.js';
 import type { FromSchema, ValveConfig } from './config-types.js';
 
 export type Next = () => Promise<void>;
@@ -146,6 +147,19 @@ export interface EngineServices {
    * temporarily_unavailable when the store cannot answer.
    */
   tokenIsActive(token: string): Promise<boolean>;
+  /**
+   * For a valve that hands out one token many times (TokenCache): what tells later that
+   * `token` is still active without verifying it again, or undefined when it is not active
+   * now (tokenIsActive's full check). Plain data: it may be kept in the store.
+   */
+  activeTokenRecord(token: string): Promise<ActiveTokenRecord | undefined>;
+  /**
+   * Whether the token of `record` is still active: unexpired, not revoked, and signed by a
+   * key resource servers can still get (a rotated-out key leaves /jwks). A Set lookup and
+   * one store read; a damaged record is inactive. Throws temporarily_unavailable when the
+   * store cannot answer.
+   */
+  recordIsActive(record: ActiveTokenRecord): Promise<boolean>;
   /**
    * The engine's HTTP client: one exchange bounded by a timeout and a body size, redirects
    * never followed (engine/http-client.ts). Throws HttpClientError with a code.

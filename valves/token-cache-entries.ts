@@ -2,14 +2,14 @@
  * Where TokenCache keeps its answers: a bounded in-process LRU (the default), or the engine
  * store (Redis: every instance reuses the same token; the tokens then sit in Redis).
  */
-import { chargeClientQuota, type ClientQuota, type EngineServices } from '../engine/index.js';
+import { chargeClientQuota, type ActiveTokenRecord, type ClientQuota, type EngineServices } from '../engine/index.js';
 
 /** One cached answer. Times are seconds since the epoch. */
 export interface CachedToken {
   /** Whose it is: checked again on every hit, whatever the key says. */
   readonly client_id: string;
-  /** The access token, to ask the engine whether it is still active. */
-  readonly token: string;
+  /** What tells the engine whether the token is still active (checked on every hit). */
+  readonly active: ActiveTokenRecord;
   /** The token response as the pipe answered it, without `state`. */
   readonly response: Readonly<Record<string, unknown>>;
   /** When the token expires: expires_in on a hit is counted down to it. */
@@ -96,8 +96,10 @@ function parseEntry(text: string): CachedToken | undefined {
   }
   if (value === null || typeof value !== 'object') return undefined;
   const entry = value as Record<string, unknown>;
-  const { client_id: clientId, token, response, expires_at: expiresAt, reuse_until: reuseUntil } = entry;
-  if (typeof clientId !== 'string' || typeof token !== 'string' || typeof expiresAt !== 'number' || typeof reuseUntil !== 'number') return undefined;
+  const { client_id: clientId, active, response, expires_at: expiresAt, reuse_until: reuseUntil } = entry;
+  if (typeof clientId !== 'string' || typeof expiresAt !== 'number' || typeof reuseUntil !== 'number') return undefined;
   if (response === null || typeof response !== 'object' || Array.isArray(response)) return undefined;
-  return { client_id: clientId, token, response: response as Record<string, unknown>, expires_at: expiresAt, reuse_until: reuseUntil };
+  // The record's own fields are the engine's to judge: recordIsActive finds a damaged one inactive.
+  if (active === null || typeof active !== 'object') return undefined;
+  return { client_id: clientId, active: active as ActiveTokenRecord, response: response as Record<string, unknown>, expires_at: expiresAt, reuse_until: reuseUntil };
 }

@@ -4,7 +4,7 @@
  * another client, or for another scope, audience, set of claims or parameters.
  */
 import { createHash } from 'node:crypto';
-import type { Flow } from '../engine/index.js';
+import type { Client, Flow } from '../engine/index.js';
 
 /**
  * Parameters that never shape the token: `state` is echoed per request by the endpoint (and
@@ -12,17 +12,31 @@ import type { Flow } from '../engine/index.js';
  */
 const ALWAYS_IGNORED = ['state'];
 
-/** JSON with object keys sorted, so that the same data in another order is the same key. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
+/**
+ * JSON with object keys sorted, so that the same data in another order is the same key;
+ * an object's keys in `skip` are left out. Written with loops: it runs on every request.
+ */
+function canonical(value: unknown, skip?: ReadonlySet<string>): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined || value === null) return 'null';
+  if (typeof value !== 'object') {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new TypeError(`not JSON: ${typeof value}`); // a function, a symbol
+    return text;
   }
-  if (value === undefined) return 'null';
-  const text = JSON.stringify(value);
-  if (text === undefined) throw new TypeError(`not JSON: ${typeof value}`); // a function, a symbol
-  return text;
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + canonical(value[i]);
+    return text + ']';
+  }
+  const keys = Object.keys(value);
+  if (keys.length > 1) keys.sort();
+  let text = '{';
+  for (const key of keys) {
+    if (skip?.has(key)) continue;
+    text += (text.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + canonical((value as Record<string, unknown>)[key]);
+  }
+  return text + '}';
 }
 
 /** The parameters a key leaves out: `state`, and those the config names (correlation ids). */
@@ -30,24 +44,36 @@ export function ignoredParams(configured: readonly string[]): ReadonlySet<string
   return new Set([...ALWAYS_IGNORED, ...configured]);
 }
 
+/**
+ * The client as registered, written out. The engine's clients are deeply frozen
+ * (engine/clients.ts) and shared by every request of theirs, so each is written once (per
+ * engine: a reload makes new ones); anything else, every time.
+ */
+const clientTexts = new WeakMap<Client, string>();
+
+function clientText(client: Client): string {
+  if (!Object.isFrozen(client)) return canonical(client);
+  let text = clientTexts.get(client);
+  if (text === undefined) clientTexts.set(client, (text = canonical(client)));
+  return text;
+}
+
 /** The key of `flow` in the cache named `scope`, or undefined when the flow holds what is not JSON. */
 export function tokenCacheKey(scope: string, flow: Flow, ignored: ReadonlySet<string>): string | undefined {
-  const params = Object.fromEntries(Object.entries(flow.request.params).filter(([name]) => !ignored.has(name)));
-  const parts = {
-    // The client as registered, not only its id: a reload that changes its scopes,
-    // audiences or attributes must not hand out a token made under the old ones.
-    client: flow.client,
-    grant: { type: flow.grant.type, scope: flow.grant.scope, audience: flow.grant.audience },
-    params,
-    claims: flow.claims,
-    // What earlier valves wrote for later ones (templates read ${state.…}).
-    state: flow.state,
-    // A JWT-bearer or token-exchange grant: the token presented shapes what is issued.
-    assertion: flow.assertion ?? null,
-  };
   let text: string;
   try {
-    text = canonical(parts);
+    text = [
+      // The client as registered, not only its id: a reload that changes its scopes,
+      // audiences or attributes must not hand out a token made under the old ones.
+      clientText(flow.client),
+      canonical([flow.grant.type, flow.grant.scope, flow.grant.audience]),
+      canonical(flow.request.params, ignored),
+      canonical(flow.claims),
+      // What earlier valves wrote for later ones (templates read ${state.…}).
+      canonical(flow.state),
+      // A JWT-bearer or token-exchange grant: the token presented shapes what is issued.
+      canonical(flow.assertion ?? null),
+    ].join('\0'); // JSON escapes control characters: a \0 between the parts is never inside one
   } catch {
     return undefined; // a cycle or a BigInt a plugin left in the flow
   }

@@ -11,8 +11,14 @@
  * Never another client's token, nor one for another scope or audience: the key holds all
  * the flow has that can shape a token (token-cache-key.ts). Never a revoked token: every hit
  * asks the engine whether the token is still active, and a revoked one is replaced.
+ *
+ * A hit must cost less than the token it saves (issue 14): the token's signature, issuer
+ * and lifetime are checked once, when it is kept (engine.activeTokenRecord); a hit then
+ * checks only what can change since: expiry, revocation and its key still in /jwks
+ * (engine.recordIsActive: a Set lookup and one store read). What a hit answers was copied
+ * when kept; a hit only counts expires_in down.
  */
-import { defineValve, InvalidClient, type Flow } from '../engine/index.js';
+import { defineValve, InvalidClient, type EngineServices, type Flow } from '../engine/index.js';
 import { ignoredParams, tokenCacheKey } from './token-cache-key.js';
 import { MemoryEntries, StoreEntries, type CachedToken, type TokenCacheEntries } from './token-cache-entries.js';
 import { checkTokenCachePlace, ignoredParamProblems } from './token-cache-check.js';
@@ -34,9 +40,10 @@ function answerFrom(entry: CachedToken, now: number): Record<string, unknown> {
 
 /**
  * What to keep of a successful flow: the response, when it answers with a token this flow
- * issued (its expiry is known). Never `state`: the endpoint echoes each request's own.
+ * issued (its expiry is known) and the engine finds active (ours, so checkable later).
+ * Never `state`: the endpoint echoes each request's own.
  */
-function entryFor(flow: Flow, reuseUntil: number, now: number): CachedToken | undefined {
+async function entryFor(flow: Flow, engine: EngineServices, reuseUntil: number, now: number): Promise<CachedToken | undefined> {
   const response = flow.response;
   const token = response?.access_token;
   if (!response || typeof token !== 'string') return undefined;
@@ -51,7 +58,9 @@ function entryFor(flow: Flow, reuseUntil: number, now: number): CachedToken | un
   } catch {
     return undefined;
   }
-  return { client_id: flow.client.client_id, token, response: copy, expires_at: issued.expires_at, reuse_until: reuseEnds };
+  const active = await engine.activeTokenRecord(token);
+  if (!active) return undefined;
+  return { client_id: flow.client.client_id, active, response: copy, expires_at: issued.expires_at, reuse_until: reuseEnds };
 }
 
 export default defineValve<TokenCacheConfig>({
@@ -95,8 +104,8 @@ export default defineValve<TokenCacheConfig>({
       try {
         const entry = await entries.get(key, now);
         if (!entry) return undefined;
-        if (entry.client_id === flow.client.client_id && entry.expires_at > now && (await engine.tokenIsActive(entry.token))) return entry;
-        await entries.delete(key); // revoked (or not ours): the next answer is a fresh token
+        if (entry.client_id === flow.client.client_id && entry.expires_at > now && (await engine.recordIsActive(entry.active))) return entry;
+        await entries.delete(key); // revoked, its key gone from /jwks (or not ours): the next answer is a fresh token
       } catch (error) {
         flow.log.warn({ valve: 'TokenCache', error: (error as { code?: string }).code ?? 'error' }, 'token cache not consulted: the store is unavailable');
       }
@@ -111,15 +120,15 @@ export default defineValve<TokenCacheConfig>({
       const hit = await reusable(flow, key, engine.now());
       if (hit) {
         flow.response = answerFrom(hit, engine.now());
-        flow.log.debug({ valve: 'TokenCache' }, 'answered with a cached token');
+        // flow.log makes the request's bound logger: only when the line will be written.
+        if (engine.logger.isLevelEnabled('debug')) flow.log.debug({ valve: 'TokenCache' }, 'answered with a cached token');
         return; // the pipe ends here: nothing after this valve runs
       }
       await next();
       const now = engine.now();
-      const entry = entryFor(flow, config.reuse_until, now);
-      if (!entry) return;
       try {
-        await entries.set(key, entry, now);
+        const entry = await entryFor(flow, engine, config.reuse_until, now);
+        if (entry) await entries.set(key, entry, now);
       } catch (error) {
         // The store is down or full, or this client has used its share of it: the token
         // was issued all the same, only not kept.

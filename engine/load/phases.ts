@@ -50,6 +50,7 @@ import { BUILT_IN, ValveRegistry } from '../registry.js';
 import { compileValue } from '../template.js';
 import { compileExpression } from '../expression/index.js';
 import { checkAccessToken } from '../tokens/access-token.js';
+import { recordActiveToken, recordIsActive, VerifiableKeys } from '../tokens/active-token-record.js';
 import { checkStoreConfig } from '../store/config.js';
 import { createStore } from '../store/create.js';
 import { MemoryStore } from '../store/memory.js';
@@ -252,6 +253,7 @@ async function pipes(state: LoadState): Promise<void> {
   const clients = new Map<string, RegisteredClient>();
   Object.assign(state, { authenticator, verifyContext, clients });
   const tokenVerifier = { issuer: issuer!, keystores: stores!, verifyContext };
+  const verifiableKeys = new VerifiableKeys(stores!, now);
   // By id, valves find `keystores:` entries only; inline ones join `stores` as they load.
   const declared = new Map(stores!);
   const inline = new InlineKeystores(stores!, state.baseDir, noteRead(state));
@@ -285,6 +287,8 @@ async function pipes(state: LoadState): Promise<void> {
     roles: Object.freeze([...(state.config!.roles ?? [])]),
     now,
     tokenIsActive: async (token) => (await checkAccessToken(tokenVerifier, token)).ok,
+    activeTokenRecord: (token) => recordActiveToken(tokenVerifier, token),
+    recordIsActive: (record) => recordIsActive(tokenVerifier, verifiableKeys, record),
     http: httpClient,
     pipe: (id) => pipeRunner(id, () => pipes),
   };

@@ -31,7 +31,7 @@ export type TokenCheck =
 export const INTROSPECTION_JWT_TYPE = 'token-introspection+jwt';
 
 // A JWS compact serialisation: three base64url parts. Anything else is not looked at.
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** What checking a token needs of the engine (also available at load, before the Engine exists). */
 export type TokenVerifier = Pick<Engine, 'issuer' | 'keystores' | 'verifyContext'>;
@@ -86,13 +86,16 @@ async function verifySigned(engine: TokenVerifier, token: string, options: { exp
   return { ok: true, claims };
 }
 
+export const REVOCATION_KEY_PREFIX = 'revoked:';
+
 /**
  * The deny-list key of a token. Hashed: a jti is whatever the issuing pipe wrote, so its
  * length is bounded this way, and the client is part of it so that one client's jti can
- * never revoke another's token.
+ * never revoke another's token. Records of active tokens keep this name as written
+ * (active-token-record.ts): a new naming needs a new record `kind`.
  */
-function revocationKey(claims: AccessTokenClaims): string {
-  return `revoked:${createHash('sha256').update(claims.client_id).update('\0').update(claims.jti).digest('base64url')}`;
+export function revocationKey(claims: AccessTokenClaims): string {
+  return `${REVOCATION_KEY_PREFIX}${createHash('sha256').update(claims.client_id).update('\0').update(claims.jti).digest('base64url')}`;
 }
 
 /** An active access token of ours: signed by us, for our issuer, unexpired and not revoked. */

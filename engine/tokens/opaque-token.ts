@@ -17,20 +17,27 @@ export function newOpaqueToken(): string {
   return randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
-function storeKey(token: string): string {
-  return `opaque:${createHash('sha256').update(token).digest('base64url')}`;
+export const OPAQUE_KEY_PREFIX = 'opaque:';
+
+/**
+ * Where the claims behind `token` are kept: an opaque token is active while this entry is
+ * there. Records of active tokens keep this name as written (active-token-record.ts): a
+ * new naming needs a new record `kind`.
+ */
+export function opaqueStoreKey(token: string): string {
+  return `${OPAQUE_KEY_PREFIX}${createHash('sha256').update(token).digest('base64url')}`;
 }
 
 /** Keep `claims` behind `token` until it expires (`ttlSeconds` from now). */
 export async function storeOpaqueToken(store: Store, token: string, claims: Record<string, unknown>, ttlSeconds: number): Promise<void> {
-  await store.set(storeKey(token), JSON.stringify(claims), ttlSeconds);
+  await store.set(opaqueStoreKey(token), JSON.stringify(claims), ttlSeconds);
 }
 
 /** The claims behind an unexpired opaque token; unknown, expired and malformed are all inactive. */
 export async function checkOpaqueToken(store: Store, token: string, now: number): Promise<TokenCheck> {
   if (!OPAQUE_TOKEN.test(token)) return { ok: false, reason: 'neither a compact JWS nor an opaque token of ours' };
   // A store that cannot answer throws temporarily_unavailable: better than calling a token inactive by mistake.
-  const stored = await store.get(storeKey(token));
+  const stored = await store.get(opaqueStoreKey(token));
   if (stored === undefined) return { ok: false, reason: 'unknown opaque token (never issued, expired or revoked)' };
   let claims: AccessTokenClaims;
   try {
@@ -48,6 +55,6 @@ export async function revokeOpaqueToken(store: Store, token: string, clientId: s
   const check = await checkOpaqueToken(store, token, now);
   if (!check.ok) return check.claims ? 'expired' : 'not_ours';
   if (check.claims.client_id !== clientId) return 'other_client';
-  await store.delete(storeKey(token));
+  await store.delete(opaqueStoreKey(token));
   return 'revoked';
 }

@@ -4,7 +4,8 @@
  * log (each worker's lines carry its pid), never from the response. Proven: tokens from
  * both workers verify against one /jwks (one `generated` key, made by the primary); a
  * client assertion used at one worker is a replay at the other; a RateLimit budget and a
- * revocation hold across workers (the memory store lives in the primary); a worker killed
+ * revocation hold across workers (the memory store lives in the primary), and TokenCache
+ * never hands out a token revoked at another worker; a worker killed
  * with SIGKILL is replaced and signs with the same key; SIGTERM stops all, exit 0. And:
  * bad --workers values are usage errors, an invalid config exits 1 before any worker
  * starts, and --workers 1 is the one-process server.
@@ -26,6 +27,8 @@ rps:
   - { client_id: plain, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: jwt }
   - { client_id: limited, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: limited }
   - { client_id: resource-server, client_secret: "\${env.S}", introspection: true }
+  - { client_id: cached, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: cached }
+  - { client_id: cached-in-store, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: cached-in-store }
   - client_id: keyed
     token_endpoint_auth_method: private_key_jwt
     jwks: { keys: [${JSON.stringify(jwk)}] }
@@ -33,6 +36,8 @@ rps:
     client_credentials_pipe_id: jwt
 pipes:
   - { id: jwt, valves: [{ name: ScopeCheck }, { name: CreateJwt, config: { keystore: dev } }, { name: TokenResponse }] }
+  - { id: cached, valves: [{ name: ScopeCheck }, { name: TokenCache }, { name: CreateJwt, config: { keystore: dev } }, { name: TokenResponse }] }
+  - { id: cached-in-store, valves: [{ name: ScopeCheck }, { name: TokenCache, config: { store: true } }, { name: CreateJwt, config: { keystore: dev } }, { name: TokenResponse }] }
   - id: limited
     valves:
       - { name: RateLimit, config: { limit: 3, window: 1h } }
@@ -101,6 +106,32 @@ describe('sluice serve --workers 2: one server', () => {
     const answers = await inTurn(4, () => post('/introspect', { token: revokedToken }, { authorization: basic('resource-server', S) }));
     for (const answer of answers) expect(answer).toEqual({ status: 200, body: { active: false } });
     expect(answeredBy(server, (l) => l.event === 'introspect', before).size).toBe(2);
+  });
+
+  it('TokenCache in memory (one per worker): a token revoked at one worker is handed out by none', async () => {
+    const before = logLines(server).length;
+    const first = (await inTurn(4, () => token('cached'))).map((a) => String(a.body.access_token));
+    expect(answeredBy(server, (l) => l.event === 'token' && l.client_id === 'cached', before).size).toBe(2);
+    const cached = new Set(first);
+    expect(cached.size).toBeLessThanOrEqual(2); // each worker issues once, then reuses its own
+    for (const revoked of cached) expect((await post('/revoke', { token: revoked }, { authorization: basic('cached', S) })).status).toBe(200);
+    const after = (await inTurn(4, () => token('cached'))).map((a) => String(a.body.access_token));
+    for (const answered of after) {
+      expect(cached.has(answered)).toBe(false);
+      await jwtVerify(answered, jwks);
+    }
+  });
+
+  it('TokenCache with store: true: every worker hands out the one token; once revoked, one fresh token', async () => {
+    const before = logLines(server).length;
+    const first = (await inTurn(4, () => token('cached-in-store'))).map((a) => String(a.body.access_token));
+    expect(answeredBy(server, (l) => l.event === 'token' && l.client_id === 'cached-in-store', before).size).toBe(2);
+    expect(new Set(first).size).toBe(1);
+    expect((await post('/revoke', { token: first[0]! }, { authorization: basic('cached-in-store', S) })).status).toBe(200);
+    const after = (await inTurn(4, () => token('cached-in-store'))).map((a) => String(a.body.access_token));
+    expect(new Set(after).size).toBe(1);
+    expect(after[0]).not.toBe(first[0]);
+    await jwtVerify(after[0]!, jwks);
   });
 
   it('a worker killed with SIGKILL is replaced; the new one signs with the same key', async () => {
