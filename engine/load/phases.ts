@@ -69,8 +69,12 @@ export function createRegistry(): ValveRegistry {
   return registry;
 }
 
-/** Remember a file the config reads (`${file.…}`, key files), for `serve --watch`. */
-const noteRead = (state: LoadState) => (file: string) => void state.readFiles.add(file);
+/**
+ * Remember a file the config reads (`${file.…}`, key files), for `serve --watch`. The
+ * closure holds the set, not `state`: inline keystores keep it for the engine's life, and
+ * `state` holds the file's text and its data as written (for 100,000 RPs some hundred MB).
+ */
+const noteRead = ({ readFiles }: LoadState) => (file: string) => void readFiles.add(file);
 
 /** YAML syntax (positions kept); the document must be a mapping. Pipes in FortifiedID's shape are read as Sluice's. */
 function parse(state: LoadState): void {
