@@ -23,6 +23,12 @@ export interface LoadTimeContext {
   sink: DiagnosticSink;
   /** Told each `${file.…}` path before it is read (read or not): `serve --watch` watches them. */
   onFileRead?: (file: string) => void;
+  /**
+   * Copy every list and mapping, not only those holding a resolved value: data read with
+   * YAML aliases holds one object in two places, and validation fills in each place's
+   * defaults (two valves' configs must not share one object).
+   */
+  copyAll?: boolean;
 }
 
 /** pipes[i].valves[j].config…: the only place request-time expressions may appear. */
@@ -62,11 +68,11 @@ function walk(value: unknown, path: Array<string | number>, ctx: LoadTimeContext
   };
   if (Array.isArray(value)) {
     const items = value.map((v, i) => below(i, v));
-    return changed ? items : value;
+    return changed || ctx.copyAll ? items : value;
   }
   const entries = Object.entries(value).map(([k, v]) => [k, below(k, v)] as const);
   // fromEntries makes own properties: no key of the document can reach a prototype.
-  return changed ? Object.fromEntries(entries) : value;
+  return changed || ctx.copyAll ? Object.fromEntries(entries) : value;
 }
 
 function resolveString(text: string, path: ConfigPath, ctx: LoadTimeContext, globals: unknown): unknown {
