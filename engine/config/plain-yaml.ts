@@ -75,7 +75,7 @@ class Reader {
   private readonly indents: number[] = [];
   private readonly ends: number[] = [];
   private line = 0;
-  /** The short string values read so far: see kept(). */
+  /** The string values of middle length read so far: see kept(). */
   private readonly values = new Map<string, string>();
 
   constructor(private readonly text: string) {
@@ -304,18 +304,19 @@ class Reader {
   }
 
   /**
-   * A string value as the data keeps it: short ones once each (100,000 RPs repeat the same
-   * auth method, pipe ids, scopes, audiences), and never a slice of the file's text, which
-   * would keep the whole text (40 MB) alive for as long as the config is served. V8 slices
-   * only from 13 characters (SlicedString::kMinLength); a slice of a fresh concatenation is
-   * backed by that small string. Long values (secret hashes) are mostly unique: not looked up.
+   * A string value as the data keeps it: never a slice of the file's text, which would
+   * keep the whole text (40 MB for 100,000 RPs) alive for as long as the config is served.
+   * V8 slices only from 13 characters (SlicedString::kMinLength): a shorter value is a copy
+   * already. A slice of a fresh concatenation is backed by that small string instead. Values
+   * of middle length (auth methods, audiences, scopes: what 100,000 RPs repeat) are kept once
+   * each; longer ones (secret hashes) are mostly unique and not looked up.
    */
   private kept<T>(value: T): T {
-    if (typeof value !== 'string') return value;
+    if (typeof value !== 'string' || value.length < 13) return value;
     if (value.length > SHARED_MAX_LENGTH) return (' ' + value).slice(1) as T;
     let kept = this.values.get(value);
     if (kept === undefined) {
-      kept = value.length >= 13 ? (' ' + value).slice(1) : value;
+      kept = (' ' + value).slice(1);
       this.values.set(kept, kept);
     }
     return kept as T;
