@@ -20,7 +20,7 @@ import type { CompiledPipe } from './pipes.js';
  */
 function deepFrozen<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  for (const key in value) deepFrozen(value[key]);
+  for (const child of Object.values(value)) deepFrozen(child);
   return Object.freeze(value);
 }
 
