@@ -42,6 +42,15 @@ const MAYBE_TYPED = /^[-+.0-9~nNtTfF]/;
 /** Characters that may not start a plain scalar (YAML 1.2 section 7.3.3), or that start what this reader leaves to `yaml`. */
 const NOT_PLAIN_START = /^(?:[,[\]{}#&*!|>'"%@`\t]|[-?:](?:[ \t]|$))/;
 
+/** String values up to this long are kept once each (see Reader.kept). */
+const SHARED_MAX_LENGTH = 40;
+
+/**
+ * A list as long as its items: one grown by push() keeps room for more (16 slots and up),
+ * which 100,000 RPs' short lists of scopes and audiences would hold for the config's life.
+ */
+const exact = <T>(list: T[]): T[] => list.slice();
+
 function typed(text: string): unknown {
   if (!MAYBE_TYPED.test(text)) return text;
   const tag = CORE_TAGS.find((t) => t.test.test(text));
@@ -66,6 +75,8 @@ class Reader {
   private readonly indents: number[] = [];
   private readonly ends: number[] = [];
   private line = 0;
+  /** The string values of middle length read so far: see kept(). */
+  private readonly values = new Map<string, string>();
 
   constructor(private readonly text: string) {
     // A BOM, or a carriage return that does not end a line: left to `yaml`.
@@ -169,7 +180,7 @@ class Reader {
       }
     }
     if (this.line < this.starts.length && this.indents[this.line]! > indent) notPlain();
-    return list;
+    return exact(list);
   }
 
   /** Where a ` #` comment starts on this line (searched only up to `end`: a search past it made reading quadratic). */
@@ -212,14 +223,16 @@ class Reader {
     const c = this.text[p];
     let value: unknown;
     let after: number;
-    if (c === '"' || c === "'") [value, after] = this.quoted(p, end);
-    else if (c === '[' || c === '{') [value, after] = this.flow(p, end);
+    if (c === '"' || c === "'") {
+      [value, after] = this.quoted(p, end);
+      value = this.kept(value as string);
+    } else if (c === '[' || c === '{') [value, after] = this.flow(p, end);
     else {
       if (NOT_PLAIN_START.test(this.text.slice(p, Math.min(p + 2, end)))) notPlain();
       const stop = this.commentStart(p, end);
       const raw = this.text.slice(p, stop).trimEnd();
       if (raw.includes(': ') || raw.endsWith(':') || raw.includes('\t')) notPlain();
-      return typed(raw);
+      return this.kept(typed(raw));
     }
     const rest = this.skipSpaces(after, end);
     if (rest !== end && (this.text[rest] !== '#' || rest === after)) notPlain();
@@ -276,7 +289,7 @@ class Reader {
         (result as unknown[]).push(value);
       }
       p = this.skipSpaces(p, end);
-      if (this.text[p] === close) return [result, p + 1];
+      if (this.text[p] === close) return [isMap ? result : exact(result as unknown[]), p + 1];
       if (this.text[p] !== ',') notPlain();
       p = this.skipSpaces(p + 1, end);
       if (this.text[p] === close || this.text[p] === ',') notPlain(); // a trailing or empty entry
@@ -285,10 +298,30 @@ class Reader {
 
   private flowValue(p: number, end: number): [unknown, number] {
     const c = this.text[p];
-    if (c === '"' || c === "'") return this.quoted(p, end);
     if (c === '[' || c === '{') return this.flow(p, end);
-    return this.flowPlain(p, end);
+    const [value, after] = c === '"' || c === "'" ? this.quoted(p, end) : this.flowPlain(p, end);
+    return [this.kept(value), after];
   }
+
+  /**
+   * A string value as the data keeps it: never a slice of the file's text, which would
+   * keep the whole text (40 MB for 100,000 RPs) alive for as long as the config is served.
+   * V8 slices only from 13 characters (SlicedString::kMinLength): a shorter value is a copy
+   * already. A slice of a fresh concatenation is backed by that small string instead. Values
+   * of middle length (auth methods, audiences, scopes: what 100,000 RPs repeat) are kept once
+   * each; longer ones (secret hashes) are mostly unique and not looked up.
+   */
+  private kept<T>(value: T): T {
+    if (typeof value !== 'string' || value.length < 13) return value;
+    if (value.length > SHARED_MAX_LENGTH) return (' ' + value).slice(1) as T;
+    let kept = this.values.get(value);
+    if (kept === undefined) {
+      kept = (' ' + value).slice(1);
+      this.values.set(kept, kept);
+    }
+    return kept as T;
+  }
+
 
   /** A plain scalar inside `[ ]` or `{ }`: up to `,`, a bracket, or `: `. */
   private flowPlain(p: number, end: number): [unknown, number] {

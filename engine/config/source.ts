@@ -44,6 +44,8 @@ export class ConfigSource {
    * is unusable when non-empty.
    */
   readonly syntaxErrors: readonly YamlProblem[];
+  /** Whether data may hold one object in two places (YAML aliases): the plain reader never shares. */
+  readonly mayShareObjects: boolean;
   /** The whole syntax tree, when `yaml` read the file; else the outline of plain-yaml.ts. */
   private readonly doc?: Document;
   private readonly outline?: PlainYamlOutline;
@@ -62,6 +64,7 @@ export class ConfigSource {
       this.outline = plain.outline;
       this.syntaxErrors = [];
       this.data = plain.data;
+      this.mayShareObjects = false;
       return;
     }
     const lines = new LineCounter();
@@ -86,6 +89,7 @@ export class ConfigSource {
     }
     this.syntaxErrors = problems;
     this.data = data;
+    this.mayShareObjects = true;
   }
 
   /**

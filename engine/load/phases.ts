@@ -70,8 +70,12 @@ export function createRegistry(): ValveRegistry {
   return registry;
 }
 
-/** Remember a file the config reads (`${file.…}`, key files), for `serve --watch`. */
-const noteRead = (state: LoadState) => (file: string) => void state.readFiles.add(file);
+/**
+ * Remember a file the config reads (`${file.…}`, key files), for `serve --watch`. The
+ * closure holds the set, not `state`: inline keystores keep it for the engine's life, and
+ * `state` holds the file's text and its data as written (for 100,000 RPs some hundred MB).
+ */
+const noteRead = ({ readFiles }: LoadState) => (file: string) => void readFiles.add(file);
 
 /** YAML syntax (positions kept); the document must be a mapping. Pipes in FortifiedID's shape are read as Sluice's. */
 function parse(state: LoadState): void {
@@ -87,7 +91,7 @@ function parse(state: LoadState): void {
 
 /** `${env.…}`, `${globals.…}`, `${file.…}`, once; request-time ones stay for the pipes. */
 function loadTimeValues(state: LoadState): void {
-  state.config = resolveLoadTime(state.raw!, { baseDir: state.baseDir, env: state.options.env ?? process.env, sink: state.sink, onFileRead: noteRead(state) }) as unknown as SluiceConfig;
+  state.config = resolveLoadTime(state.raw!, { baseDir: state.baseDir, env: state.options.env ?? process.env, sink: state.sink, onFileRead: noteRead(state), copyAll: state.source.mayShareObjects }) as unknown as SluiceConfig;
 }
 
 /** Built-in valves, then the config's plugins (run as code: see the README's SECURITY). */
@@ -313,7 +317,8 @@ function clients(state: LoadState): void {
   checkAssertionPipes(state.sections!.rps, state.pipes!, state.sink);
   for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink, state.now())) state.clients!.set(id, client);
   // A failed authentication costs what the costliest hashed secret here costs to check.
-  const hashes = [...state.clients!.values()].flatMap((c) => c.secrets).flatMap((s) => (s.kind === 'hash' && s.hash.kind === 'scrypt' ? [s.hash] : []));
+  const hashes: ScryptCost[] = [];
+  for (const client of state.clients!.values()) for (const s of client.secrets) if (s.kind === 'hash' && s.hash.kind === 'scrypt') hashes.push(s.hash);
   (state.verifyContext as { equalizeWith?: ScryptCost }).equalizeWith = costliest(hashes);
 }
 

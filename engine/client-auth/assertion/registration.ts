@@ -45,7 +45,11 @@ export function assertionCredentialsOf(rp: RpConfig, index: number, sink: Diagno
   return { keySet, certificates: certificatesOf(rp, at, sink, nowSeconds), assertionRules: { maxLifetime: rp.assertion_max_lifetime, clockSkew: rp.assertion_clock_skew } };
 }
 
-function certificatesOf(rp: RpConfig, at: (...path: Array<string | number>) => Array<string | number>, sink: DiagnosticSink, nowSeconds: number): ClientCertificate[] {
+/** Shared by every client without certificates (100,000 RPs need not hold one empty list each). */
+const NO_CERTIFICATES: readonly ClientCertificate[] = Object.freeze([]);
+
+function certificatesOf(rp: RpConfig, at: (...path: Array<string | number>) => Array<string | number>, sink: DiagnosticSink, nowSeconds: number): readonly ClientCertificate[] {
+  if (rp.certificates === undefined || rp.certificates.length === 0) return NO_CERTIFICATES;
   const certificates: ClientCertificate[] = [];
   (rp.certificates ?? []).forEach((pem, k) => {
     const cert = parseCertificate(pem);
