@@ -2,8 +2,9 @@
  * A client assertion taken apart once (RFC 7515 section 7.1, compact serialization):
  * routing it to a method reads its header's alg, finding the client reads its `sub`,
  * verifying needs both and the signed bytes. Each request used to decode it three times
- * over (and jose a fourth); the last decoding is remembered, so a request decodes its
- * assertion once. Nothing here is trusted until the signature verifies (verify.ts).
+ * over (and jose a fourth); the latest decodings are remembered, so a request decodes its
+ * assertion once, even when other requests were decoded between its routing and its
+ * verification. Nothing here is trusted until the signature verifies (verify.ts).
  */
 
 /** A JSON object decoded from one part of the assertion, or why it is not one. */
@@ -22,12 +23,23 @@ export interface DecodedAssertion {
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-let last: { readonly text: string; readonly decoded: DecodedAssertion } | undefined;
+/**
+ * Requests between a request's routing and its verification (the client lookup awaits):
+ * beyond that, one decodes twice. Bounded, whatever callers send (a few MB at most);
+ * never logged. Real assertions are a few hundred bytes, a few KB with a certificate chain.
+ */
+const REMEMBERED = 64;
+const REMEMBERED_MAX_LENGTH = 16_384;
+const recent = new Map<string, DecodedAssertion>();
 
 export function decodeAssertion(text: string): DecodedAssertion {
-  if (last?.text === text) return last.decoded;
-  const decoded = decode(text);
-  last = { text, decoded };
+  let decoded = recent.get(text);
+  if (decoded === undefined) {
+    decoded = decode(text);
+    if (text.length > REMEMBERED_MAX_LENGTH) return decoded;
+    if (recent.size >= REMEMBERED) recent.delete(recent.keys().next().value!);
+    recent.set(text, decoded);
+  }
   return decoded;
 }
 

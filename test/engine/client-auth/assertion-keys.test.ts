@@ -12,13 +12,20 @@ import { signatureVerifies } from '../../../engine/client-auth/assertion/signatu
 import { createKeySet } from '../../../engine/jwks/key-set.js';
 import { keyObjectsFor } from '../../../engine/jwks/key-objects.js';
 import { RemoteKeySet } from '../../../engine/jwks/remote.js';
-import { rsaKeyPair } from './assertion-kit.js';
+import { createServer as createSluiceServer } from '../../../engine/http/server.js';
+import { freePort, load, postToken } from '../../helpers/sluice.js';
+import { assertion, assertionForm, ecKeyPair, rsaKeyPair, type KeyPair } from './assertion-kit.js';
 
 let server: Server | undefined;
 afterEach(async () => {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
+});
+
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
 });
 
 const PARTS = { protected: '', payload: '', signature: '' };
@@ -59,6 +66,38 @@ describe('key sets as KeyObjects', () => {
     clock += 301_000; // past max-age
     expect((await keyObjectsFor(keys.getKey, header, PARTS)).map(spki)).toEqual([spki(after.publicKey)]);
     expect(keys.fetches).toBe(2);
+  });
+});
+
+describe('a reload that replaces a client\'s inline key under the same kid', () => {
+  it('the new key authenticates and the old one no longer does: no KeyObject outlives its config', async () => {
+    const [before, after] = await Promise.all([ecKeyPair('same'), ecKeyPair('same')]);
+    const config = (pair: KeyPair) => `
+keystores: [{ id: signing, type: generated, alg: ES256 }]
+rps:
+  - client_id: keyed
+    token_endpoint_auth_method: private_key_jwt
+    jwks: { keys: [${JSON.stringify(pair.publicJwk)}] }
+    client_credentials_pipe_id: m2m
+pipes:
+  - { id: m2m, valves: [{ name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }] }
+`;
+    const port = await freePort();
+    const engineFor = async (pair: KeyPair) => {
+      const { engine, diagnostics } = await load(config(pair), { port });
+      if (!engine) throw new Error(JSON.stringify(diagnostics));
+      return engine;
+    };
+    const holder = { current: await engineFor(before) };
+    const app = createSluiceServer(holder);
+    await app.listen({ host: '127.0.0.1', port });
+    closers.push(() => app.close());
+    const url = `http://127.0.0.1:${port}`;
+    const signedBy = (pair: KeyPair) => assertion({ clientId: 'keyed', audience: holder.current.issuer, alg: 'ES256', key: pair.privateKey, header: { kid: 'same' } });
+    expect((await postToken(url, assertionForm(await signedBy(before)))).status).toBe(200);
+    holder.current = await engineFor(after);
+    expect((await postToken(url, assertionForm(await signedBy(after)))).status).toBe(200);
+    expect((await postToken(url, assertionForm(await signedBy(before)))).status).toBe(401);
   });
 });
 
