@@ -9,7 +9,8 @@
  * URI; a URI that is down or slow fails only the requests that need it.
  *
  * Verify with `jwtVerifyWithKeySet(token, keySet.getKey, options)` (verify.ts): it also
- * tries each fitting key when a token has no `kid`.
+ * tries each fitting key when a token has no `kid`. Client assertions take the fitting
+ * keys as node:crypto KeyObjects instead (`keyObjectsFor`, key-objects.ts).
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { RemoteKeySet, type RemoteKeySetOptions } from './remote.js';

@@ -1,7 +1,8 @@
 /**
  * jwtVerify against a key set, trying every key that fits a header without `kid`: jose's
  * key sets answer "several keys match" (two RSA keys during a rotation, say) and leave
- * trying each to the caller. For client assertions and trusted issuers' tokens alike.
+ * trying each to the caller. For trusted issuers' tokens; client assertions verify with
+ * node:crypto (client-auth/assertion/signature.ts) on the KeyObjects of key-objects.ts.
  */
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject } from 'jose';
 

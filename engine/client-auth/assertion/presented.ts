@@ -4,9 +4,9 @@
  * names the client). Nothing here throws: a malformed assertion is presented as it is and
  * fails verification like any other bad credential, with the same answer.
  */
-import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { CredentialSource, PresentedCredentials } from '../methods/types.js';
 import { isHmacAlg } from './algs.js';
+import { decodeAssertion } from './decoded.js';
 
 export const ASSERTION_PARAMS: readonly string[] = ['client_assertion', 'client_assertion_type'];
 
@@ -24,11 +24,8 @@ export function presentsAssertion(source: CredentialSource): boolean {
  * fails as a method mismatch before any key is looked at.
  */
 export function claimsHmac(source: CredentialSource): boolean {
-  try {
-    return isHmacAlg(decodeProtectedHeader(source.params.get('client_assertion') ?? '').alg);
-  } catch {
-    return false;
-  }
+  const { header } = decodeAssertion(source.params.get('client_assertion') ?? '');
+  return 'value' in header && isHmacAlg(header.value.alg);
 }
 
 export function extractAssertion(source: CredentialSource, method: string): PresentedCredentials {
@@ -40,10 +37,6 @@ export function extractAssertion(source: CredentialSource, method: string): Pres
 
 /** Only to look the client up; everything is verified afterwards. */
 function unverifiedSubject(assertion: string): string | undefined {
-  try {
-    const { sub } = decodeJwt(assertion);
-    return typeof sub === 'string' ? sub : undefined;
-  } catch {
-    return undefined;
-  }
+  const { claims } = decodeAssertion(assertion);
+  return 'value' in claims && typeof claims.value.sub === 'string' ? claims.value.sub : undefined;
 }

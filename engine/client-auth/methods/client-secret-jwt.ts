@@ -4,29 +4,24 @@
  * (an HMAC cannot be checked against a hash) and be at least as long as the hash output
  * (RFC 7518 section 3.2).
  */
-import { decodeProtectedHeader } from 'jose';
 import { CLIENT_SECRET_JWT_ALGS, HMAC_MIN_BYTES } from '../assertion/algs.js';
 import { ASSERTION_PARAMS, claimsHmac, extractAssertion, presentsAssertion } from '../assertion/presented.js';
-import { verifyAssertion } from '../assertion/verify.js';
+import { verifyAssertion, type AssertionKeys } from '../assertion/verify.js';
 import type { ClientCredentialsConfig } from '../authenticate.js';
 import type { ClientAuthMethod, CredentialSource, MethodContext, PresentedCredentials, RegisteredCredentials } from './types.js';
 
 const MIN_BYTES = Math.min(...Object.values(HMAC_MIN_BYTES));
 
 /** The client's plain secrets long enough for the assertion's alg, as HMAC keys. */
-function keysFor(presented: PresentedCredentials, client: ClientCredentialsConfig, now: number): Uint8Array[] {
-  let alg: unknown;
-  try {
-    alg = decodeProtectedHeader(presented.assertion ?? '').alg;
-  } catch {
-    return [];
-  }
-  const min = HMAC_MIN_BYTES[String(alg)] ?? Infinity;
-  return client.secrets
-    // A rotated-out secret (past its not_after) keys nothing, here as for the secret methods.
-    .filter((s) => s.notAfter === undefined || now < s.notAfter)
-    .flatMap((s) => (s.kind === 'plain' ? [Buffer.from(s.value, 'utf8')] : []))
-    .filter((key) => key.length >= min);
+function keysOf(client: ClientCredentialsConfig, now: number): AssertionKeys {
+  return (header) => {
+    const min = HMAC_MIN_BYTES[header.alg] ?? Infinity;
+    return client.secrets
+      // A rotated-out secret (past its not_after) keys nothing, here as for the secret methods.
+      .filter((s) => s.notAfter === undefined || now < s.notAfter)
+      .flatMap((s) => (s.kind === 'plain' ? [Buffer.from(s.value, 'utf8')] : []))
+      .filter((key) => key.length >= min);
+  };
 }
 
 export const clientSecretJwt: ClientAuthMethod = {
@@ -44,6 +39,6 @@ export const clientSecretJwt: ClientAuthMethod = {
     return undefined;
   },
   verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
-    return verifyAssertion(presented, client, context, keysFor(presented, client, context.now()), CLIENT_SECRET_JWT_ALGS);
+    return verifyAssertion(presented, client, context, keysOf(client, context.now()), CLIENT_SECRET_JWT_ALGS);
   },
 };

@@ -3,11 +3,11 @@
  * a short-lived JWT with its private key; we verify it with the public keys it registered
  * (`jwks`, `jwks_uri`) or with one of its X.509 `certificates`, named by thumbprint.
  */
-import type { JWTVerifyGetKey } from 'jose';
+import { keyObjectsFor } from '../../jwks/key-objects.js';
 import { PRIVATE_KEY_JWT_ALGS } from '../assertion/algs.js';
 import { certificateFor, namesCertificate } from '../assertion/certificates.js';
 import { ASSERTION_PARAMS, claimsHmac, extractAssertion, presentsAssertion } from '../assertion/presented.js';
-import { verifyAssertion } from '../assertion/verify.js';
+import { verifyAssertion, type AssertionKeys } from '../assertion/verify.js';
 import type { ClientCredentialsConfig } from '../authenticate.js';
 import type { ClientAuthMethod, CredentialSource, MethodContext, PresentedCredentials, RegisteredCredentials } from './types.js';
 
@@ -16,21 +16,21 @@ import type { ClientAuthMethod, CredentialSource, MethodContext, PresentedCreden
  * else the client's key set by `kid`. A certificate outside its validity period fails
  * the assertion; it does not fall back to the key set.
  */
-function keyOf(client: ClientCredentialsConfig, context: MethodContext): JWTVerifyGetKey {
-  return async (header, token) => {
+function keysOf(client: ClientCredentialsConfig, context: MethodContext): AssertionKeys {
+  return (header, parts) => {
     const certificates = client.certificates ?? [];
-    const cert = certificateFor(header as unknown as Record<string, unknown>, certificates);
+    const cert = certificates.length === 0 ? undefined : certificateFor(header, certificates);
     if (cert) {
       const now = context.now() * 1000;
       if (now < cert.notBefore) throw new Error(`certificate ${cert.x5tS256} is not valid yet`);
       if (now > cert.notAfter) throw new Error(`certificate ${cert.x5tS256} has expired`);
-      return cert.publicKey;
+      return [cert.publicKey];
     }
     // Some libraries add x5t beside the kid of a JWK that carries x5c: then the key set decides.
     if (!client.keySet) {
-      throw new Error(namesCertificate(header as unknown as Record<string, unknown>) ? 'the header names a certificate the client has not registered' : 'no registered certificate matches the header (x5t#S256, x5t or kid)');
+      throw new Error(namesCertificate(header) ? 'the header names a certificate the client has not registered' : 'no registered certificate matches the header (x5t#S256, x5t or kid)');
     }
-    return client.keySet.getKey(header, token);
+    return keyObjectsFor(client.keySet.getKey, header, parts);
   };
 }
 
@@ -49,6 +49,6 @@ export const privateKeyJwt: ClientAuthMethod = {
     return undefined;
   },
   verify(presented: PresentedCredentials, client: ClientCredentialsConfig, context: MethodContext): Promise<void> {
-    return verifyAssertion(presented, client, context, [keyOf(client, context)], PRIVATE_KEY_JWT_ALGS);
+    return verifyAssertion(presented, client, context, keysOf(client, context), PRIVATE_KEY_JWT_ALGS);
   },
 };
