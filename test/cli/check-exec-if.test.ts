@@ -2,8 +2,10 @@
  * `sluice check` on exec_if and on expressions inside `${…}`: every problem is an error at
  * FILE:LINE:COL, the column inside the YAML string where the bad part starts.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { checkBoth, expectErrors, fixtureDir, removeTempDirs, requireBuild, type Expected } from './cli.js';
+import { checkInProcess } from './in-process.js';
 
 let dir: string;
 const ENV = { ALPHA_SECRET: 'alpha-secret-0123456789' };
@@ -14,6 +16,7 @@ beforeAll(() => {
 });
 afterAll(removeTempDirs);
 
+/** The first runs the built binary; the others load in-process (test/cli/in-process.ts), the same diagnostics without two processes each. */
 const CASES: Array<{ name: string; file: string; errors: Expected[] }> = [
   {
     name: 'a typo in a field in exec_if: at the path, with a hint',
@@ -44,6 +47,11 @@ const CASES: Array<{ name: string; file: string; errors: Expected[] }> = [
 
 describe('sluice check: expressions', () => {
   it.each(CASES)('$name', async ({ file, errors }) => {
-    expectErrors(file, await checkBoth(file, { cwd: dir, env: ENV }), errors);
+    if (file === CASES[0]!.file) {
+      expectErrors(file, await checkBoth(file, { cwd: dir, env: ENV }), errors);
+      return;
+    }
+    const path = join(dir, file);
+    expectErrors(path, await checkInProcess(path, { env: ENV }), errors);
   });
 });

@@ -25,6 +25,15 @@ afterAll(() => {
   removeTempDirs();
 });
 
+/** `serve valid.yaml` (FILE as the argument), started once: two tests read it. */
+let positional: Promise<Served> | undefined;
+function servePositional(): Promise<Served> {
+  return (positional ??= serve(undefined, { cwd: dir, env: ENV, extraArgs: ['valid.yaml'] }).then((served) => {
+    servers.push(served);
+    return served;
+  }));
+}
+
 function logLines(served: Served): Array<Record<string, unknown>> {
   return served.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -51,8 +60,7 @@ describe.concurrent('every spelling of the config file', () => {
   });
 
   it('serve takes FILE as the argument', async () => {
-    const served = await serve(undefined, { cwd: dir, env: ENV, extraArgs: ['valid.yaml'] });
-    servers.push(served);
+    const served = await servePositional();
     // The server can answer before its log line has crossed the pipe: wait for the line.
     await waitFor(served.stdout, /"event":"listening"/);
     const listening = logLines(served).find((l) => l.event === 'listening');
@@ -113,8 +121,7 @@ describe.concurrent('no config named', () => {
   });
 
   it('serve of an ordinary config does not warn about demo clients', async () => {
-    const served = await serve('valid.yaml', { cwd: dir, env: ENV });
-    servers.push(served);
+    const served = await servePositional();
     expect(served.stderr()).not.toMatch(/demo/);
     expect(logLines(served).some((l) => l.event === 'demo_client')).toBe(false);
   });

@@ -2,7 +2,8 @@
  * `sluice diff OLD NEW [--json]` through the built binary: each kind of change told on a
  * line of its own and in the JSON, exit 0 without changes and 1 with (as diff(1)), 2 for
  * a usage error or an invalid config (its problems as FILE:LINE:COL), and no secret, hash
- * or valve config value ever printed.
+ * or valve config value ever printed. The command itself is run for each exit code; the
+ * other kinds of change go through the functions it calls, in-process (test/cli/in-process.ts).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { positionOf } from '../helpers/positions.js';
 import { diagnosticLines, removeTempDirs, requireBuild, sluice, trackedTempDir } from './cli.js';
+import { diffInProcess, type DiffRun } from './in-process.js';
 
 const OLD_SECRET = 'old-secret-0123456789abcdef';
 const NEW_SECRET = 'new-secret-0123456789abcdef';
@@ -64,12 +66,17 @@ interface Run {
   stdout: string;
 }
 
-/** `sluice diff OLD NEW` and `sluice diff OLD NEW --json`, side by side. */
+/** `sluice diff OLD NEW` and `sluice diff OLD NEW --json`, side by side, through the built binary. */
 async function diff(oldText: string, newText: string): Promise<Run> {
   const [a, b] = [config(oldText), config(newText)];
   const [text, json] = await Promise.all([sluice(['diff', a, b], { cwd: dir }), sluice(['diff', a, b, '--json'], { cwd: dir })]);
   expect(json.code, json.stderr).toBe(text.code);
   return { code: text.code, lines: text.stdout.split('\n').filter(Boolean), json: JSON.parse(json.stdout) as Record<string, any>, stdout: text.stdout + json.stdout };
+}
+
+/** The same diff in-process (test/cli/in-process.ts): what the CLI would print, without two processes' start-up. */
+async function diffHere(oldText: string, newText: string): Promise<DiffRun> {
+  return diffInProcess(config(oldText), config(newText), { cwd: dir });
 }
 
 beforeAll(() => {
@@ -82,20 +89,15 @@ beforeAll(() => {
 });
 afterAll(removeTempDirs);
 
-// Not concurrent: each case runs two CLI processes, and the suite shares a small machine.
-describe('sluice diff', () => {
+// The CLI itself, one case per exit code (0, 1, 2) and the usage errors. Not concurrent:
+// a case runs its processes two (text and --json) or four (usage) at a time, and the suite
+// shares a small machine.
+describe('sluice diff: the command', () => {
   it('the same config: "no changes", exit 0, and a JSON with empty lists (generated keys compared by config, not kid)', async () => {
     const run = await diff(BASE, BASE);
     expect(run.code).toBe(0);
     expect(run.lines).toEqual(['no changes']);
     expect(run.json).toMatchObject({ changed: false, rps: { added: [], removed: [], changed: [] }, pipes: { added: [], removed: [], changed: [] }, keys: { published: [], retired: [], replaced: [], generated: [] }, signing: [], settings: [] });
-  });
-
-  it('RPs added and removed', async () => {
-    const run = await diff(BASE, edit(BASE, [['client_id: legacy', 'client_id: reporting']]));
-    expect(run.code).toBe(1);
-    expect(run.lines).toEqual(['rp added: reporting', 'rp removed: legacy']);
-    expect(run.json.rps).toEqual({ added: ['reporting'], removed: ['legacy'], changed: [] });
   });
 
   it('an RP changed: its pipe per grant type, auth method, scopes, and "secret changed" without the secret', async () => {
@@ -124,9 +126,45 @@ describe('sluice diff', () => {
     expect(run.stdout).not.toContain('gold');
   });
 
+  it('an invalid config: its errors as FILE:LINE:COL on stderr, exit 2, whichever side it is', async () => {
+    const badText = edit(BASE, [['keystore: signing, jwt_ttl: 60', 'keystore: nowhere, jwt_ttl: 60']]);
+    const bad = config(badText);
+    const { line, col } = positionOf(badText, 'nowhere');
+    const good = config(BASE);
+    for (const args of [[good, bad], [bad, good]]) {
+      const [text, json] = await Promise.all([sluice(['diff', ...args], { cwd: dir }), sluice(['diff', ...args, '--json'], { cwd: dir })]);
+      expect(text.code).toBe(2);
+      expect(text.stdout).toBe('');
+      expect(diagnosticLines(text.stderr)).toEqual([expect.stringMatching(new RegExp(`^${bad.replace('.', '\\.')}:${line}:${col}: error: `))]);
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, diagnostics: [{ file: bad, line, col, code: 'unknown_keystore' }] });
+    }
+  }, 60_000); // four runs
+
+  it('a missing file is an invalid config (exit 2); one file, or an unknown flag, is a usage error (exit 2)', async () => {
+    const usages = [['diff', 'one.yaml'], ['diff'], ['diff', 'a.yaml', 'b.yaml', '--nope']];
+    const [missing, ...results] = await Promise.all([sluice(['diff', 'nowhere.yaml', config(BASE)], { cwd: dir }), ...usages.map((args) => sluice(args, { cwd: dir }))]);
+    expect(missing!.code).toBe(2);
+    expect(missing!.stderr).toMatch(/^nowhere\.yaml:1:1: error: /m);
+    for (const [i, usage] of results.entries()) {
+      expect(usage.code, usages[i]!.join(' ')).toBe(2);
+      expect(usage.stderr).toMatch(/usage: sluice diff OLD NEW/);
+    }
+  }, 60_000); // four runs
+});
+
+// Every other kind of change, through the functions the command calls (no process each).
+describe('sluice diff: what each change is told as', () => {
+  it('RPs added and removed', async () => {
+    const run = await diffHere(BASE, edit(BASE, [['client_id: legacy', 'client_id: reporting']]));
+    expect(run.code).toBe(1);
+    expect(run.lines).toEqual(['rp added: reporting', 'rp removed: legacy']);
+    expect(run.json.rps).toEqual({ added: ['reporting'], removed: ['legacy'], changed: [] });
+  });
+
   it('a secret hash or rotation list that changes is "secret changed", never the hash', async () => {
     const hash = '$sha256$kjKWktbu6NR1N0zIwvXNzw$H4oZXa2w_tnmo1f1tqZzx6IPMdYLd7hsiWEnwmTARFQ'; // from `sluice secret generate`
-    const run = await diff(BASE, edit(BASE, [[`client_secret: ${OLD_SECRET}`, `client_secrets:\n      - { hash: "${hash}" }\n      - { secret: ${NEW_SECRET} }`]]));
+    const run = await diffHere(BASE, edit(BASE, [[`client_secret: ${OLD_SECRET}`, `client_secrets:\n      - { hash: "${hash}" }\n      - { secret: ${NEW_SECRET} }`]]));
     expect(run.lines).toEqual(['rp changed: orders: secret changed']);
     expect(run.stdout).not.toContain('kjKWktbu');
     expect(run.stdout).not.toContain('H4oZXa2w');
@@ -134,7 +172,7 @@ describe('sluice diff', () => {
   });
 
   it('pipes added, removed and changed (valve list; one valve\'s config), with the clients using them', async () => {
-    const run = await diff(BASE, edit(BASE, [
+    const run = await diffHere(BASE, edit(BASE, [
       ['      - { name: ScopeCheck }\n', ''],
       ['  - id: dev-pipe\n    valves:\n      - { name: CreateJwt, config: { keystore: dev } }', '  - id: opaque\n    valves:\n      - { name: CreateOpaqueToken }'],
     ]));
@@ -154,7 +192,7 @@ describe('sluice diff', () => {
 
   it('a valve whose config, enabled or exec_if changed: which, never the values', async () => {
     const withUpstream = edit(BASE, [['      - { name: ScopeCheck }\n', `      - { name: ScopeCheck }\n      - { name: HttpRequest, config: { dest: upstream, url: "https://api.example.com/x", headers: { authorization: "Bearer ${UPSTREAM_TOKEN}" } } }\n`]]);
-    const run = await diff(withUpstream, edit(withUpstream, [
+    const run = await diffHere(withUpstream, edit(withUpstream, [
       [UPSTREAM_TOKEN, `${UPSTREAM_TOKEN}-rotated`],
       ['{ name: ScopeCheck }', '{ name: ScopeCheck, exec_if: "true" }'],
     ]));
@@ -167,7 +205,7 @@ describe('sluice diff', () => {
 
   it('keys published and retired by kid, and the signing key of each pipe and keystore (kid A → kid B)', async () => {
     const before = edit(BASE, [['{ id: signing, type: pem, path: a.pem }', '{ id: signing, type: pem, path: a.pem, kid: key-a }']]);
-    const run = await diff(before, edit(before, [['path: a.pem, kid: key-a', 'path: b.pem, kid: key-b']]));
+    const run = await diffHere(before, edit(before, [['path: a.pem, kid: key-a', 'path: b.pem, kid: key-b']]));
     expect(run.code).toBe(1);
     // Swapping the key in one step is the unsafe rotation: both hazards are told.
     expect(run.lines).toEqual([
@@ -191,24 +229,24 @@ describe('sluice diff', () => {
     const a = '  - { id: key-a, type: pem, path: a.pem, kid: key-a }\n';
     const b = '  - { id: key-b, type: pem, path: b.pem, kid: key-b }\n';
     const steps = [ours('key-a', a), ours('key-a', a + b), ours('key-b', a + b), ours('key-b', b)];
-    const announce = await diff(steps[0]!, steps[1]!);
-    const sign = await diff(steps[1]!, steps[2]!);
-    const retire = await diff(steps[2]!, steps[3]!);
+    const announce = await diffHere(steps[0]!, steps[1]!);
+    const sign = await diffHere(steps[1]!, steps[2]!);
+    const retire = await diffHere(steps[2]!, steps[3]!);
     expect(announce.lines).toEqual(['key published: kid key-b (keystore key-b)']);
     expect(sign.lines).toEqual(['pipe changed: m2m: valve 2 CreateJwt: config changed (used by orders, legacy)', 'signing key changed: pipe m2m: kid key-a → kid key-b']);
     expect(sign.json.signing).toEqual([{ pipe: 'm2m', from: ['key-a'], to: ['key-b'], unannounced: [] }]);
     expect(retire.lines).toEqual(['key retired: kid key-a (keystore key-a)']);
     expect(retire.json.keys.retired).toEqual([{ kid: 'key-a', keystore: 'key-a', still_signing: false }]);
-  }, 60_000); // three diffs, six processes
+  });
 
   it('the README rotation with key states (next, current + previous, current): each step tells only its own change', async () => {
     const keys = (entries: string) => edit(BASE, [['  - { id: signing, type: pem, path: a.pem }\n', entries]]);
     const a = (state = '') => `  - { id: signing, type: pem, path: a.pem, kid: key-a${state} }\n`;
     const b = (state = '') => `  - { id: signing, type: pem, path: b.pem, kid: key-b${state} }\n`;
     const steps = [keys(a()), keys(a() + b(', state: next')), keys(a(', state: previous') + b()), keys(b())];
-    const announce = await diff(steps[0]!, steps[1]!);
-    const sign = await diff(steps[1]!, steps[2]!);
-    const retire = await diff(steps[2]!, steps[3]!);
+    const announce = await diffHere(steps[0]!, steps[1]!);
+    const sign = await diffHere(steps[1]!, steps[2]!);
+    const retire = await diffHere(steps[2]!, steps[3]!);
     // A next key is published; a previous one still is (no retire_at); one id, one keystore line.
     expect(announce.lines).toEqual(['key published: kid key-b (keystore signing)']);
     expect(sign.lines).toEqual(['signing key changed: pipe m2m: kid key-a → kid key-b', 'signing key changed: keystore signing: kid key-a → kid key-b']);
@@ -217,32 +255,32 @@ describe('sluice diff', () => {
     expect(retire.lines).toEqual(['key retired: kid key-a (keystore signing)']);
     expect(retire.json.keys.retired).toEqual([{ kid: 'key-a', keystore: 'signing', still_signing: false }]);
     // Skipping the announce step is still told as the hazard it is.
-    const skipped = await diff(steps[0]!, steps[2]!);
+    const skipped = await diffHere(steps[0]!, steps[2]!);
     expect(skipped.json.signing.map((change: { unannounced: string[] }) => change.unannounced)).toEqual([['key-b'], ['key-b']]);
-  }, 60_000); // four diffs, eight processes
+  });
 
   it('publish: false on a key retires it', async () => {
     const next = edit(BASE, [['  - { id: dev, type: generated }', '  - { id: dev, type: generated }\n  - { id: next, type: pem, path: b.pem, kid: key-b }']]);
-    const run = await diff(next, edit(next, [['kid: key-b }', 'kid: key-b, publish: false }']]));
+    const run = await diffHere(next, edit(next, [['kid: key-b }', 'kid: key-b, publish: false }']]));
     expect(run.lines).toEqual(['key retired: kid key-b (keystore next)']);
   });
 
   it('a different key under a kid already published is told as replaced', async () => {
     const before = edit(BASE, [['path: a.pem }', 'path: a.pem, kid: k1 }']]);
-    const run = await diff(before, edit(before, [['path: a.pem, kid: k1', 'path: b.pem, kid: k1']]));
+    const run = await diffHere(before, edit(before, [['path: a.pem, kid: k1', 'path: b.pem, kid: k1']]));
     expect(run.lines).toEqual([expect.stringMatching(/^key replaced: kid k1 \(keystore signing\)/)]);
     expect(run.json.keys.replaced).toEqual([{ kid: 'k1', keystore: 'signing' }]);
   });
 
   it('a generated keystore is compared by its id and alg, and says so', async () => {
-    const run = await diff(BASE, edit(BASE, [['{ id: dev, type: generated }', '{ id: dev, type: generated, alg: RS256 }']]));
+    const run = await diffHere(BASE, edit(BASE, [['{ id: dev, type: generated }', '{ id: dev, type: generated, alg: RS256 }']]));
     expect(run.lines).toEqual([expect.stringMatching(/^generated keystore changed: dev: ES256 → RS256 \(compared by id and alg/)]);
     expect(run.json.keys.generated).toEqual([{ keystore: 'dev', change: 'changed', from: { alg: 'ES256', publish: true }, to: { alg: 'RS256', publish: true } }]);
     expect(run.json.signing).toEqual([]);
   });
 
   it('issuer and server settings, marked when they need a restart; a store URL is never printed', async () => {
-    const run = await diff(BASE, edit(BASE, [
+    const run = await diffHere(BASE, edit(BASE, [
       ['issuer: http://127.0.0.1:8080\n', 'issuer: http://127.0.0.1:8080/tenant\nserver: { port: 9090 }\nstore: { type: redis, url: "redis://:hunter2@127.0.0.1:6379" }\n'],
     ]));
     expect(run.code).toBe(1);
@@ -260,7 +298,7 @@ describe('sluice diff', () => {
     const jwk = JSON.stringify(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }));
     const issuers = (entries: string) => `trusted_issuers:\n${entries}roles: [reader]\n`;
     const entry = (id: string, audience: string) => `  - { id: ${id}, issuer: "https://${id}.example.com", jwks: { keys: [${jwk}] }, audiences: ["${audience}"], algorithms: [RS256] }\n`;
-    const run = await diff(issuers(entry('entra', 'api://a') + entry('okta', 'api://a')) + BASE, edit(issuers(entry('entra', 'api://b') + entry('auth0', 'api://a')), [['[reader]', '[reader, writer]']]) + BASE);
+    const run = await diffHere(issuers(entry('entra', 'api://a') + entry('okta', 'api://a')) + BASE, edit(issuers(entry('entra', 'api://b') + entry('auth0', 'api://a')), [['[reader]', '[reader, writer]']]) + BASE);
     expect(run.lines).toEqual([
       'trusted issuer added: auth0',
       'trusted issuer removed: okta',
@@ -271,35 +309,8 @@ describe('sluice diff', () => {
   });
 
   it('an id with terminal control characters is printed quoted, not acted on', async () => {
-    const run = await diff(BASE, edit(BASE, [['- id: dev-pipe', '- id: "dev\\e[31m-pipe"']]));
+    const run = await diffHere(BASE, edit(BASE, [['- id: dev-pipe', '- id: "dev\\e[31m-pipe"']]));
     expect(run.lines).toContain('pipe added: "dev\\u001b[31m-pipe" (used by no client)');
     expect(run.stdout).not.toContain('\u001b');
   });
-
-  it('an invalid config: its errors as FILE:LINE:COL on stderr, exit 2, whichever side it is', async () => {
-    const badText = edit(BASE, [['keystore: signing, jwt_ttl: 60', 'keystore: nowhere, jwt_ttl: 60']]);
-    const bad = config(badText);
-    const { line, col } = positionOf(badText, 'nowhere');
-    const good = config(BASE);
-    for (const args of [[good, bad], [bad, good]]) {
-      const text = await sluice(['diff', ...args], { cwd: dir });
-      expect(text.code).toBe(2);
-      expect(text.stdout).toBe('');
-      expect(diagnosticLines(text.stderr)).toEqual([expect.stringMatching(new RegExp(`^${bad.replace('.', '\\.')}:${line}:${col}: error: `))]);
-      const json = await sluice(['diff', ...args, '--json'], { cwd: dir });
-      expect(json.code).toBe(2);
-      expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, diagnostics: [{ file: bad, line, col, code: 'unknown_keystore' }] });
-    }
-  }, 60_000); // four runs
-
-  it('a missing file is an invalid config (exit 2); one file, or an unknown flag, is a usage error (exit 2)', async () => {
-    const missing = await sluice(['diff', 'nowhere.yaml', config(BASE)], { cwd: dir });
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^nowhere\.yaml:1:1: error: /m);
-    for (const args of [['diff', 'one.yaml'], ['diff'], ['diff', 'a.yaml', 'b.yaml', '--nope']]) {
-      const usage = await sluice(args, { cwd: dir });
-      expect(usage.code, args.join(' ')).toBe(2);
-      expect(usage.stderr).toMatch(/usage: sluice diff OLD NEW/);
-    }
-  }, 60_000); // four runs
 });

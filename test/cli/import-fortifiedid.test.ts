@@ -21,6 +21,9 @@ const write = (name: string, text: string): string => {
   return name;
 };
 const run = (args: string[]) => sluice(['import', 'fortifiedid', ...args], { cwd: dir });
+/** `import fortifiedid oidc-module.json pipes-module.json`, run once: three tests read its output. */
+let both: ReturnType<typeof run> | undefined;
+const runBoth = () => (both ??= run(['oidc-module.json', 'pipes-module.json']));
 /** The warning line expected at `needle` (occurrence n) of `text`, as FILE:LINE:COL: warning: */
 const at = (file: string, text: string, needle: string, n = 1): string => {
   const { line, col } = positionOf(text, needle, n);
@@ -33,9 +36,11 @@ beforeAll(() => {
 });
 afterAll(removeTempDirs);
 
-describe('sluice import fortifiedid: what comes over', () => {
+// Concurrent (two tests at a time, vitest's maxConcurrency), and runs side by side where
+// they are independent: each `sluice` spawned spends most of its time starting up.
+describe.concurrent('sluice import fortifiedid: what comes over', () => {
   it('an OIDC module and a pipes module: the client_credentials RP and the runnable pipes, unchanged; exit 0', async () => {
-    const result = await run(['oidc-module.json', 'pipes-module.json']);
+    const result = await runBoth();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.startsWith('# Imported from FortifiedID by `sluice import fortifiedid` from: oidc-module.json, pipes-module.json\n')).toBe(true);
     const config = parse(result.stdout) as Record<string, unknown>;
@@ -52,7 +57,7 @@ describe('sluice import fortifiedid: what comes over', () => {
   });
 
   it('lists what was not carried over at FILE:LINE:COL in the inputs, never a secret', async () => {
-    const result = await run(['oidc-module.json', 'pipes-module.json']);
+    const result = await runBoth();
     const lines = diagnosticLines(result.stderr);
     const expected = [
       at('oidc-module.json', OIDC, '"http_context"'), // the issuer is to be set
@@ -78,23 +83,24 @@ describe('sluice import fortifiedid: what comes over', () => {
     const oidc = JSON.parse(OIDC) as { name: string; config: Record<string, unknown> };
     const pipes = JSON.parse(PIPES) as { name: string; config: Record<string, unknown> };
     const body = (stdout: string) => parse(stdout) as unknown;
-    const reference = body((await run(['oidc-module.json', 'pipes-module.json'])).stdout);
+    const reference = body((await runBoth()).stdout);
     const shapes = [
       [write('whole.json', JSON.stringify({ modules: [{ name: 'HttpModule', config: { port: 8080 } }, oidc, pipes] }, null, 2))],
       [write('list.json', JSON.stringify([pipes, oidc]))],
       [write('bare-oidc.json', JSON.stringify(oidc.config)), write('bare-pipes.json', JSON.stringify(pipes.config))],
     ];
-    for (const files of shapes) {
-      const result = await run(files);
+    const results = await Promise.all(shapes.map(run));
+    for (const result of results) {
       expect(result.code, result.stderr).toBe(0);
       expect(body(result.stdout)).toEqual(reference);
     }
     // A module that is neither is named (it is not carried over).
-    const whole = await run(['whole.json']);
+    const whole = results[0]!;
     expect(diagnosticLines(whole.stderr)[0]).toMatch(/^whole\.json:4:\d+: warning: module 'HttpModule' is neither/);
   });
 });
 
+// Not concurrent: the usage case alone runs five processes side by side.
 describe('sluice import fortifiedid: failures', () => {
   it('invalid JSON: an error at FILE:LINE:COL, nothing written, exit 1', async () => {
     const text = '{\n  "rps": [\n    { "client_id": "svc", }\n  ]\n}\n';
@@ -120,15 +126,16 @@ describe('sluice import fortifiedid: failures', () => {
   });
 
   it('usage errors exit 2', async () => {
-    for (const args of [['import'], ['import', 'keycloak', 'x.json'], ['import', 'fortifiedid'], ['import', 'fortifiedid', 'x.json', '--bogus'], ['import', 'fortifiedid', 'x.json', '--force']]) {
-      const result = await sluice(args, { cwd: dir });
-      expect(result.code, args.join(' ')).toBe(2);
+    const usages = [['import'], ['import', 'keycloak', 'x.json'], ['import', 'fortifiedid'], ['import', 'fortifiedid', 'x.json', '--bogus'], ['import', 'fortifiedid', 'x.json', '--force']];
+    const results = await Promise.all(usages.map((args) => sluice(args, { cwd: dir })));
+    for (const [i, result] of results.entries()) {
+      expect(result.code, usages[i]!.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/usage: sluice import fortifiedid/);
     }
-  });
+  }, 60_000); // five processes
 });
 
-describe('sluice import fortifiedid: -o and tenants', () => {
+describe.concurrent('sluice import fortifiedid: -o and tenants', () => {
   it('-o writes the file; an existing one is refused (exit 1, untouched) unless --force', async () => {
     const first = await run(['oidc-module.json', 'pipes-module.json', '-o', 'out.yaml']);
     expect(first.code, first.stderr).toBe(0);
@@ -150,7 +157,7 @@ describe('sluice import fortifiedid: -o and tenants', () => {
     const tenant = (path: string, client: string) => ({ name: 'OIDCModule', config: { tenant_op_path: path, rps: [{ client_id: client, client_secret: '${env.S}', client_credentials_pipe_id: 'client_credentials_pipe' }] } });
     const text = JSON.stringify({ modules: [tenant('tenant1', 'one'), tenant('/tenant2/', 'two'), JSON.parse(PIPES)] }, null, 2);
     write('tenants.json', text);
-    const ambiguous = await run(['tenants.json']);
+    const [ambiguous, chosen, unknown] = await Promise.all([run(['tenants.json']), run(['tenants.json', '--tenant', 'tenant2']), run(['tenants.json', '--tenant', 'nope'])]);
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.stdout).toBe('');
     const errors = diagnosticLines(ambiguous.stderr).filter((l) => l.includes(': error: '));
@@ -159,12 +166,10 @@ describe('sluice import fortifiedid: -o and tenants', () => {
     );
     expect(errors[0]).toMatch(/--tenant/);
 
-    const chosen = await run(['tenants.json', '--tenant', 'tenant2']);
     expect(chosen.code, chosen.stderr).toBe(0);
     expect((parse(chosen.stdout) as { rps: Array<{ client_id: string }> }).rps.map((r) => r.client_id)).toEqual(['two']);
     expect(chosen.stderr).toMatch(/warning: tenant 'tenant1' is not carried over/);
 
-    const unknown = await run(['tenants.json', '--tenant', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/tenant1, tenant2/);
   });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic } from '../helpers/sluice.js';
 import { parseExposition, valueOf, type Exposition } from '../helpers/prometheus.js';
 import { checkBoth, freePort, removeTempDirs, requireBuild, serve, trackedTempDir, waitFor, type Served } from './cli.js';
+import { checkInProcess } from './in-process.js';
 import { answeredBy, inTurn, logLines, postFresh } from './workers.js';
 
 const S = 'metrics-secret-0123456789';
@@ -93,6 +94,8 @@ describe('--workers 2', () => {
   }, 60_000);
 });
 
+// The first config runs the built `sluice check`; the others load in-process through what it
+// calls (test/cli/in-process.ts): the same diagnostics, without two processes each.
 describe('check', () => {
   const base = `keystores: [{ id: dev, type: generated, alg: ES256 }]\nrps: []\npipes: []\n`;
   it('refuses a metrics port that is the server\'s, and a path that is an endpoint\'s', async () => {
@@ -102,7 +105,7 @@ describe('check', () => {
     const a = await checkBoth('a.yaml', { cwd: dir });
     expect(a.report.diagnostics.filter((d) => d.severity === 'error').map(({ line, col, code }) => ({ line, col, code }))).toEqual([{ line: 6, col: 9, code: 'schema' }]);
     expect(a.text.code).toBe(1);
-    const b = await checkBoth('b.yaml', { cwd: dir });
+    const b = await checkInProcess(join(dir, 'b.yaml'));
     expect(b.report.diagnostics.filter((d) => d.severity === 'error').map(({ line, col, code }) => ({ line, col, code }))).toEqual([{ line: 5, col: 9, code: 'schema' }]);
   });
 
@@ -110,10 +113,10 @@ describe('check', () => {
     const dir = trackedTempDir();
     writeFileSync(join(dir, 'open.yaml'), `issuer: https://auth.example.com\nserver: { host: 0.0.0.0 }\n${base}`);
     writeFileSync(join(dir, 'port.yaml'), `issuer: https://auth.example.com\nserver: { host: 0.0.0.0 }\n${base}metrics: { port: 9464 }\n`);
-    const open = await checkBoth('open.yaml', { cwd: dir });
+    const open = await checkInProcess(join(dir, 'open.yaml'));
     expect(open.report.diagnostics.filter((d) => d.severity === 'warning' && /metrics/.test(d.message))).toHaveLength(1);
     expect(open.text.code).toBe(0);
-    const port = await checkBoth('port.yaml', { cwd: dir });
+    const port = await checkInProcess(join(dir, 'port.yaml'));
     expect(port.report.diagnostics.filter((d) => /metrics/.test(d.message))).toEqual([]);
   });
 });

@@ -1,12 +1,15 @@
 /**
  * `sluice check` (the built CLI) on CreateJwt's inline keystore gone wrong: each mistake is
  * one error, exit 1, at the config key to fix (FILE:LINE:COL), and the password is never
- * printed. And on the documented pipe: no error, and the warnings issue 13 names.
+ * printed. And on the documented pipe: no error, and the warnings issue 13 names. One
+ * error case and the passing pipe run the binary; the others load in-process through what
+ * the command calls (test/cli/in-process.ts): the same diagnostics, no process start-up each.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBoth, expectErrors, removeTempDirs, requireBuild, trackedTempDir } from '../cli/cli.js';
+import { checkInProcess } from '../cli/in-process.js';
 import { documentedConfig } from '../fortifiedid/documented-pipe.js';
 import { opensslP12 } from '../helpers/openssl-p12.js';
 import { positionOf } from '../helpers/positions.js';
@@ -42,7 +45,7 @@ describe('sluice check: inline keystore errors at the key to fix', () => {
     {
       name: 'a wrong password, at keystore.password',
       keystore: '"keystore": { "path": "keystore.p12", "password": "not-the-password", "type": "PKCS12" }, "keystore_alias": "jwt"',
-      at: '"not-the-password"', code: 'keystore_password', secret: 'not-the-password',
+      at: '"not-the-password"', code: 'keystore_password', secret: 'not-the-password', spawned: true,
     },
     {
       name: 'a wrong keystore_password given alone, at keystore_password',
@@ -94,10 +97,10 @@ describe('sluice check: inline keystore errors at the key to fix', () => {
       keystore: '"keystore": "signing", "keystore_alias": "jwt"',
       at: '"keystore_alias"', code: 'valve_config', extra: 'keystores:\n  - { id: signing, type: pkcs12, path: keystore.p12, password: supersecret }\n',
     },
-  ])('$name', async ({ keystore, at, code, message, secret, extra }) => {
+  ] as Array<{ name: string; keystore: string; at: string; code: string; message?: RegExp; secret?: string; extra?: string; spawned?: true }>)('$name', async ({ keystore, at, code, message, secret, extra, spawned }) => {
     const yaml = withKeystore(keystore) + (extra ?? '');
     const file = write(yaml, { 'garbage.p12': 'not a PKCS#12 file\n', 'huge.p12': Buffer.alloc(1024 * 1024 + 1, 0x30), 'keystore.jks': p12 });
-    const result = await checkBoth(file, { env: ENV });
+    const result = await (spawned ? checkBoth : checkInProcess)(file, { env: ENV });
     expectErrors(file, result, [{ ...positionOf(yaml, at), code, ...(message ? { message } : {}) }]);
     const output = result.text.stdout + result.text.stderr + result.json.stdout;
     if (secret) expect(output).not.toContain(secret);
@@ -107,14 +110,14 @@ describe('sluice check: inline keystore errors at the key to fix', () => {
   it('an unset ${env.…} password is one error, at keystore.password', async () => {
     const yaml = withKeystore('"keystore": { "path": "keystore.p12", "password": "${env.P12_PASSWORD}", "type": "PKCS12" }');
     const file = write(yaml);
-    expectErrors(file, await checkBoth(file, { env: ENV }), [{ ...positionOf(yaml, '"${env.P12_PASSWORD}"'), code: 'missing_env' }]);
+    expectErrors(file, await checkInProcess(file, { env: ENV }), [{ ...positionOf(yaml, '"${env.P12_PASSWORD}"'), code: 'missing_env' }]);
   });
 
   it('a disabled CreateJwt with a JKS keystore is still an error (its config is checked)', async () => {
     const yaml = withKeystore('"keystore": { "path": "keystore.jks", "password": "supersecret", "type": "jks" }')
       .replace('{ "name": "CreateJwt", "enabled": true', '{ "name": "CreateJwt", "enabled": false');
     const file = write(yaml);
-    const result = await checkBoth(file, { env: ENV });
+    const result = await checkInProcess(file, { env: ENV });
     const errors = result.report.diagnostics.filter((d) => d.severity === 'error');
     expect(errors).toContainEqual(expect.objectContaining({ ...positionOf(yaml, '"jks"'), code: 'keystore_invalid' }));
   });
@@ -138,7 +141,7 @@ describe('sluice check on the documented pipe', () => {
   it('warns at an expires_in that disagrees with jwt_ttl, with both numbers', async () => {
     const yaml = documentedConfig().replace('"expires_in": 3600', '"expires_in": 7200');
     const file = write(yaml);
-    const { text, report } = await checkBoth(file, { env: ENV });
+    const { text, report } = await checkInProcess(file, { env: ENV });
     expect(text.code).toBe(0);
     const warning = report.diagnostics.find((d) => d.line === positionOf(yaml, '7200').line && d.col === positionOf(yaml, '7200').col);
     expect(warning).toMatchObject({ severity: 'warning' });
