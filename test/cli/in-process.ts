@@ -8,6 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../engine/diagnostics.js';
+import { validSummary } from '../../engine/cli/check.js';
 import { diffConfigs, formatDiff, type LoadedConfig } from '../../engine/diff/index.js';
 import { loadConfigFile, type LoadResult } from '../../engine/load.js';
 import { createLogger } from '../../engine/logger.js';
@@ -39,15 +40,11 @@ export async function checkInProcess(file: string, options: InProcessOptions = {
   const valid = engine !== undefined;
   const code = valid ? 0 : 1;
   const report: CheckJson = JSON.parse(JSON.stringify({ file: resolve(options.cwd ?? '.', file), valid, diagnostics })) as CheckJson;
-  const counts = engine ? [count(engine.clients.size, 'client'), count(engine.config.pipes.length, 'pipe'), count(engine.keystores.size, 'keystore')] : [];
-  const summary = engine ? `${report.file}: valid (${counts.join(', ')})\n` : '';
+  const summary = engine ? `${validSummary(report.file, engine)}\n` : '';
   const text = diagnostics.map((d) => formatDiagnostic(d) + '\n').join('') + summary;
   return { text: ran(code, text), json: ran(code, JSON.stringify(report, null, 2) + '\n'), report };
 }
 
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 export interface DiffRun {
   code: number;
