@@ -154,8 +154,8 @@ export interface EngineServices {
    */
   activeTokenRecord(token: string): Promise<ActiveTokenRecord | undefined>;
   /**
-   * Whether the token of `record` is still active: unexpired, not revoked, and signed by a
-   * key resource servers can still get (a rotated-out key leaves /jwks). A Set lookup and
+   * Whether the token of `record` is still active: unexpired, not revoked, for our issuer
+   * now, and signed by a key resource servers can still get (a rotated-out key leaves /jwks). A Set lookup and
    * one store read; a damaged record is inactive. Throws temporarily_unavailable when the
    * store cannot answer.
    */

@@ -14,8 +14,8 @@
  *
  * A hit must cost less than the token it saves (issue 14): the token's signature, issuer
  * and lifetime are checked once, when it is kept (engine.activeTokenRecord); a hit then
- * checks only what can change since: expiry, revocation and its key still in /jwks
- * (engine.recordIsActive: a Set lookup and one store read). What a hit answers was copied
+ * checks only what can change since: expiry, revocation, its key still in /jwks and the
+ * issuer still ours (a reload may change it; store: true entries outlive it) (engine.recordIsActive: a Set lookup and one store read). What a hit answers was copied
  * when kept; a hit only counts expires_in down.
  */
 import { defineValve, InvalidClient, type EngineServices, type Flow } from '../engine/index.js';

@@ -42,6 +42,20 @@ const MAYBE_TYPED = /^[-+.0-9~nNtTfF]/;
 /** Characters that may not start a plain scalar (YAML 1.2 section 7.3.3), or that start what this reader leaves to `yaml`. */
 const NOT_PLAIN_START = /^(?:[,[\]{}#&*!|>'"%@`\t]|[-?:](?:[ \t]|$))/;
 
+/** Inside `[ ]` or `{ }`, `-`, `?` and `:` before a flow indicator are indicators too (`[x, -]` is an error to `yaml`). */
+const NOT_FLOW_PLAIN_START = /^(?:[,[\]{}#&*!|>'"%@`\t]|[-?:](?:[ \t,[\]{}]|$))/;
+
+/**
+ * `text` without its trailing spaces. Not trimEnd(): YAML's white space is the space and
+ * the tab only (YAML 1.2 section 5.5), so a no-break space, a line separator or a BOM at
+ * the end of a scalar is part of it, as `yaml` reads it (tabs never reach here).
+ */
+function trimSpaces(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 /** String values up to this long are kept once each (see Reader.kept). */
 const SHARED_MAX_LENGTH = 40;
 
@@ -211,7 +225,7 @@ class Reader {
     let colon = p;
     while (colon < end && !(this.text.charCodeAt(colon) === 58 && (colon + 1 === end || this.text.charCodeAt(colon + 1) === 32))) colon++;
     if (colon === end) return undefined;
-    const raw = this.text.slice(p, colon).trimEnd();
+    const raw = trimSpaces(this.text.slice(p, colon));
     if (raw.includes(' #') || raw.includes('\t') || raw === '' || NOT_PLAIN_START.test(raw) || raw.length > 1000) notPlain();
     const name = typed(raw);
     if (typeof name !== 'string') notPlain();
@@ -230,7 +244,7 @@ class Reader {
     else {
       if (NOT_PLAIN_START.test(this.text.slice(p, Math.min(p + 2, end)))) notPlain();
       const stop = this.commentStart(p, end);
-      const raw = this.text.slice(p, stop).trimEnd();
+      const raw = trimSpaces(this.text.slice(p, stop));
       if (raw.includes(': ') || raw.endsWith(':') || raw.includes('\t')) notPlain();
       return this.kept(typed(raw));
     }
@@ -325,7 +339,7 @@ class Reader {
 
   /** A plain scalar inside `[ ]` or `{ }`: up to `,`, a bracket, or `: `. */
   private flowPlain(p: number, end: number): [unknown, number] {
-    if (p >= end || NOT_PLAIN_START.test(this.text.slice(p, Math.min(p + 2, end)))) notPlain();
+    if (p >= end || NOT_FLOW_PLAIN_START.test(this.text.slice(p, Math.min(p + 2, end)))) notPlain();
     let q = p;
     for (; q < end; q++) {
       const c = this.text[q];
@@ -334,7 +348,7 @@ class Reader {
       if (c === '#' && this.text[q - 1] === ' ') notPlain();
       if (c === '\t') notPlain();
     }
-    const raw = this.text.slice(p, q).trimEnd();
+    const raw = trimSpaces(this.text.slice(p, q));
     if (raw === '' || (this.text[q] !== ',' && this.text[q] !== ']' && this.text[q] !== '}' && this.text[q] !== ':')) notPlain();
     return [typed(raw), q];
   }

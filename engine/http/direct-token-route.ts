@@ -5,7 +5,7 @@
  * endpoint (handleTokenRequest) and the answer carries the same status, headers and body.
  *
  * Only the plain case comes this way: a POST to the token path exactly (no query), with a
- * Content-Type and a Content-Length within body_limit, no repeated Authorization or
+ * form Content-Type and a Content-Length within body_limit, no repeated Authorization or
  * Content-Type, no proxy to trust, while the server is serving. Everything else (a query
  * to refuse, a chunked or oversized body, a repeated header, a drain or overload refusal,
  * trust_proxy) goes to fastify, which answers it as before: one place decides each refusal.
@@ -21,6 +21,11 @@ import type { EngineHolder } from './server.js';
 import type { ServingState } from './serving-state.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/**
+ * The form media type, parameters or not: any other Content-Type goes to fastify, which
+ * answers one that is no media type at all (empty, `;;`, a list) 415 before any endpoint.
+ */
+const FORM = /^application\/x-www-form-urlencoded[\t ]*(?:;|$)/i;
 
 export interface DirectRouteOptions {
   /** The token endpoint's path (base path + /token), fixed for the server's life. */
@@ -37,7 +42,7 @@ export function directTokenRoute(holder: EngineHolder, serving: ServingState, op
   return function takeTokenRequest(request, response) {
     if (request.url !== path || request.method !== 'POST' || serving.refusing) return false;
     const { headers } = request;
-    if (typeof headers['content-type'] !== 'string' || headers['transfer-encoding'] !== undefined) return false;
+    if (!FORM.test(headers['content-type'] ?? '') || headers['transfer-encoding'] !== undefined) return false;
     const length = Number(headers['content-length']);
     if (!(length >= 0 && length <= bodyLimit) || repeatedSingleValuedHeader(request.rawHeaders) !== undefined) return false;
     serve(holder, serving, request, response);

@@ -3,7 +3,7 @@
  * is: for a valve that hands out the same token many times (TokenCache, issue 14), where
  * verifying our own signature on every answer cost more than signing a new token.
  *
- * Once verified (checkAccessToken: signature, issuer, lifetime, revocation), only three
+ * Once verified (checkAccessToken: signature, issuer, lifetime, revocation), only four
  * things can make a token of ours inactive, and the record holds what each is checked by:
  * - time: it expires at `exp`;
  * - revocation (RFC 7009): a JWT's deny-list entry appears; an opaque token's store entry
@@ -11,7 +11,8 @@
  * - its signing key leaving /jwks (a rotated-out key retires, a reload drops or replaces
  *   it): then no resource server can verify the token any more. The record names the key
  *   by kid and RFC 7638 thumbprint, as rotation.ts's records do: a kid is a name an
- *   operator may give again to another key.
+ *   operator may give again to another key;
+ * - a reload that gives the server another issuer: the token names the old one.
  *
  * A record is plain data, so that a valve may keep it in the store (Redis: every instance
  * and worker reads it); one read back damaged, or naming other store keys, is inactive.
@@ -25,8 +26,11 @@ import { checkAccessToken, COMPACT_JWS, REVOCATION_KEY_PREFIX, revocationKey, ty
 import { OPAQUE_KEY_PREFIX, opaqueStoreKey } from './opaque-token.js';
 
 export type ActiveTokenRecord =
-  /** A JWT: active while `revocation` (its deny-list entry) is absent and `key` still verifies. */
-  | { readonly kind: 'jwt'; readonly exp: number; readonly revocation: string; readonly key: string }
+  /**
+   * A JWT: active while `revocation` (its deny-list entry) is absent, `key` still verifies
+   * and `iss` is still our issuer (a reload may move the server to another one).
+   */
+  | { readonly kind: 'jwt'; readonly exp: number; readonly iss: string; readonly revocation: string; readonly key: string }
   /** An opaque token: active while `entry` (its claims in the store) is there. */
   | { readonly kind: 'opaque'; readonly exp: number; readonly entry: string };
 
@@ -83,7 +87,7 @@ export async function recordActiveToken(verifier: TokenVerifier, token: string):
   const { kid } = decodeProtectedHeader(token);
   const keys = [...verifier.keystores.values()].flatMap(keysOf).filter((k) => k.publicJwk.kid === kid);
   if (keys.length !== 1) return undefined;
-  return { kind: 'jwt', exp, revocation: revocationKey(check.claims), key: await keyName(keys[0]!.publicJwk) };
+  return { kind: 'jwt', exp, iss: verifier.issuer, revocation: revocationKey(check.claims), key: await keyName(keys[0]!.publicJwk) };
 }
 
 /**
@@ -98,5 +102,7 @@ export async function recordIsActive(verifier: TokenVerifier, verifiable: Verifi
     return typeof record.entry === 'string' && record.entry.startsWith(OPAQUE_KEY_PREFIX) && (await store.get(record.entry)) !== undefined;
   }
   if (record.kind !== 'jwt' || typeof record.key !== 'string' || typeof record.revocation !== 'string' || !record.revocation.startsWith(REVOCATION_KEY_PREFIX)) return false;
+  // checkAccessToken refuses a token for another issuer: a record kept before a reload that changed it (store: true) too.
+  if (record.iss !== verifier.issuer) return false;
   return (await verifiable.has(record.key)) && (await store.get(record.revocation)) === undefined;
 }

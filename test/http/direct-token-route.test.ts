@@ -55,6 +55,10 @@ describe('the direct token route answers as fastify does', () => {
     ['an unknown grant type', 'grant_type=password', { ...form, ...auth }, 400],
     ['no form', '{"grant_type":"client_credentials"}', { 'content-type': 'application/json', ...auth }, 400],
     ['an unknown scope', 'grant_type=client_credentials&scope=admin', { ...form, ...auth }, 400],
+    // Not a media type at all: fastify answers 415 before any endpoint (attack review).
+    ['a Content-Type that is no media type', 'grant_type=client_credentials', { 'content-type': ';;;', ...auth }, 415],
+    ['an empty Content-Type', 'grant_type=client_credentials', { 'content-type': '', ...auth }, 415],
+    ['a Content-Type listing two media types', 'grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded, text/plain', ...auth }, 415],
   ];
   it.each(cases)('%s', async (_name, body, headers, status) => {
     const direct = await post(body, headers, false);
@@ -94,6 +98,8 @@ describe('what the direct route leaves to fastify', () => {
     ['another path', { url: '/token/' }],
     ['another method', { method: 'PUT' }],
     ['no content type', { headers: { 'content-type': undefined as unknown as string } }],
+    ['another media type', { headers: { 'content-type': 'application/json' } }],
+    ['a Content-Type that is no media type', { headers: { 'content-type': ';;' } }],
     ['a chunked body', { headers: { 'transfer-encoding': 'chunked' } }],
     ['no content length', { headers: { 'content-length': undefined as unknown as string } }],
     ['a body over body_limit', { headers: { 'content-length': '101' } }],

@@ -153,6 +153,8 @@ async function checkLifetimeAndReplay(payload: Readonly<Record<string, unknown>>
   });
   // Hashed: bounded keys whatever the client sends, and no client data as a store key.
   const key = 'assertion:' + createHash('sha256').update(client.client_id).update('\0').update(jti).digest('base64url');
-  const fresh = await context.store.putIfAbsent(key, Math.ceil(exp - now + clockSkew));
+  // Kept while the assertion is accepted: checkClaims compares whole seconds, so one with a
+  // fractional exp passes until the whole second after exp + skew, not only until exp + skew.
+  const fresh = await context.store.putIfAbsent(key, Math.ceil(Math.ceil(exp + clockSkew) - now));
   if (!fresh) throw new AssertionProblem('jti already used (a replay)');
 }

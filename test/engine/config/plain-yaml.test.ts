@@ -93,4 +93,18 @@ describe('plain YAML reader', () => {
   it.each(LEFT)('leaves %s to the yaml library', (_name, text) => {
     expect(readPlainYaml(text)).toBeUndefined();
   });
+
+  // YAML's white space is the space and the tab only (YAML 1.2 section 5.5); JavaScript's
+  // trimEnd also takes no-break spaces, line separators, a BOM... And `-`, `?`, `:` alone in
+  // a flow collection are indicators, not scalars. Either way the plain reader must give the
+  // library's data or leave the text to it, never other data (attack review).
+  const UNICODE_SPACES = ['\u00a0', '\u2028', '\u2029', '\u3000', '\ufeff', '\u0085', '\u000b', '\u000c', '\u1680', '\u2000', '\u202f', '\u205f'];
+  const EDGES: string[] = [
+    ...UNICODE_SPACES.flatMap((w) => [`a: x${w}\n`, `a${w}: x\n`, `a: [x${w}]\n`, `a: {k${w}: v}\n`, `a: {k: v${w}}\n`, `l:\n  - a: x${w}\n`, `a: x${w} # c\n`]),
+    ...['-', '?', ':'].flatMap((c) => [`a: [x, ${c}]\n`, `a: [${c}]\n`, `a: {k: ${c}}\n`, `a: [x, ${c}, y]\n`, `a: {k: ${c}, l: 1}\n`]),
+  ];
+  it.each(EDGES)('reads %j as the library does, or leaves it to it', (text) => {
+    const { plain, library } = readBoth(text);
+    if (plain !== 'yaml') expect(plain).toStrictEqual(library);
+  });
 });
