@@ -1,7 +1,7 @@
 /**
  * What is measured: each scenario is a set of servers run alternately, round after round.
  * es256/rs256/eddsa: Sluice against the peer doing the same job, and a bare node:http
- * server that does only that job (the reference: the ceiling on this machine). sluice: Sluice's options
+ * server that does only that job (the reference: a practical ceiling on this machine). sluice: Sluice's options
  * against its own baseline (ES256, plain secret, client_secret_basic). rps: 10 against
  * 100,000 registered clients.
  */

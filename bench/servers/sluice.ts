@@ -25,15 +25,25 @@ export interface SluiceStart {
 export async function startSluice(start: SluiceStart): Promise<ServerProcess> {
   const file = join(start.workDir, `${start.name}.yaml`);
   writeFileSync(file, start.config);
-  const nodeFlags = start.profileDir ? ['--cpu-prof', '--cpu-prof-dir', start.profileDir, '--cpu-prof-name', `${start.name}.cpuprofile`] : [];
   return spawnServer({
     name: start.name,
-    args: [...nodeFlags, CLI, 'serve', file, ...(start.serveArgs ?? [])],
+    args: [...profileFlags(start), CLI, 'serve', file, ...(start.serveArgs ?? [])],
     port: start.port,
     readyPath: '/jwks',
     stderrFile: join(start.logsDir, `${start.name}.stderr.log`),
     env: { NODE_ENV: 'production', ...start.env },
   });
+}
+
+/**
+ * node's --cpu-prof flags. Cluster workers inherit them, so under --workers one file name
+ * would be written by every process in turn (the primary, idle, last): there each process
+ * writes its own file, named by node (with its pid), into a directory named after the server.
+ */
+function profileFlags(start: SluiceStart): string[] {
+  if (!start.profileDir) return [];
+  if (start.serveArgs?.includes('--workers')) return ['--cpu-prof', '--cpu-prof-dir', join(start.profileDir, start.name)];
+  return ['--cpu-prof', '--cpu-prof-dir', start.profileDir, '--cpu-prof-name', `${start.name}.cpuprofile`];
 }
 
 function cli(args: string[], input?: string): string {
