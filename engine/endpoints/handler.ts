@@ -5,7 +5,7 @@
  * an OAuthError is a bug: answered as server_error, the details in the log only.
  */
 import type { Engine } from '../engine.js';
-import { isOAuthError, ServerError } from '../errors.js';
+import { internalErrorDescription, isOAuthError, ServerError } from '../errors.js';
 import { pipeProgress } from '../flow-state.js';
 import type { Flow } from '../flow.js';
 import { authFailureReason } from '../client-auth/failure.js';
@@ -138,7 +138,7 @@ function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnsw
   if (!isOAuthError(error) || oauth.code === 'server_error') line.err = error;
   // A server_error's own message may hold internals: it goes to the log, not the client.
   const body = oauth.code === 'server_error'
-    ? { error: oauth.code, error_description: `internal error (request ${http.id}); see the server log` }
+    ? { error: oauth.code, error_description: internalErrorDescription(http.id) }
     : oauth.toJSON();
   return { status: oauth.status, headers: { ...NO_STORE, ...answerHeaders(oauth.headers) }, body };
 }

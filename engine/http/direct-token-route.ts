@@ -13,6 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { HttpAnswer } from '../endpoints/handler.js';
+import { internalErrorDescription } from '../errors.js';
 import { handleTokenRequest } from '../token-endpoint.js';
 import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { SECURITY_HEADERS } from './reply.js';
@@ -66,7 +67,9 @@ function serve(holder: EngineHolder, serving: ServingState, request: IncomingMes
       // handleTokenRequest answers every failure itself; this is a bug of ours (or a body
       // that cannot be written as JSON): answered as fastify's error handler would.
       (engine.logger as Logger).error({ req_id: id, err: error }, 'unhandled error');
-      if (!response.headersSent) send(response, serving, id, internalError(id), JSON.stringify(internalError(id).body));
+      if (response.headersSent) return;
+      const answer = internalError(id);
+      send(response, serving, id, answer, JSON.stringify(answer.body));
     };
     handleTokenRequest(engine, http)
       .then((answer) => send(response, serving, id, answer, JSON.stringify(answer.body)))
@@ -75,7 +78,7 @@ function serve(holder: EngineHolder, serving: ServingState, request: IncomingMes
 }
 
 function internalError(id: string): HttpAnswer {
-  return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error', error_description: `internal error (request ${id}); see the server log` } };
+  return { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error', error_description: internalErrorDescription(id) } };
 }
 
 function send(response: ServerResponse, serving: ServingState, id: string, answer: HttpAnswer, payload: string): void {

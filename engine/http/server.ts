@@ -7,7 +7,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { PATHS, type Engine } from '../engine.js';
-import { OAuthError } from '../errors.js';
+import { internalErrorDescription, OAuthError } from '../errors.js';
 import { clientErrorHandler, frameworkErrorHandler } from './client-errors.js';
 import { deferredChildLogger } from './deferred-logger.js';
 import { refuseRepeatedHeaders, refuseUrlQuery } from './guards.js';
@@ -109,7 +109,7 @@ export function createServer(holder: EngineHolder): FastifyInstance {
       return sendError(reply, new OAuthError('invalid_request', clientErrorMessage(error), { status }));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendError(reply, new OAuthError('server_error', `internal error (request ${request.id}); see the server log`));
+    return sendError(reply, new OAuthError('server_error', internalErrorDescription(String(request.id))));
   });
 
   const methodsAt = mountEndpoints(app, holder, basePath(holder.current), serving);
