@@ -128,7 +128,7 @@ export async function authenticateFlow(flow: Flow, client: ClientCredentialsConf
   const state = stateOf(flow);
   if (!state.authentication) {
     const authentication = authenticator.provedAtOnce(state.credentials, client, context.now()) ?? (await authenticator.verify(state.credentials, client, context, state.source));
-    state.authentication = Object.freeze({ ...authentication });
+    state.authentication = Object.freeze(Object.assign({}, authentication));
   }
   if (state.deferred) throw state.deferred;
   state.onProven?.();

@@ -17,6 +17,7 @@ export type { Store } from './store/types.js';
 // the loaded config, such as the issuer, keystores, store and clock, is in EngineServices).
 export { MAX_DURATION_SECONDS, parseDuration } from './duration.js';
 export { issuedClaims } from './tokens/issued-claims.js';
+export { merged } from './merge.js';
 export { newOpaqueToken, storeOpaqueToken } from './tokens/opaque-token.js';
 export type { ActiveTokenRecord } from './tokens/active-token-record.js';
 export { chargeClientQuota, type ClientQuota } from './store/client-quota.js';

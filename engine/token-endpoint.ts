@@ -24,6 +24,7 @@ import type { Flow, TokenRequest } from './flow.js';
 import { GRANT_SECRET_PARAMS, GRANT_TYPES, type GrantParameters, type GrantType } from './grants/index.js';
 import { parseRequestTimeParams, type RequestTimeParams } from './grants/request-params.js';
 import type { CompiledPipe } from './pipes.js';
+import { merged } from './merge.js';
 import { step, type SequenceStep } from './runner.js';
 
 export type { EndpointRequest as TokenHttpRequest, HttpAnswer } from './endpoints/handler.js';
@@ -125,7 +126,7 @@ async function runPipe(context: TokenContext): Promise<void> {
     throw ServerError(stoppedBy ? `valve '${stoppedBy}' ended pipe '${pipe!.id}' without an answer (did it forget to call next()?)` : `pipe '${pipe!.id}' produced no response (is TokenResponse missing?)`);
   }
   // A copy: what a valve left there is read here, inside the endpoint's error handling.
-  context.answer = { ...grant!.responseFields, ...flow!.response };
+  context.answer = merged(Object.assign({}, grant!.responseFields), flow!.response);
 }
 
 /** The request as valves and templates see it: every parameter but the credentials. */
@@ -182,6 +183,8 @@ function observeTokenRequest(engine: Engine, context: TokenContext | undefined, 
 }
 
 export const handleTokenRequest = defineEndpoint<TokenContext>('token', TOKEN_STEPS, (base) => {
-  const context: TokenContext = { ...base, echoed: () => echoState(context) };
+  // Extended in place, not spread into a new object: see merge.ts.
+  const context: TokenContext = base;
+  context.echoed = () => echoState(context);
   return context;
 }, observeTokenRequest);

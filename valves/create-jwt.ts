@@ -18,6 +18,7 @@ import {
   InvalidScope,
   InvalidTarget,
   issuedClaims,
+  merged,
   MAX_DURATION_SECONDS,
   parseDuration,
   SIGNING_ALGS,
@@ -120,7 +121,7 @@ export default defineValve<CreateJwtConfig>({
           if (configured[claim] !== undefined && !allowed(claim, configured[claim], list)) throw refusal(claim);
         }
       }
-      const payload: Record<string, unknown> = { ...issuedClaims(engine.issuer, flow, now, ttl), ...configured };
+      const payload = merged(issuedClaims(engine.issuer, flow, now, ttl), configured);
       // The caller's at_lifetime (when allowed) only ever shortens, whatever set exp.
       const asked = config.allow_at_lifetime ? flow.request.at_lifetime : undefined;
       if (asked !== undefined && typeof payload.exp === 'number') payload.exp = Math.min(payload.exp, now + asked);

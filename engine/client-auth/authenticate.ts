@@ -134,7 +134,7 @@ export class ClientAuthenticator {
       return this.limiter.run({ client: presented.client_id, source }, task);
     };
     try {
-      return await this.check(presented, client, { ...context, secrets: this.secrets, kdf });
+      return await this.check(presented, client, Object.assign({}, context, { secrets: this.secrets, kdf }));
     } catch (error) {
       const cost = context.equalizeWith;
       if (!derived && cost && error instanceof OAuthError && error.code === 'invalid_client') await kdf(() => equalizingDerivation(cost));

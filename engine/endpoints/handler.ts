@@ -110,7 +110,7 @@ function observeSafely<C>(observe: RequestObserver<C>, engine: Engine, context: 
 /** The body with what the endpoint echoes (usually nothing: then the body as it is). */
 function withEchoed(body: Record<string, unknown>, context: EndpointContext | undefined): Record<string, unknown> {
   const extra = echoed(context);
-  for (const _ in extra) return { ...body, ...extra };
+  for (const _ in extra) return Object.assign({}, body, extra);
   return body;
 }
 
@@ -140,7 +140,7 @@ function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnsw
   const body = oauth.code === 'server_error'
     ? { error: oauth.code, error_description: internalErrorDescription(http.id) }
     : oauth.toJSON();
-  return { status: oauth.status, headers: { ...NO_STORE, ...answerHeaders(oauth.headers) }, body };
+  return { status: oauth.status, headers: Object.assign({}, NO_STORE, answerHeaders(oauth.headers)), body };
 }
 
 /**

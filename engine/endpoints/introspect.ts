@@ -62,12 +62,12 @@ const SIGNED_STEPS: ReadonlyArray<SequenceStep<IntrospectContext>> = [
   }),
 ];
 
-export const handleIntrospection = defineEndpoint<IntrospectContext>('introspect', STEPS, (base) => ({ ...base }));
+export const handleIntrospection = defineEndpoint<IntrospectContext>('introspect', STEPS, (base) => base);
 
 /** The RFC 9701 variant: the answer's `jwt` member is the body, as application/token-introspection+jwt. */
 export const handleSignedIntrospection = defineEndpoint<IntrospectContext>('introspect', SIGNED_STEPS, (base) => {
   base.line.response = 'jwt';
-  return { ...base };
+  return base;
 });
 
 /** Whether the caller asked for a signed answer (RFC 9701 section 4). */

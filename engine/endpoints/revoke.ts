@@ -22,4 +22,4 @@ async function revoke(context: TokenAboutContext): Promise<void> {
 
 const STEPS: ReadonlyArray<SequenceStep<TokenAboutContext>> = [...CLIENT_FRONT_STEPS, step('revoke', revoke)];
 
-export const handleRevocation = defineEndpoint<TokenAboutContext>('revoke', STEPS, (base) => ({ ...base }));
+export const handleRevocation = defineEndpoint<TokenAboutContext>('revoke', STEPS, (base) => base);

@@ -11,6 +11,7 @@
  * (section 3.1). Why a token failed is for the log, which never holds the token.
  */
 import { OAuthError } from '../errors.js';
+import { merged } from '../merge.js';
 import { step, type SequenceStep } from '../runner.js';
 import { checkAccessToken } from '../tokens/access-token.js';
 import { defineEndpoint, type EndpointContext } from './handler.js';
@@ -52,9 +53,11 @@ async function checkToken(context: UserinfoContext): Promise<void> {
   if (!check.ok) throw invalidToken(check.reason);
   context.line.client_id = check.claims.client_id;
   context.line.outcome = 'answered';
-  context.answer = { ...check.claims, sub: check.claims.sub ?? check.claims.client_id };
+  const answer: Record<string, unknown> = merged({}, check.claims);
+  answer.sub = check.claims.sub ?? check.claims.client_id;
+  context.answer = answer;
 }
 
 const STEPS: ReadonlyArray<SequenceStep<UserinfoContext>> = [step('readBearer', readBearer), step('checkToken', checkToken)];
 
-export const handleUserinfo = defineEndpoint<UserinfoContext>('userinfo', STEPS, (base) => ({ ...base }));
+export const handleUserinfo = defineEndpoint<UserinfoContext>('userinfo', STEPS, (base) => base);

@@ -33,7 +33,7 @@ const FLOW_ROOTS = {
  */
 function requestView(flow: Flow): Readonly<Record<string, unknown>> {
   const granted = flow.grant.scope;
-  return { ...flow.request, scope: granted.length ? granted.join(' ') : undefined, requested_scope: flow.request.scope };
+  return Object.assign({} as Record<string, unknown>, flow.request, { scope: granted.length ? granted.join(' ') : undefined, requested_scope: flow.request.scope });
 }
 
 /**
