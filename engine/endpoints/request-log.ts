@@ -7,7 +7,8 @@
  *
  * The request line is the hot one (one per request), so it is cheap: no child logger per
  * request (the bound logger is made only when something asks for it, which a normal
- * request never does) and no redaction pass. That changes nothing written: the line holds
+ * request never does), no redaction pass, and one JSON.stringify instead of pino's work
+ * per key (engine/logger.ts writePlainInfo). That changes nothing written: the line holds
  * only what the endpoint's own steps put in it (codes, ids cut to size by
  * loggableClientId, our own messages, numbers), under keys none of which is a redaction
  * path (engine/logger.ts REDACT_PATHS: secret, token, assertion, authorization, …), and
@@ -15,6 +16,7 @@
  * object, for a server_error) goes through the redacting logger.
  */
 import type { Logger } from 'pino';
+import { writePlainInfo } from '../logger.js';
 
 /** The log line of one request: fields are added by the steps as they learn them. */
 export type LogLine = Record<string, unknown>;
@@ -50,7 +52,7 @@ export class RequestLog {
   write(message: string, failed: boolean): void {
     const { line } = this;
     if (failed || !primitivesOnly(line)) this.base[failed ? 'error' : 'info'](line, message);
-    else lineLogger(this.base).info(line, message);
+    else if (!writePlainInfo(this.base, line, message)) lineLogger(this.base).info(line, message);
   }
 }
 
