@@ -3,6 +3,7 @@
  * defence for anything that slips into a log object.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { stdoutLines } from './stdout-lines.js';
 
 export const REDACT_PATHS = [
   'client_secret', '*.client_secret', 'client_assertion', '*.client_assertion', 'assertion', '*.assertion',
@@ -20,7 +21,7 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  const logger = destination ? pino(options, destination) : pino(options);
+  const logger = pino(options, destination ?? stdoutLines());
   OURS.add(logger);
   return logger;
 }
