@@ -72,6 +72,14 @@ function grantDefaultScope(resource: string, flow: Flow): void {
   grant.audience = [resource];
 }
 
+/** The values of `asked` that `allowed` does not hold, in order. */
+function notIn(asked: readonly string[], allowed: readonly string[]): readonly string[] {
+  for (const value of asked) if (!allowed.includes(value)) return asked.filter((v) => !allowed.includes(v));
+  return NONE;
+}
+
+const NONE: readonly string[] = [];
+
 export default defineValve<ScopeCheckConfig>({
   name: 'ScopeCheck',
   description: "Grant the requested scope and audiences if the client may have them; otherwise the defaults (all of the client's). RESOURCE/.default (Entra ID) grants the client's scopes written RESOURCE/name, for RESOURCE alone.",
@@ -101,16 +109,23 @@ export default defineValve<ScopeCheckConfig>({
         grantDefaultScope(resource, flow);
         return next();
       }
-      const refused = request.scope.filter((s) => !client.scopes.includes(s));
-      if (refused.length) throw InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`);
-      const scopes = (resolve(defaultScopes, flow) ?? client.scopes).filter((s) => client.scopes.includes(s));
-      grant.scope = request.scope.length ? [...request.scope] : [...new Set(scopes)];
+      // The defaults are worked out only when nothing is asked for (the lists are per request).
+      if (request.scope.length) {
+        const refused = notIn(request.scope, client.scopes);
+        if (refused.length) throw InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`);
+        grant.scope = [...request.scope];
+      } else {
+        grant.scope = [...new Set((resolve(defaultScopes, flow) ?? client.scopes).filter((s) => client.scopes.includes(s)))];
+      }
 
-      const requested = [...new Set([...request.resource, ...request.audience])];
-      const unknown = requested.filter((a) => !client.audiences.includes(a));
-      if (unknown.length) throw InvalidTarget(`audience not allowed for this client: ${unknown.join(' ')}`);
-      const audiences = (resolve(defaultAudiences, flow) ?? client.audiences).filter((a) => client.audiences.includes(a));
-      grant.audience = requested.length ? requested : [...new Set(audiences)];
+      const requested = request.resource.length || request.audience.length ? [...new Set([...request.resource, ...request.audience])] : [];
+      if (requested.length) {
+        const unknown = notIn(requested, client.audiences);
+        if (unknown.length) throw InvalidTarget(`audience not allowed for this client: ${unknown.join(' ')}`);
+        grant.audience = requested;
+      } else {
+        grant.audience = [...new Set((resolve(defaultAudiences, flow) ?? client.audiences).filter((a) => client.audiences.includes(a)))];
+      }
       await next();
     };
   },

@@ -4,7 +4,7 @@
  * made by `sluice secret generate` for random ones. scrypt from node:crypto; comparisons
  * are constant time.
  */
-import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { FAST_HASH_PREFIX, fastHashMatches, parseFastHash, type FastSecretHash } from './fast-hash.js';
 
@@ -68,5 +68,5 @@ export async function verifySecretHash(secret: string, h: SecretHash): Promise<b
  * constant time whatever the secrets' lengths; a registered secret's is made once, at first use.
  */
 export function secretDigest(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
+  return hash('sha256', secret, 'buffer');
 }
