@@ -87,7 +87,7 @@ export function defineEndpoint<C extends EndpointContext>(
     } catch (error) {
       if (error instanceof DeadlinePassed && context?.flow) line.valve = pipeProgress(context.flow).running;
       const answer = failure(error instanceof DeadlinePassed ? deadlineAnswer(error.owner) : error, http, line);
-      return { ...answer, body: withEchoed(answer.body, context) };
+      return { status: answer.status, headers: answer.headers, body: withEchoed(answer.body, context) };
     } finally {
       deadline.clear();
       const nanoseconds = Number(process.hrtime.bigint() - started);

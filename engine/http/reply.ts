@@ -7,7 +7,7 @@ export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff' } as const
 
 /** RFC 6749 section 5.2 shape; an error is never cached, whatever the endpoint. */
 export function sendError(reply: FastifyReply, error: OAuthError): FastifyReply {
-  return reply.code(error.status).headers({ ...SECURITY_HEADERS, 'cache-control': 'no-store', ...error.headers }).send(error.toJSON());
+  return reply.code(error.status).headers(Object.assign({}, SECURITY_HEADERS, { 'cache-control': 'no-store' }, error.headers)).send(error.toJSON());
 }
 
 /**
