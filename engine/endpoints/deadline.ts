@@ -16,24 +16,57 @@ export class DeadlinePassed {
 }
 
 /**
- * One timer and no promise of its own: the token path makes one per request, so the race
- * is a single promise settled by whichever comes first, the work or the timer.
+ * How often the server's deadlines are checked. server.request_timeout is whole seconds
+ * (at least 1), so passing up to this late is well within what it promises.
+ */
+const SWEEP_MS = 50;
+
+/**
+ * The server's deadlines of every request in flight, checked by one timer: a request costs
+ * a Set entry instead of a timer of its own (issue 14). The timer runs only while there is
+ * a request to watch.
+ */
+const watched = new Set<RequestDeadline>();
+let sweeper: NodeJS.Timeout | undefined;
+
+function watch(deadline: RequestDeadline): void {
+  watched.add(deadline);
+  sweeper ??= setInterval(sweep, SWEEP_MS);
+}
+
+function unwatch(deadline: RequestDeadline): void {
+  if (!watched.delete(deadline) || watched.size > 0) return;
+  clearInterval(sweeper);
+  sweeper = undefined;
+}
+
+function sweep(): void {
+  const now = Date.now();
+  for (const deadline of watched) deadline.passIfDue(now);
+}
+
+/**
+ * A request's deadline, with no promise of its own: the race is a single promise settled
+ * by whichever comes first, the work or the deadline. The server's deadline is checked with
+ * every other request's (above); a caller's `exp`, which asks for an answer by then or none,
+ * gets a timer of its own, to the millisecond.
  */
 export class RequestDeadline {
   private timer: NodeJS.Timeout | undefined;
   /** Milliseconds since the epoch. */
   private at: number;
   private owner: DeadlineOwner = 'server';
+  private settled = false;
   private onPassed: ((reason: DeadlinePassed) => void) | undefined;
 
   constructor(ms: number) {
     this.at = Date.now() + ms;
-    this.arm();
+    watch(this);
   }
 
   /**
    * Settles as `work` does, or rejects with DeadlinePassed if the deadline comes first;
-   * either way the timer is cleared. `work`'s late outcome is observed and dropped.
+   * either way the deadline is cleared. `work`'s late outcome is observed and dropped.
    */
   race(work: Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -53,24 +86,29 @@ export class RequestDeadline {
 
   /** Bring the deadline forward to `at` (milliseconds since the epoch); a later time changes nothing. */
   bringForward(at: number, owner: DeadlineOwner): void {
-    if (at >= this.at || this.timer === undefined) return;
+    if (at >= this.at || this.settled) return;
+    unwatch(this);
     clearTimeout(this.timer);
     this.at = at;
     this.owner = owner;
-    this.arm();
+    this.timer = setTimeout(() => this.pass(), Math.max(0, at - Date.now()));
   }
 
   clear(): void {
+    this.settled = true;
+    unwatch(this);
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  private arm(): void {
-    this.timer = setTimeout(() => this.pass(), Math.max(0, this.at - Date.now()));
+  /** The sweep's check: passes when `now` (milliseconds since the epoch) has reached the deadline. */
+  passIfDue(now: number): void {
+    if (now >= this.at) this.pass();
   }
 
   private pass(): void {
-    this.timer = undefined;
+    if (this.settled) return;
+    this.clear();
     this.onPassed?.(new DeadlinePassed(this.owner));
   }
 }
