@@ -7,6 +7,8 @@ import type { RunSample } from './stats.js';
 export interface LoadSettings {
   connections: number;
   duration: number;
+  /** Requests per second over all connections, at most: a fixed load instead of as many as the server answers. */
+  rate?: number;
 }
 
 export async function measure(server: ServerProcess, source: RequestSource, settings: LoadSettings, round: number, expectedRate: number): Promise<RunSample> {
@@ -18,6 +20,7 @@ export async function measure(server: ServerProcess, source: RequestSource, sett
     url: server.url,
     connections: settings.connections,
     duration: settings.duration,
+    ...(settings.rate !== undefined ? { overallRate: settings.rate } : {}),
     requests: [next
       ? { method: 'POST', path: '/token', setupRequest: (request) => ({ ...request, ...next() }) }
       : { method: 'POST', path: '/token', headers: first.headers, body: first.body }],

@@ -19,6 +19,21 @@ export interface Row {
   /** Why there are no figures ("n/a (no --workers)"), or a caveat. */
   note?: string;
   samples: RunSample[];
+  /** Latency at one fixed request rate, the same for every server of the scenario (p99 at the same load). */
+  sameRate?: SameRate;
+}
+
+export interface SameRate {
+  /** Requests per second offered to each server. */
+  rate: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  samples: RunSample[];
+}
+
+/** A scenario's fixed-rate runs of one server, summarised (medians over the runs). */
+export function summariseSameRate(rate: number, samples: RunSample[]): SameRate {
+  return { rate, p50Ms: median(samples.map((s) => s.p50Ms)), p99Ms: median(samples.map((s) => s.p99Ms)), samples };
 }
 
 export interface Results {
@@ -89,15 +104,17 @@ const percent = (value: number | undefined) => (value === undefined ? '' : `${va
 /** A Markdown table (readable in a terminal, pasted as is into the README). */
 export function formatTable(rows: readonly Row[], changes: Map<string, Change> = new Map()): string {
   const withPrevious = changes.size > 0;
-  const header = ['scenario', 'server', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'CPU µs/req', 'start ms', 'RSS MB', ...(withPrevious ? ['req/s vs prev', 'prev ratio'] : [])];
+  const sameRate = rows.some((row) => row.sameRate);
+  const header = ['scenario', 'server', 'req/s', 'ratio', 'p50 ms', 'p99 ms', ...(sameRate ? ['p99 ms at same rate'] : []), 'CPU µs/req', 'start ms', 'RSS MB', ...(withPrevious ? ['req/s vs prev', 'prev ratio'] : [])];
   const lines = [header, header.map((_, i) => (i < 2 ? '---' : '---:'))];
   let scenario = '';
   for (const row of rows) {
     const change = changes.get(rowKey(row));
     const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x`;
+    const atRate = sameRate ? [row.sameRate ? `${fixed(row.sameRate.p99Ms, 1)} @ ${fixed(row.sameRate.rate)}/s` : ''] : [];
     const figures = row.note && row.requestsPerSecond === undefined
-      ? [row.note, '', '', '', '', '', '']
-      : [fixed(row.requestsPerSecond), ratio, fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), fixed(row.cpuMicrosPerRequest), fixed(row.startMs), fixed(row.rssMb)];
+      ? [row.note, '', '', '', ...atRate.map(() => ''), '', '', '']
+      : [fixed(row.requestsPerSecond), ratio, fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), ...atRate, fixed(row.cpuMicrosPerRequest), fixed(row.startMs), fixed(row.rssMb)];
     const label = row.failures > 0 ? `${row.label} (${row.failures} failed)` : row.label;
     lines.push([
       row.scenario === scenario ? '' : row.scenario,

@@ -9,14 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALGORITHMS, makeSigningKey, type Algorithm, type SigningKey } from './keys.js';
-import { measure } from './load.js';
+import { measure, type LoadSettings } from './load.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { compareWithPrevious, formatTable, summarise, type Results, type Row } from './report.js';
+import { compareWithPrevious, formatTable, summarise, summariseSameRate, type Results, type Row, type SameRate } from './report.js';
 import type { RequestSource } from './requests.js';
 import { scenarios, type BenchContext, type Scenario } from './scenarios.js';
 import type { ServerProcess } from './servers/process.js';
 import { makeSecrets, REPO_ROOT, serveHasWorkersFlag } from './servers/sluice.js';
-import type { RunSample } from './stats.js';
+import { median, type RunSample } from './stats.js';
 import { checkTokenResponse } from './verify.js';
 
 const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
@@ -25,9 +25,16 @@ const INITIAL_RATE_GUESS = 5000;
 
 const progress = (text: string) => process.stderr.write(text + '\n');
 
+interface Running {
+  server: ServerProcess;
+  source: RequestSource;
+  samples: RunSample[];
+  sameRate?: SameRate;
+}
+
 async function runScenario(scenario: Scenario, options: BenchOptions): Promise<Row[]> {
   const active = scenario.variants.filter((variant) => !variant.unavailable);
-  const running = new Map<string, { server: ServerProcess; source: RequestSource; samples: RunSample[] }>();
+  const running = new Map<string, Running>();
   const load = { connections: options.connections, duration: options.duration };
   let expectedRate = INITIAL_RATE_GUESS;
   const rss = new Map<string, number | undefined>();
@@ -54,6 +61,7 @@ async function runScenario(scenario: Scenario, options: BenchOptions): Promise<R
         progress(`${scenario.name} round ${round}/${options.rounds}: ${variant.label} ${sample.requestsPerSecond.toFixed(0)} req/s${sample.failures ? `, ${sample.failures} failed` : ''}`);
       }
     }
+    if (scenario.sameRate) await runAtSameRate(scenario, scenario.sameRate, running, load, options);
     for (const [key, { server }] of running) rss.set(key, server.rssBytes());
   } finally {
     await Promise.all([...running.values()].map(({ server }) => server.stop()));
@@ -63,8 +71,28 @@ async function runScenario(scenario: Scenario, options: BenchOptions): Promise<R
     const { server, samples } = running.get(variant.key)!;
     const against = variant.against ? { variant: variant.against, samples: running.get(variant.against)!.samples } : undefined;
     const rssBytes = rss.get(variant.key);
-    return summarise({ scenario: scenario.name, variant: variant.key, label: variant.label, samples, startMs: server.startMs, ...(rssBytes !== undefined ? { rssBytes } : {}), ...(against ? { against } : {}) });
+    const row = summarise({ scenario: scenario.name, variant: variant.key, label: variant.label, samples, startMs: server.startMs, ...(rssBytes !== undefined ? { rssBytes } : {}), ...(against ? { against } : {}) });
+    const { sameRate } = running.get(variant.key)!;
+    // A request that failed at the fixed rate taints the row as one in the rounds does.
+    return sameRate ? { ...row, sameRate, failures: row.failures + sameRate.samples.reduce((sum, s) => sum + s.failures, 0) } : row;
   });
+}
+
+/** The fixed-rate runs: as many as the rounds, at most SAME_RATE_RUNS, servers alternating. */
+const SAME_RATE_RUNS = 3;
+
+async function runAtSameRate(scenario: Scenario, setting: NonNullable<Scenario['sameRate']>, running: Map<string, Running>, load: LoadSettings, options: BenchOptions): Promise<void> {
+  const rate = Math.floor(setting.share * (median(running.get(setting.of)!.samples.map((s) => s.requestsPerSecond)) ?? 0));
+  if (rate < 1) return;
+  const samples = new Map<string, RunSample[]>([...running.keys()].map((key) => [key, []]));
+  for (let run = 1; run <= Math.min(options.rounds, SAME_RATE_RUNS); run++) {
+    for (const [key, entry] of running) {
+      const sample = await measure(entry.server, entry.source, { ...load, rate }, run, rate);
+      samples.get(key)!.push(sample);
+      progress(`${scenario.name} at ${rate} req/s, run ${run}: ${key} p99 ${sample.p99Ms} ms${sample.failures ? `, ${sample.failures} failed` : ''}`);
+    }
+  }
+  for (const [key, list] of samples) running.get(key)!.sameRate = summariseSameRate(rate, list);
 }
 
 function readPrevious(file: string): Results | undefined {

@@ -42,6 +42,13 @@ export interface Variant {
 export interface Scenario {
   name: string;
   variants: Variant[];
+  /**
+   * After the rounds, every server is loaded again at one fixed rate: this share of the
+   * named variant's median requests/s (the slowest server's, so that each can sustain it).
+   * Latency at saturation says how long each server's own queue is; at the same rate, the
+   * p99s compare what a caller sees under the same load.
+   */
+  sameRate?: { of: string; share: number };
 }
 
 /** Names for --only: a scenario, or one of the sluice scenario's rows. */
@@ -57,6 +64,9 @@ const SECRET_ENV = 'BENCH_CLIENT_SECRET';
 const OPAQUE_CLIENTS = 1000;
 const ASSERTION_CLIENTS = 500;
 const STORE_CAPACITY = 1_000_000;
+
+/** The fixed rate of a peer scenario's latency runs: this share of the peer's own median. */
+const SAME_RATE_SHARE = 0.7;
 
 const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 const jwtExpectation = (alg: string, clientId = CLIENT_ID): Expectation => ({ alg, clientId, scope: REQUESTED_SCOPE });
@@ -82,6 +92,7 @@ function peerScenario(ctx: BenchContext, alg: Algorithm): Scenario {
   const plain: ClientSpec = { clientId: CLIENT_ID, secret: { env: SECRET_ENV } };
   return {
     name: alg,
+    sameRate: { of: 'oidc-provider', share: SAME_RATE_SHARE },
     variants: [
       sluiceVariant(ctx, 'sluice', 'Sluice', { alg, clients: [plain], against: 'oidc-provider' }),
       {

@@ -1,6 +1,6 @@
 /** The benchmark's pure pieces: how runs become figures and how a run compares with the last. */
 import { describe, expect, it } from 'vitest';
-import { compareWithPrevious, formatTable, summarise, type Row } from '../../bench/report.js';
+import { compareWithPrevious, formatTable, summarise, summariseSameRate, type Row } from '../../bench/report.js';
 import { cpuPerRequest, median, medianRatio, type RunSample } from '../../bench/stats.js';
 
 const sample = (round: number, requestsPerSecond: number, extra: Partial<RunSample> = {}): RunSample => ({
@@ -62,6 +62,17 @@ describe('report', () => {
     const compared = formatTable(rows, compareWithPrevious(rows, [{ ...rows[0]!, requestsPerSecond: 2500, ratio: 2.5 }])).split('\n');
     expect(compared[0]).toContain('| req/s vs prev | prev ratio |');
     expect(compared[2]).toMatch(/\| -20\.0% \| 2\.50x \|$/);
+  });
+
+  it('the same-rate column: medians of the fixed-rate runs, printed with their rate, only when a row has them', () => {
+    const peer = measured('peer', [1000]);
+    const sameRate = summariseSameRate(700, [sample(1, 700, { p99Ms: 9 }), sample(2, 700, { p99Ms: 30 }), sample(3, 700, { p99Ms: 12 })]);
+    expect(sameRate).toMatchObject({ rate: 700, p50Ms: 10, p99Ms: 12 });
+    const rows = [{ ...measured('sluice', [2000], { variant: 'peer', samples: peer.samples }), sameRate }, peer];
+    const table = formatTable(rows).split('\n');
+    expect(table[0]).toBe('| scenario | server | req/s | ratio | p50 ms | p99 ms | p99 ms at same rate | CPU µs/req | start ms | RSS MB |');
+    expect(table[2]).toBe('| ES256 | sluice | 2000 | 2.00x | 10.0 | 20.0 | 12.0 @ 700/s | 200 | 500 | 100 |');
+    expect(table[3]).toBe('|  | peer | 1000 |  | 10.0 | 20.0 |  | 200 | 500 | 100 |');
   });
 
   it('formatTable marks a row whose runs had failed requests', () => {
