@@ -13,6 +13,7 @@
  * keys as node:crypto KeyObjects instead (`keyObjectsFor`, key-objects.ts).
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { markUnchanging } from './key-objects.js';
 import { RemoteKeySet, type RemoteKeySetOptions } from './remote.js';
 
 export interface KeySetSource {
@@ -27,7 +28,11 @@ export interface KeySet {
 
 /** `options` tune the remote form (tests shorten the timeout and cooldown). */
 export function createKeySet(source: KeySetSource, options: Partial<RemoteKeySetOptions> = {}): KeySet {
-  if (source.jwks) return { getKey: createLocalJWKSet(source.jwks) };
+  if (source.jwks) {
+    const getKey = createLocalJWKSet(source.jwks);
+    markUnchanging(getKey);
+    return { getKey };
+  }
   if (source.jwks_uri) return new RemoteKeySet(source.jwks_uri, options);
   throw new Error('a key set needs jwks or jwks_uri');
 }

@@ -18,10 +18,27 @@ export interface ClientQuota {
   readonly retryAfterSeconds: number;
 }
 
+/**
+ * Hashed: a bounded key whatever the client_id, and no client data as a store key. The
+ * callers charge registered clients only, again and again: the hashes of the latest ones
+ * are kept rather than made per request (issue 14), a bounded number of them.
+ */
+const HASHES_REMEMBERED = 4096;
+const clientHashes = new Map<string, string>();
+
+function clientHash(clientId: string): string {
+  let hash = clientHashes.get(clientId);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(clientId).digest('base64url');
+    if (clientHashes.size >= HASHES_REMEMBERED) clientHashes.delete(clientHashes.keys().next().value!);
+    clientHashes.set(clientId, hash);
+  }
+  return hash;
+}
+
 /** Count one more for `clientId`; throws temporarily_unavailable past the limit. */
 export async function chargeClientQuota(store: Store, clientId: string, quota: ClientQuota): Promise<void> {
-  // Hashed: a bounded key whatever the client_id, and no client data as a store key.
-  const client = createHash('sha256').update(clientId).digest('base64url');
+  const client = clientHash(clientId);
   const used = await store.increment(`${quota.kind}-quota:${client}`, quota.windowSeconds);
   if (used > quota.limit) throw TemporarilyUnavailable(quota.refusal, { headers: { 'retry-after': String(quota.retryAfterSeconds) } });
 }

@@ -32,6 +32,27 @@ const REMEMBERED = 64;
 const REMEMBERED_MAX_LENGTH = 16_384;
 const recent = new Map<string, DecodedAssertion>();
 
+/**
+ * A client sends the same protected header (alg, kid, typ) with every assertion: the
+ * headers seen last are kept decoded (frozen, as requests share them), so a request
+ * decodes only its claims. Bounded like `recent`, whatever callers send.
+ */
+const HEADERS_REMEMBERED = 256;
+const HEADER_MAX_LENGTH = 1024;
+const headers = new Map<string, Decoded>();
+
+function decodeHeader(part: string): Decoded {
+  let header = headers.get(part);
+  if (header === undefined) {
+    header = jsonObject(part, 'the protected header');
+    if ('value' in header) Object.freeze(header.value);
+    if (part.length > HEADER_MAX_LENGTH) return header;
+    if (headers.size >= HEADERS_REMEMBERED) headers.delete(headers.keys().next().value!);
+    headers.set(part, header);
+  }
+  return header;
+}
+
 export function decodeAssertion(text: string): DecodedAssertion {
   let decoded = recent.get(text);
   if (decoded === undefined) {
@@ -46,7 +67,7 @@ export function decodeAssertion(text: string): DecodedAssertion {
 function decode(text: string): DecodedAssertion {
   const segments = text.split('.');
   // A JWE (5 parts) still has a readable header, which routes it (as jose's decodeProtectedHeader did); it never verifies.
-  const header = segments.length === 3 || segments.length === 5 ? jsonObject(segments[0]!, 'the protected header') : { problem: `not a compact JWS (${segments.length} parts)` };
+  const header = segments.length === 3 || segments.length === 5 ? decodeHeader(segments[0]!) : { problem: `not a compact JWS (${segments.length} parts)` };
   if (segments.length !== 3) return { header, claims: { problem: 'not a compact JWS with 3 parts' }, parts: undefined };
   const [protectedPart, payload, signature] = segments as [string, string, string];
   if (!BASE64URL.test(signature)) return { header, claims: { problem: 'the signature is not base64url' }, parts: undefined };

@@ -63,9 +63,28 @@ export function signatureVerifies(alg: string, key: VerifyingKey, signingInput: 
   if (alg === 'EdDSA') return verifyOffLoop(null, signingInput, key, signature);
   const digest = `sha${alg.slice(2)}`;
   if (alg.startsWith('RS')) return verifyOffLoop(digest, signingInput, key, signature);
-  if (alg.startsWith('PS')) return verifyOffLoop(digest, signingInput, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+  if (alg.startsWith('PS')) return verifyOffLoop(digest, signingInput, pssOptions(key), signature);
   if (signature.length !== EC_CURVES[alg]!.signatureBytes) return Promise.resolve(false);
-  return verifyOffLoop(digest, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  return verifyOffLoop(digest, signingInput, ecOptions(key), signature);
+}
+
+/**
+ * node:crypto's options for a key, made once per key rather than per request: the same
+ * object each time, as nothing in it depends on the request.
+ */
+const ecVerifyOptions = new WeakMap<KeyObject, { key: KeyObject; dsaEncoding: 'ieee-p1363' }>();
+const pssVerifyOptions = new WeakMap<KeyObject, { key: KeyObject; padding: number; saltLength: number }>();
+
+function ecOptions(key: KeyObject): { key: KeyObject; dsaEncoding: 'ieee-p1363' } {
+  let options = ecVerifyOptions.get(key);
+  if (!options) ecVerifyOptions.set(key, (options = Object.freeze({ key, dsaEncoding: 'ieee-p1363' as const })));
+  return options;
+}
+
+function pssOptions(key: KeyObject): { key: KeyObject; padding: number; saltLength: number } {
+  let options = pssVerifyOptions.get(key);
+  if (!options) pssVerifyOptions.set(key, (options = Object.freeze({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST })));
+  return options;
 }
 
 function hmacVerifies(digest: string, key: VerifyingKey, signingInput: Buffer, signature: Buffer): boolean {

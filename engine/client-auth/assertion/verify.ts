@@ -90,7 +90,8 @@ async function verifiedClaims(assertion: string, keysOf: AssertionKeys, algorith
   if ('problem' in claims) throw new AssertionProblem(claims.problem);
   const keys = await keysOf(header.value as JoseHeader, parts);
   if (keys.length === 0) throw new AssertionProblem('the client has no key for this assertion');
-  const signingInput = Buffer.from(`${parts.protected}.${parts.payload}`, 'latin1');
+  // RFC 7515 section 5.2 step 8: the signing input is the assertion as sent up to its second dot.
+  const signingInput = Buffer.from(assertion.slice(0, parts.protected.length + 1 + parts.payload.length), 'latin1');
   const signature = Buffer.from(parts.signature, 'base64url');
   for (const key of keys) {
     if (await signatureVerifies(alg, key, signingInput, signature)) return claims.value;
@@ -151,8 +152,9 @@ async function checkLifetimeAndReplay(payload: Readonly<Record<string, unknown>>
     refusal: 'too many client assertions from this client; retry later',
     retryAfterSeconds: maxLifetime,
   });
-  // Hashed: bounded keys whatever the client sends, and no client data as a store key.
-  const key = 'assertion:' + createHash('sha256').update(client.client_id).update('\0').update(jti).digest('base64url');
+  // Hashed: bounded keys whatever the client sends, and no client data as a store key. One
+  // update of the joined text hashes the same bytes as one per part did: the same keys.
+  const key = 'assertion:' + createHash('sha256').update(`${client.client_id}\0${jti}`).digest('base64url');
   // Kept while the assertion is accepted: checkClaims compares whole seconds, so one with a
   // fractional exp passes until the whole second after exp + skew, not only until exp + skew.
   const fresh = await context.store.putIfAbsent(key, Math.ceil(Math.ceil(exp + clockSkew) - now));
