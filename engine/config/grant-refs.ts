@@ -19,6 +19,7 @@ export function boundPipeIds(rps: ReadonlyArray<unknown>): Set<string | undefine
 }
 
 export function checkGrantBindings(rps: ReadonlyArray<Indexed<RpConfig>>, pipeIds: readonly string[], sink: DiagnosticSink): void {
+  const declared = new Set(pipeIds);
   for (const [rp, i] of rps) {
     for (const type of Object.keys(rp.grant_pipes ?? {})) {
       if (GRANT_TYPES.has(type)) continue;
@@ -29,7 +30,7 @@ export function checkGrantBindings(rps: ReadonlyArray<Indexed<RpConfig>>, pipeId
       const pipeId = pipeIdOf(rp, grant);
       if (pipeId === undefined) continue;
       const path = ['rps', i, ...pipeFieldPath(rp, grant)];
-      if (!pipeIds.includes(pipeId)) {
+      if (!declared.has(pipeId)) {
         const hint = closest(pipeId, pipeIds);
         sink.add('unknown_pipe', `unknown pipe '${pipeId}'${hint ? ` (did you mean '${hint}'?)` : `; pipes: ${pipeIds.join(', ') || 'none'}`}`, path);
       }
