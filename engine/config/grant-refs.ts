@@ -15,7 +15,9 @@ const GRANT_NAMES = [...GRANT_TYPES.keys()];
 
 /** Every pipe id the RPs (valid or not) bind to a grant, for the "unused pipe" warning. */
 export function boundPipeIds(rps: ReadonlyArray<unknown>): Set<string | undefined> {
-  return new Set(rps.flatMap((rp) => (rp && typeof rp === 'object' ? GRANTS.map((grant) => pipeIdOf(rp, grant)) : [])));
+  const ids = new Set<string | undefined>();
+  for (const rp of rps) if (rp && typeof rp === 'object') for (const grant of GRANTS) ids.add(pipeIdOf(rp, grant));
+  return ids;
 }
 
 export function checkGrantBindings(rps: ReadonlyArray<Indexed<RpConfig>>, pipeIds: readonly string[], sink: DiagnosticSink): void {

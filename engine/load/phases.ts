@@ -121,7 +121,8 @@ function schema(state: LoadState): void {
   const indexed = <T>(section: 'keystores' | 'rps' | 'pipes' | 'trusted_issuers'): Array<Indexed<T>> => {
     const list: unknown = config[section];
     if (!Array.isArray(list) || broken.some((b) => b.length === 1 && b[0] === section)) return [];
-    return (list as T[]).map((item, i) => [item, i] as const).filter(([, i]) => !broken.some((b) => startsWith(b, [section, i])));
+    const items = (list as T[]).map((item, i) => [item, i] as const);
+    return broken.length === 0 ? items : items.filter(([, i]) => !broken.some((b) => startsWith(b, [section, i])));
   };
   state.sections = {
     keystores: indexed<KeystoreConfig>('keystores'),
