@@ -316,7 +316,7 @@ function declaredIds(items: unknown): string[] {
 
 function clients(state: LoadState): void {
   checkAssertionPipes(state.sections!.rps, state.pipes!, state.sink);
-  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink, state.now())) state.clients!.set(id, client);
+  buildClients(state.sections!.rps, state.pipes!, state.sink, state.now(), state.clients!);
   // A failed authentication costs what the costliest hashed secret here costs to check.
   const hashes: ScryptCost[] = [];
   for (const client of state.clients!.values()) for (const s of client.secrets) if (s.kind === 'hash' && s.hash.kind === 'scrypt') hashes.push(s.hash);
