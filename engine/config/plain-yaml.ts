@@ -103,6 +103,8 @@ class Reader {
    * before is the same key, without slicing and checking it again.
    */
   private readonly keys = new Map<number, { readonly written: string; readonly name: string }>();
+  /** The same for plain scalars in flow collections (`[orders.read, …]`, `{ tenant: t7 }`): their typed values. */
+  private readonly flowScalars = new Map<number, { readonly written: string; readonly value: unknown }>();
 
   constructor(private readonly text: string) {
     // A BOM, or a carriage return that does not end a line: left to `yaml`.
@@ -365,8 +367,16 @@ class Reader {
       if (c === '#' && this.text[q - 1] === ' ') notPlain();
       if (c === '\t') notPlain();
     }
-    const raw = trimSpaces(this.text.slice(p, q));
-    if (raw === '' || (this.text[q] !== ',' && this.text[q] !== ']' && this.text[q] !== '}' && this.text[q] !== ':')) notPlain();
-    return [typed(raw), q];
+    if (this.text[q] !== ',' && this.text[q] !== ']' && this.text[q] !== '}' && this.text[q] !== ':') notPlain();
+    // As for keys (see `keys`): the same text between the same delimiters is the same value.
+    const slot = (q - p) * 65536 + this.text.charCodeAt(p);
+    const known = this.flowScalars.get(slot);
+    if (known && this.text.startsWith(known.written, p)) return [known.value, q];
+    const written = this.text.slice(p, q);
+    const raw = trimSpaces(written);
+    if (raw === '') notPlain();
+    const value = typed(raw);
+    this.flowScalars.set(slot, { written, value });
+    return [value, q];
   }
 }
