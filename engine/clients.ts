@@ -20,7 +20,8 @@ import type { CompiledPipe } from './pipes.js';
  */
 function deepFrozen<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  for (const child of Object.values(value)) deepFrozen(child);
+  // for…in, not Object.values(): no array per object. Own keys only, as the loader builds them.
+  for (const key in value) deepFrozen((value as Record<string, unknown>)[key]);
   return Object.freeze(value);
 }
 
@@ -37,9 +38,12 @@ class Shared {
   }
 }
 
-/** `now` (seconds) is the load time: for warning about secrets past their not_after and certificates near expiry. */
-export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink, now: number): Map<string, RegisteredClient> {
-  const clients = new Map<string, RegisteredClient>();
+/**
+ * `now` (seconds) is the load time: for warning about secrets past their not_after and
+ * certificates near expiry. The clients are added to `clients` (the map the pipes'
+ * services already hold), not gathered in another first (100,000 of them).
+ */
+export function buildClients(rps: ReadonlyArray<Indexed<RpConfig>>, pipes: ReadonlyMap<string, CompiledPipe>, sink: DiagnosticSink, now: number, clients = new Map<string, RegisteredClient>()): Map<string, RegisteredClient> {
   // Many RPs share their pipes and lists: one frozen copy each, not one per RP (100,000 RPs).
   const sharedPipes = new Shared();
   const sharedLists = new Shared();

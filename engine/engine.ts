@@ -102,7 +102,10 @@ export class Engine {
 
   /** RFC 8414 §2 metadata; `oidc.discovery_meta` is merged over it (never claiming what the server lacks). */
   private buildMetadata(): Record<string, unknown> {
-    const scopes = new Set([...this.clients.values()].flatMap((c) => c.client.scopes));
+    // Clients with the same scopes share one list (clients.ts): each list is read once.
+    const scopeLists = new Set<readonly string[]>();
+    for (const { client } of this.clients.values()) scopeLists.add(client.scopes);
+    const scopes = new Set([...scopeLists].flat());
     const published = [...this.keystores.values()].filter((k) => k.publish);
     const publishedKeys = published.flatMap(keysOf);
     // No ID tokens are issued, but OIDC Discovery §3 requires these members and validators

@@ -24,10 +24,19 @@ export interface FastSecretHash {
 const FORMAT = /^\$sha256\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)$/;
 const DIGEST_BYTES = 32;
 
-/** base64url as Node writes it: a string it would not write back is not one. */
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * base64url as Node writes it (`text` is of its alphabet: FORMAT): a string it would not
+ * write back is not one. Node writes no padding, so no length leaves 1 character over, and
+ * the bits of the last character past the last byte are zero (RFC 4648 section 3.5).
+ * Checked here rather than by encoding the bytes again: 100,000 RPs' hashes load faster.
+ */
 function decode(text: string): Buffer | undefined {
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : undefined;
+  const over = text.length % 4;
+  const last = BASE64URL.indexOf(text[text.length - 1]!);
+  if (over === 1 || (over === 2 && (last & 0xf) !== 0) || (over === 3 && (last & 0x3) !== 0)) return undefined;
+  return Buffer.from(text, 'base64url');
 }
 
 export function parseFastHash(encoded: string): FastSecretHash {

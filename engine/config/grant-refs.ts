@@ -15,10 +15,13 @@ const GRANT_NAMES = [...GRANT_TYPES.keys()];
 
 /** Every pipe id the RPs (valid or not) bind to a grant, for the "unused pipe" warning. */
 export function boundPipeIds(rps: ReadonlyArray<unknown>): Set<string | undefined> {
-  return new Set(rps.flatMap((rp) => (rp && typeof rp === 'object' ? GRANTS.map((grant) => pipeIdOf(rp, grant)) : [])));
+  const ids = new Set<string | undefined>();
+  for (const rp of rps) if (rp && typeof rp === 'object') for (const grant of GRANTS) ids.add(pipeIdOf(rp, grant));
+  return ids;
 }
 
 export function checkGrantBindings(rps: ReadonlyArray<Indexed<RpConfig>>, pipeIds: readonly string[], sink: DiagnosticSink): void {
+  const declared = new Set(pipeIds);
   for (const [rp, i] of rps) {
     for (const type of Object.keys(rp.grant_pipes ?? {})) {
       if (GRANT_TYPES.has(type)) continue;
@@ -29,7 +32,7 @@ export function checkGrantBindings(rps: ReadonlyArray<Indexed<RpConfig>>, pipeId
       const pipeId = pipeIdOf(rp, grant);
       if (pipeId === undefined) continue;
       const path = ['rps', i, ...pipeFieldPath(rp, grant)];
-      if (!pipeIds.includes(pipeId)) {
+      if (!declared.has(pipeId)) {
         const hint = closest(pipeId, pipeIds);
         sink.add('unknown_pipe', `unknown pipe '${pipeId}'${hint ? ` (did you mean '${hint}'?)` : `; pipes: ${pipeIds.join(', ') || 'none'}`}`, path);
       }

@@ -50,29 +50,39 @@ function isCondition(path: ConfigPath): boolean {
 /**
  * `path` is one stack, pushed and popped on the way down (a new array per value cost a
  * second for 100,000 RPs); a string with a template gets its own copy. A list or mapping
- * with nothing to resolve inside is returned as it is, not copied: 100,000 RPs without a
- * template are not held twice while loading. What holds a resolved value is a copy, so
- * the document as written (parse's `raw`) still shows the template.
+ * with nothing to resolve inside is returned as it is, not copied, and nothing is
+ * allocated on the way (no entries arrays, no closures): 100,000 RPs without a template
+ * are neither held twice nor copied while loading. What holds a resolved value is a copy,
+ * so the document as written (parse's `raw`) still shows the template.
  */
 function walk(value: unknown, path: Array<string | number>, ctx: LoadTimeContext, globals: unknown): unknown {
   if (isCondition(path)) return value;
   if (typeof value === 'string') return hasTemplate(value) ? resolveString(value, [...path], ctx, globals) : value;
   if (value === null || typeof value !== 'object') return value;
-  let changed = false;
-  const below = (key: string | number, child: unknown): unknown => {
-    path.push(key);
+  if (Array.isArray(value)) {
+    let items: unknown[] | undefined = ctx.copyAll ? value.slice() : undefined;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const resolved = walk(value[i], path, ctx, globals);
+      path.pop();
+      if (resolved !== value[i]) (items ??= value.slice())[i] = resolved;
+    }
+    return items ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // The values as resolved, from the first key whose value changed (all of them under copyAll).
+  let values: unknown[] | undefined = ctx.copyAll ? [] : undefined;
+  for (let k = 0; k < keys.length; k++) {
+    const child = record[keys[k]!];
+    path.push(keys[k]!);
     const resolved = walk(child, path, ctx, globals);
     path.pop();
-    if (resolved !== child) changed = true;
-    return resolved;
-  };
-  if (Array.isArray(value)) {
-    const items = value.map((v, i) => below(i, v));
-    return changed || ctx.copyAll ? items : value;
+    if (resolved !== child && !values) values = keys.slice(0, k).map((key) => record[key]);
+    values?.push(resolved);
   }
-  const entries = Object.entries(value).map(([k, v]) => [k, below(k, v)] as const);
   // fromEntries makes own properties: no key of the document can reach a prototype.
-  return changed || ctx.copyAll ? Object.fromEntries(entries) : value;
+  return values ? Object.fromEntries(keys.map((key, k) => [key, values[k]])) : value;
 }
 
 function resolveString(text: string, path: ConfigPath, ctx: LoadTimeContext, globals: unknown): unknown {

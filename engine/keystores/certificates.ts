@@ -1,12 +1,12 @@
 /**
  * The X.509 certificates a key file carries beside its key: CERTIFICATE blocks of a PEM
- * file (RFC 7468 section 5), the certificate bags of a PKCS#12 file (RFC 7292 section 4.2.3),
- * a JWK's `x5c` chain (RFC 7517 section 4.7). Sluice does not sign with them, but a
+ * file (RFC 7468 section 5), the certificate bags of a PKCS#12 file (RFC 7292 section 4.2.3;
+ * read in pkcs12.ts, with node-forge, which only PKCS#12 keystores load), a JWK's `x5c`
+ * chain (RFC 7517 section 4.7). Sluice does not sign with them, but a
  * resource server that checks a key by its certificate stops trusting it when the
  * certificate expires, so `check` warns ahead of that (key-warnings.ts).
  */
 import { X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
@@ -21,17 +21,8 @@ export function x5cCertificates(x5c: unknown): X509Certificate[] {
   return x5c.flatMap((der) => (typeof der === 'string' ? parsed(() => new X509Certificate(Buffer.from(der, 'base64'))) : []));
 }
 
-/** The certificate bags of a decrypted PKCS#12 file. forge keeps a certificate whose key it cannot read (EC) as ASN.1. */
-export function pkcs12Certificates(pfx: forge.pkcs12.Pkcs12Pfx): X509Certificate[] {
-  const bags = pfx.safeContents.flatMap((contents) => contents.safeBags).filter((bag) => bag.type === forge.pki.oids.certBag);
-  return bags.flatMap((bag) => {
-    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag.asn1 as forge.asn1.Asn1 | undefined);
-    if (!asn1) return [];
-    return parsed(() => new X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')));
-  });
-}
-
-function parsed(make: () => X509Certificate): X509Certificate[] {
+/** `make`'s certificate, or none when it does not parse. */
+export function parsed(make: () => X509Certificate): X509Certificate[] {
   try {
     return [make()];
   } catch {

@@ -6,7 +6,6 @@ import { newPrivateKey } from './generated.js';
 import { loadJwksKey } from './jwks.js';
 import { createKeystore, type KeyHints } from './keystore.js';
 import { loadPemKey } from './pem.js';
-import { loadPkcs12Key } from './pkcs12.js';
 import type { Keystore, KeystoreConfig } from './types.js';
 
 /**
@@ -32,6 +31,8 @@ export async function loadKeystore(
       break;
     }
     case 'pkcs12': {
+      // Imported here: it brings node-forge, which costs every start about 0.1 s to import.
+      const { loadPkcs12Key } = await import('./pkcs12.js');
       let certificates;
       ({ key, certificates } = loadPkcs12Key(config, await readKeyFile(config, options.baseDir, options.onFileRead)));
       hints = { certificates };

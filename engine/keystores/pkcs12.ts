@@ -1,7 +1,7 @@
-import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { ConfigError } from '../errors.js';
-import { pkcs12Certificates } from './certificates.js';
+import { parsed } from './certificates.js';
 import { invalidFile, type KeyFile } from './file.js';
 import type { KeystoreConfig } from './types.js';
 
@@ -87,4 +87,14 @@ function wrongPassword(config: KeystoreConfig, file: string, cause: unknown): Co
     ? `keystore '${config.id}': ${file} is password-protected; set password`
     : `wrong password for keystore '${config.id}' (${file})`;
   return new ConfigError('keystore_password', message, ['password'], { cause });
+}
+
+/** The certificate bags of a decrypted PKCS#12 file. forge keeps a certificate whose key it cannot read (EC) as ASN.1. */
+export function pkcs12Certificates(pfx: forge.pkcs12.Pkcs12Pfx): X509Certificate[] {
+  const bags = pfx.safeContents.flatMap((contents) => contents.safeBags).filter((bag) => bag.type === forge.pki.oids.certBag);
+  return bags.flatMap((bag) => {
+    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag.asn1 as forge.asn1.Asn1 | undefined);
+    if (!asn1) return [];
+    return parsed(() => new X509Certificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')));
+  });
 }

@@ -121,7 +121,8 @@ function schema(state: LoadState): void {
   const indexed = <T>(section: 'keystores' | 'rps' | 'pipes' | 'trusted_issuers'): Array<Indexed<T>> => {
     const list: unknown = config[section];
     if (!Array.isArray(list) || broken.some((b) => b.length === 1 && b[0] === section)) return [];
-    return (list as T[]).map((item, i) => [item, i] as const).filter(([, i]) => !broken.some((b) => startsWith(b, [section, i])));
+    const items = (list as T[]).map((item, i) => [item, i] as const);
+    return broken.length === 0 ? items : items.filter(([, i]) => !broken.some((b) => startsWith(b, [section, i])));
   };
   state.sections = {
     keystores: indexed<KeystoreConfig>('keystores'),
@@ -315,7 +316,7 @@ function declaredIds(items: unknown): string[] {
 
 function clients(state: LoadState): void {
   checkAssertionPipes(state.sections!.rps, state.pipes!, state.sink);
-  for (const [id, client] of buildClients(state.sections!.rps, state.pipes!, state.sink, state.now())) state.clients!.set(id, client);
+  buildClients(state.sections!.rps, state.pipes!, state.sink, state.now(), state.clients!);
   // A failed authentication costs what the costliest hashed secret here costs to check.
   const hashes: ScryptCost[] = [];
   for (const client of state.clients!.values()) for (const s of client.secrets) if (s.kind === 'hash' && s.hash.kind === 'scrypt') hashes.push(s.hash);

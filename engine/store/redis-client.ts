@@ -13,8 +13,16 @@
  *    there") would refuse the very assertion that set it as a replay.
  *  - reconnect forever, backing off to RECONNECT_MAX_MS: recovery is automatic.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { DEFAULT_PREFIX, type StoreConfig } from './config.js';
+
+/**
+ * ioredis, loaded when the first client is made: importing it costs every start about
+ * 0.1-0.2 s, and a config with the memory store (or `sluice check`) never uses it. It is
+ * CommonJS, so require() loads it synchronously, as the store's first use needs.
+ */
+const ioredis = (): typeof import('ioredis') => createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 
 export const COMMAND_TIMEOUT_MS = 1000;
 export const CONNECT_TIMEOUT_MS = 2000;
@@ -25,6 +33,7 @@ export type RedisClient = Redis | Cluster;
 const backoff = (attempt: number) => Math.min(attempt * 100, RECONNECT_MAX_MS);
 
 export function createRedisClient(config: StoreConfig): RedisClient {
+  const { Cluster, Redis } = ioredis();
   const common: RedisOptions = {
     enableOfflineQueue: false,
     commandTimeout: COMMAND_TIMEOUT_MS,

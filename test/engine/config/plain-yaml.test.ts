@@ -61,6 +61,10 @@ describe('plain YAML reader', () => {
     ['keys with spaces and quotes', '"a b": 1\n\'c\': 2\nd e: 3\n'],
     ['CRLF line ends', 'a: 1\r\nb:\r\n  - x\r\n'],
     ['a list of flow maps', 'secrets:\n  - { hash: "$sha256$a$b", not_after: 2027-01-31T00:00:00Z }\n  - { hash: x }\n'],
+    // Keys of one length and first character, and one key written with spaces before its `:`
+    // (the reader remembers a key by its written text: each must still be its own key).
+    ['flow scalars alike in length and first letter', 'a: [t1, t1 , t2, 10, 1e, 10 , true, tru , null, nul ]\nb: { k: 10, l: 1e, m: t1, n: nil }\n'],
+    ['keys alike in length and first letter', 'm:\n  - abc: 1\n    axy: 2\n    abd : 3\n    ab  : 4\n  - axy: 5\n    abc: 6\n    a b: 7\n    ab: 8\n'],
   ];
   it.each(READ)('reads %s as the yaml library does', (_name, text) => {
     const { plain, library } = readBoth(text);
