@@ -42,7 +42,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const only = new Set(values.only ? values.only.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean) : SELECTABLE);
+  const only = new Set(values.only !== undefined ? values.only.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean) : SELECTABLE);
+  // An empty list would measure nothing and still replace latest.json with an empty table.
+  if (only.size === 0) throw new Error(`--only: name at least one of ${SELECTABLE.join(', ')}`);
   const unknown = [...only].filter((name) => !(SELECTABLE as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`--only: unknown ${unknown.join(', ')}; choose from ${SELECTABLE.join(', ')}`);
   return {

@@ -16,6 +16,10 @@ describe('bench options', () => {
     expect(() => parseOptions(['--only', 'es256,sluice'])).toThrow(/unknown sluice; choose from es256, rs256/);
   });
 
+  it('--only with no name is refused, not read as every row', () => {
+    for (const empty of ['', ',', ' , ']) expect(() => parseOptions(['--only', empty])).toThrow(/--only: name at least one of es256/);
+  });
+
   it('rounds, duration and connections must be positive; rounds and connections integers', () => {
     expect(parseOptions(['--rounds', '1', '--duration', '0.5'])).toMatchObject({ rounds: 1, duration: 0.5, connections: 32, profile: false });
     expect(() => parseOptions(['--rounds', '0'])).toThrow(/--rounds/);
