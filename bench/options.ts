@@ -56,3 +56,13 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     profile: values.profile ?? false,
   };
 }
+
+/**
+ * The options a results file records. `profile` only when set: a profiled run's figures
+ * are not comparable with a plain run's, so the next run's "vs previous" line must show
+ * it as a run with other options (and plain runs still match older files).
+ */
+export function recordedOptions(options: BenchOptions): Record<string, unknown> {
+  const { rounds, duration, connections, warmup, only, profile } = options;
+  return { rounds, duration, connections, warmup, only: [...only], ...(profile ? { profile: true } : {}) };
+}

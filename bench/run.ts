@@ -10,7 +10,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALGORITHMS, makeSigningKey, type Algorithm, type SigningKey } from './keys.js';
 import { measure, type LoadSettings } from './load.js';
-import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { parseOptions, recordedOptions, USAGE, type BenchOptions } from './options.js';
 import { compareWithPrevious, formatTable, summarise, summariseSameRate, type Results, type Row, type SameRate } from './report.js';
 import type { RequestSource } from './requests.js';
 import { scenarios, type BenchContext, type Scenario } from './scenarios.js';
@@ -155,14 +155,14 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       commit: gitCommit(),
       machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: [loadBefore, loadavg()[0]!] },
-      options: { rounds: options.rounds, duration: options.duration, connections: options.connections, warmup: options.warmup, only: [...options.only] },
+      options: recordedOptions(options),
       rows,
     };
     if (previous) renameSync(latestFile, join(RESULTS_DIR, 'previous.json'));
     writeFileSync(latestFile, JSON.stringify(results, null, 2) + '\n');
 
     const { machine } = results;
-    process.stdout.write(`\n${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' → ')}; ${options.rounds} rounds × ${options.duration} s, ${options.connections} connections; commit ${results.commit ?? '?'}\n\n`);
+    process.stdout.write(`\n${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' → ')}; ${options.rounds} rounds × ${options.duration} s, ${options.connections} connections${options.profile ? '; profiled (CPU figures and ratios not comparable with a plain run)' : ''}; commit ${results.commit ?? '?'}\n\n`);
     process.stdout.write(formatTable(rows, compareWithPrevious(rows, previous?.rows)) + '\n');
     if (previous) process.stdout.write(`\nvs previous: ${previous.date}${JSON.stringify(previous.options) === JSON.stringify(results.options) ? '' : ' (other options: ' + JSON.stringify(previous.options) + ')'}\n`);
     process.stdout.write(`results: ${latestFile}\n`);

@@ -1,7 +1,7 @@
 /** `npm run bench` options: what --only accepts, and that the README lists the same names. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseOptions } from '../../bench/options.js';
+import { parseOptions, recordedOptions } from '../../bench/options.js';
 import { SELECTABLE } from '../../bench/scenarios.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -24,6 +24,14 @@ describe('bench options', () => {
     expect(parseOptions(['--rounds', '1', '--duration', '0.5'])).toMatchObject({ rounds: 1, duration: 0.5, connections: 32, profile: false });
     expect(() => parseOptions(['--rounds', '0'])).toThrow(/--rounds/);
     expect(() => parseOptions(['--connections', '1.5'])).toThrow(/--connections/);
+  });
+
+  it('a results file records --profile only when set, so a plain run matches a plain one and not a profiled one', () => {
+    const plain = parseOptions(['--only', 'es256', '--rounds', '1']);
+    const profiled = parseOptions(['--only', 'es256', '--rounds', '1', '--profile']);
+    if (plain === 'help' || profiled === 'help') throw new Error('unexpected help');
+    expect(recordedOptions(plain)).toEqual({ rounds: 1, duration: 10, connections: 32, warmup: 2, only: ['es256'] });
+    expect(recordedOptions(profiled)).toEqual({ ...recordedOptions(plain), profile: true });
   });
 
   it("the README's Performance section lists exactly the names --only takes", () => {
