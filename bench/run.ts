@@ -89,7 +89,8 @@ async function runAtSameRate(scenario: Scenario, setting: NonNullable<Scenario['
     for (const [key, entry] of running) {
       const sample = await measure(entry.server, entry.source, { ...load, rate }, run, rate);
       samples.get(key)!.push(sample);
-      progress(`${scenario.name} at ${rate} req/s, run ${run}: ${key} p99 ${sample.p99Ms} ms${sample.failures ? `, ${sample.failures} failed` : ''}`);
+      const label = scenario.variants.find((variant) => variant.key === key)?.label ?? key;
+      progress(`${scenario.name} at ${rate} req/s, run ${run}: ${label} p99 ${sample.p99Ms} ms${sample.failures ? `, ${sample.failures} failed` : ''}`);
     }
   }
   for (const [key, list] of samples) running.get(key)!.sameRate = summariseSameRate(rate, list);
