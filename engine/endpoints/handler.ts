@@ -8,6 +8,7 @@ import type { Engine } from '../engine.js';
 import { internalErrorDescription, isOAuthError, ServerError } from '../errors.js';
 import { pipeProgress } from '../flow-state.js';
 import type { Flow } from '../flow.js';
+import { merged } from '../merge.js';
 import { authFailureReason } from '../client-auth/failure.js';
 import { sequence, StepFailure, type SequenceStep } from '../runner.js';
 import { DeadlinePassed, deadlineAnswer, RequestDeadline } from './deadline.js';
@@ -110,7 +111,8 @@ function observeSafely<C>(observe: RequestObserver<C>, engine: Engine, context: 
 /** The body with what the endpoint echoes (usually nothing: then the body as it is). */
 function withEchoed(body: Record<string, unknown>, context: EndpointContext | undefined): Record<string, unknown> {
   const extra = echoed(context);
-  for (const _ in extra) return Object.assign({}, body, extra);
+  // merged, not Object.assign: a body member named __proto__ (JSON.parse makes them) stays a member.
+  for (const _ in extra) return merged(merged({}, body), extra);
   return body;
 }
 
