@@ -68,11 +68,10 @@ async function runScenario(scenario: Scenario, options: BenchOptions): Promise<R
   }
   return scenario.variants.map((variant): Row => {
     if (variant.unavailable) return { scenario: scenario.name, variant: variant.key, label: variant.label, note: variant.unavailable, failures: 0, samples: [] };
-    const { server, samples } = running.get(variant.key)!;
+    const { server, samples, sameRate } = running.get(variant.key)!;
     const against = variant.against ? { variant: variant.against, samples: running.get(variant.against)!.samples } : undefined;
     const rssBytes = rss.get(variant.key);
     const row = summarise({ scenario: scenario.name, variant: variant.key, label: variant.label, samples, startMs: server.startMs, ...(rssBytes !== undefined ? { rssBytes } : {}), ...(against ? { against } : {}) });
-    const { sameRate } = running.get(variant.key)!;
     // A request that failed at the fixed rate taints the row as one in the rounds does.
     return sameRate ? { ...row, sameRate, failures: row.failures + sameRate.samples.reduce((sum, s) => sum + s.failures, 0) } : row;
   });

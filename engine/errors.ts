@@ -131,11 +131,6 @@ export const UnsupportedGrantType = E('unsupported_grant_type');
 export const InvalidScope = E('invalid_scope');
 export const InvalidTarget = E('invalid_target');
 export const ServerError = E('server_error');
-
-/** What a caller is told of a server_error: the request id to quote, never the internals (those are logged). */
-export function internalErrorDescription(requestId: string): string {
-  return `internal error (request ${requestId}); see the server log`;
-}
 export const TemporarilyUnavailable = E('temporarily_unavailable');
 
 /** RFC 6749 §5.2 + RFC 6750 §3: invalid_client answers 401 with a challenge. */
@@ -152,6 +147,11 @@ export interface InvalidClientOptions {
   scheme?: string;
   detail?: string;
   cause?: unknown;
+}
+
+/** What a caller is told of a server_error: the request id to quote, never the internals (those are logged). */
+export function internalErrorDescription(requestId: string): string {
+  return `internal error (request ${requestId}); see the server log`;
 }
 
 /** A path into the config document: keys and array indexes, as ajv's instancePath. */

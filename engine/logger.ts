@@ -42,7 +42,7 @@ export function createLogger(level = 'info', destination?: DestinationStream): L
 }
 
 const INFO = 30;
-const { chindingsSym, needsMetadataGsym, streamSym, timeSym } = pino.symbols;
+const { chindingsSym, needsMetadataGsym, streamSym } = pino.symbols;
 
 type LoggerInternals = Record<symbol, unknown>;
 interface LineStream {
@@ -50,14 +50,14 @@ interface LineStream {
 }
 
 /**
- * Writes an info line of plain values (strings, numbers, booleans, null) as pino would (a
- * lone surrogate is escaped, as JSON.stringify does, where pino writes it raw): `{"level":30,"time":…,"service":"sluice",…fields,"msg":…}` and a newline, through
- * the logger's own destination, but in one JSON.stringify instead of pino's per-key work
- * (the token endpoint writes one such line per request: issue 14). Nothing is redacted, so
- * the caller passes only fields that are safe as they are. Returns false, having written
- * nothing, when the logger is not one createLogger made, or its destination wants pino's
- * metadata (a multistream); the caller then logs through pino. Below info, nothing is
- * written (true).
+ * Writes an info line of plain values (strings, numbers, booleans, null) as pino would,
+ * `{"level":30,"time":…,"service":"sluice",…fields,"msg":…}` and a newline, through the
+ * logger's own destination, but in one JSON.stringify instead of pino's per-key work (the
+ * token endpoint writes one such line per request: issue 14); a lone surrogate is escaped,
+ * as JSON.stringify does, where pino writes it raw. Nothing is redacted, so the caller
+ * passes only fields that are safe as they are. Returns false, having written nothing,
+ * when the logger is not one createLogger made, or its destination wants pino's metadata
+ * (a multistream); the caller then logs through pino. Below info, nothing is written (true).
  */
 export function writePlainInfo(logger: Logger, fields: Readonly<Record<string, unknown>>, message: string): boolean {
   if (!OURS.has(logger)) return false;
@@ -65,10 +65,9 @@ export function writePlainInfo(logger: Logger, fields: Readonly<Record<string, u
   const internals = logger as unknown as LoggerInternals;
   const stream = internals[streamSym] as LineStream & LoggerInternals;
   if (stream[needsMetadataGsym] === true) return false;
-  const time = (internals[timeSym] as () => string)();
   const body = JSON.stringify(fields);
   // JSON.stringify leaves out undefined and functions and writes NaN and Infinity as null, as pino does.
   const rest = body.length > 2 ? `,${body.slice(1, -1)}` : '';
-  stream.write(`{"level":${INFO}${time}${internals[chindingsSym] as string}${rest},"msg":${JSON.stringify(message)}}\n`);
+  stream.write(`{"level":${INFO}${isoTime()}${internals[chindingsSym] as string}${rest},"msg":${JSON.stringify(message)}}\n`);
   return true;
 }

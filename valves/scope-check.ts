@@ -10,7 +10,7 @@
  * `audiences` and S is written `RESOURCE/name`, which is how Entra names scopes
  * (api://orders/orders.read), so an Entra client's other requests need no mapping either.
  */
-import { defineValve, hasTemplate, InvalidScope, InvalidTarget, type Client, type Flow, type ValveProblem } from '../engine/index.js';
+import { defineValve, hasTemplate, InvalidScope, InvalidTarget, type Client, type Flow, type OAuthError, type ValveProblem } from '../engine/index.js';
 
 export interface ScopeCheckConfig {
   default_scopes?: string[];
@@ -72,13 +72,17 @@ function grantDefaultScope(resource: string, flow: Flow): void {
   grant.audience = [resource];
 }
 
-/** The values of `asked` that `allowed` does not hold, in order. */
-function notIn(asked: readonly string[], allowed: readonly string[]): readonly string[] {
-  for (const value of asked) if (!allowed.includes(value)) return asked.filter((v) => !allowed.includes(v));
-  return NONE;
+/**
+ * What is granted of one list (scopes, audiences): what was asked for, every value of it
+ * allowed (else `refuse` names the others), or, when nothing was, the defaults the client
+ * is allowed. The defaults are worked out only then: they are per request (templates).
+ */
+function granted(asked: readonly string[], allowed: readonly string[], defaults: () => readonly string[] | undefined, refuse: (refused: string) => OAuthError): string[] {
+  if (asked.length === 0) return [...new Set((defaults() ?? allowed).filter((v) => allowed.includes(v)))];
+  // Nothing allocated to find that nothing is refused: the usual request.
+  if (asked.some((v) => !allowed.includes(v))) throw refuse(asked.filter((v) => !allowed.includes(v)).join(' '));
+  return [...asked];
 }
-
-const NONE: readonly string[] = [];
 
 export default defineValve<ScopeCheckConfig>({
   name: 'ScopeCheck',
@@ -109,23 +113,9 @@ export default defineValve<ScopeCheckConfig>({
         grantDefaultScope(resource, flow);
         return next();
       }
-      // The defaults are worked out only when nothing is asked for (the lists are per request).
-      if (request.scope.length) {
-        const refused = notIn(request.scope, client.scopes);
-        if (refused.length) throw InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`);
-        grant.scope = [...request.scope];
-      } else {
-        grant.scope = [...new Set((resolve(defaultScopes, flow) ?? client.scopes).filter((s) => client.scopes.includes(s)))];
-      }
-
-      const requested = request.resource.length || request.audience.length ? [...new Set([...request.resource, ...request.audience])] : [];
-      if (requested.length) {
-        const unknown = notIn(requested, client.audiences);
-        if (unknown.length) throw InvalidTarget(`audience not allowed for this client: ${unknown.join(' ')}`);
-        grant.audience = requested;
-      } else {
-        grant.audience = [...new Set((resolve(defaultAudiences, flow) ?? client.audiences).filter((a) => client.audiences.includes(a)))];
-      }
+      grant.scope = granted(request.scope, client.scopes, () => resolve(defaultScopes, flow), (refused) => InvalidScope(`scope not allowed for this client: ${refused}`));
+      const requested = [...new Set([...request.resource, ...request.audience])];
+      grant.audience = granted(requested, client.audiences, () => resolve(defaultAudiences, flow), (refused) => InvalidTarget(`audience not allowed for this client: ${refused}`));
       await next();
     };
   },
