@@ -39,9 +39,6 @@ export class StepFailure extends Error {
   }
 }
 
-type Outcome = { ok: true } | { ok: false; error: unknown };
-const SUCCEEDED: Outcome = { ok: true };
-
 /** What the runner tells its owner as a chain runs (for logs and deadlines). */
 export interface StepHooks<C> {
   /** A step starts. */
@@ -50,39 +47,47 @@ export interface StepHooks<C> {
   onStop?(context: C, step: string): void;
 }
 
+/**
+ * One step's call of next(), as the runner keeps it: the rest of the chain, and whether it
+ * has finished. The rest reports here itself when it ends (dispatch's finally), so the
+ * common case, a step that awaits next(), costs no promise reactions of the runner's own.
+ */
+interface RestOfChain {
+  running: Promise<void> | undefined;
+  settled: boolean;
+  /** The rest failed before `running` was known (it threw synchronously). */
+  failedEarly: boolean;
+  /** performance.now() when next() was called; 0 when the step is not observed. */
+  entered: number;
+  downstream: number;
+}
+
 export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<C> = {}): (context: C) => Promise<void> {
-  return function runSteps(context: C): Promise<void> {
-    const dispatch = async (i: number): Promise<void> => {
+  /**
+   * Runs step `first` (or the first after it whose condition holds) and, through its
+   * next(), the rest. `caller` is the step before it, told here when this part of the chain
+   * has ended.
+   */
+  async function dispatch(context: C, first: number, caller: RestOfChain | undefined): Promise<void> {
+    try {
+      let i = first;
+      while (i < steps.length && steps[i]!.when && !holds(steps[i]!, context)) i++;
       const step = steps[i];
       if (!step) return;
-      if (step.when && !holds(step, context)) return dispatch(i + 1);
       hooks.onEnter?.(context, step.name);
       const { observe } = step;
       const started = observe ? performance.now() : 0;
-      let downstream = 0;
-      // The rest of the chain, once this step calls next(); observed here, so that its
-      // rejection is never unhandled even when the step forgets to await it.
-      let rest: Promise<Outcome> | undefined;
-      let restSettled = false;
+      let rest: RestOfChain | undefined;
       let returned = false;
       let misuse: StepFailure | undefined;
       const next = (): Promise<void> => {
         if (returned) return observed(new StepFailure(step.name, 'called next() after it returned (missing await?)'));
         if (rest) return observed((misuse = new StepFailure(step.name, 'called next() more than once')));
-        const entered = observe ? performance.now() : 0;
-        const running = dispatch(i + 1);
-        rest = running.then(
-          (): Outcome => {
-            restSettled = true;
-            if (observe) downstream = performance.now() - entered;
-            return SUCCEEDED;
-          },
-          (error: unknown): Outcome => {
-            restSettled = true;
-            if (observe) downstream = performance.now() - entered;
-            return { ok: false, error };
-          },
-        );
+        const chain: RestOfChain = { running: undefined, settled: false, failedEarly: false, entered: observe ? performance.now() : 0, downstream: 0 };
+        rest = chain;
+        const running = dispatch(context, i + 1, chain);
+        chain.running = running;
+        if (chain.failedEarly) running.then(undefined, ignore);
         return running;
       };
 
@@ -95,20 +100,41 @@ export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<
         thrown = { error };
       }
       returned = true;
-      const wasSettled = restSettled;
-      const outcome = rest ? await rest : undefined;
-      if (observe) observe(Math.max(0, performance.now() - started - downstream) / 1000);
+      const wasSettled = rest === undefined || rest.settled;
+      // The step returned while the rest was still running: wait for it (its failure is the cause).
+      const cause: unknown = wasSettled ? undefined : await rest!.running!.then(ignore, (error: unknown) => error);
+      if (observe) observe(Math.max(0, performance.now() - started - (rest?.downstream ?? 0)) / 1000);
       if (thrown) throw attribute(step.name, thrown.error);
       if (misuse) throw misuse;
       if (!rest) hooks.onStop?.(context, step.name);
-      if (rest && !wasSettled) {
-        // The step returned while the rest was still running: its result was never seen by
-        // the step, so the request cannot be answered as if the chain had run normally.
-        throw new StepFailure(step.name, 'returned before the rest of the pipe finished (missing await on next()?)', outcome?.ok === false ? outcome.error : undefined);
+      if (!wasSettled) {
+        // The step never saw the rest's result, so the request cannot be answered as if the
+        // chain had run normally.
+        throw new StepFailure(step.name, 'returned before the rest of the pipe finished (missing await on next()?)', cause);
       }
-    };
-    return dispatch(0);
+    } catch (error) {
+      // This part of the chain is about to reject: if its step never awaits next(), that
+      // rejection must not go unhandled (which ends the process).
+      if (caller) {
+        if (caller.running) caller.running.then(undefined, ignore);
+        else caller.failedEarly = true;
+      }
+      throw error;
+    } finally {
+      if (caller) {
+        caller.settled = true;
+        if (caller.entered) caller.downstream = performance.now() - caller.entered;
+      }
+    }
+  }
+
+  return function runSteps(context: C): Promise<void> {
+    return dispatch(context, 0, undefined);
   };
+}
+
+function ignore(): undefined {
+  return undefined;
 }
 
 /** Whether a step's condition holds; a condition that throws is that step's failure. */
