@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { chooseConfig, fallbackNote } from './config-file.js';
 import { listenUntilStopped, loadForServing } from './serve-engine.js';
 import { parse, UsageError } from './usage.js';
+import { tuneV8ForServing } from './v8-tuning.js';
 import { GeneratedKeys } from '../cluster/handed-keys.js';
 import { reloadOnSignalAndWatch, type ReloadWiring } from '../reload/serve-reload.js';
 
@@ -22,6 +23,8 @@ export async function serve(args: string[]): Promise<number> {
   const server = { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) };
   // Several processes only when asked: one worker is this process, with no cluster at all.
   const watch = values.watch === true;
+  // The primary of --workers too: it answers the workers' store calls.
+  tuneV8ForServing();
   if (workers > 1) return (await import('../cluster/primary.js')).servePrimary({ file, server, workers, watch });
   // Until it listens, a SIGHUP (its default: exit) has nothing to reload; the config read now is the newest.
   const ignore = () => undefined;

@@ -8,6 +8,7 @@
  */
 import cluster from 'node:cluster';
 import { listenUntilStopped, loadForServing } from '../cli/serve-engine.js';
+import { tuneV8ForServing } from '../cli/v8-tuning.js';
 import { formatDiagnostic } from '../diagnostics.js';
 import type { EngineHolder } from '../http/server.js';
 import type { LoadOptions } from '../load.js';
@@ -32,6 +33,7 @@ function loadOptions(start: StartMessage, keys: ReloadMessage['generatedKeys'], 
 }
 
 async function serveWorker(start: StartMessage): Promise<number> {
+  tuneV8ForServing();
   const loaded = await loadForServing({
     file: start.file,
     text: start.text,
