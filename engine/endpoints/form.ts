@@ -6,7 +6,11 @@ import { InvalidRequest } from '../errors.js';
 
 export type FormParams = ReadonlyMap<string, readonly string[]>;
 
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
 export function isFormBody(contentType: string | undefined): boolean {
+  // As sent by nearly every client: no parameters, no case or spaces to undo.
+  if (contentType === FORM_TYPE) return true;
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
