@@ -39,8 +39,9 @@ export class RequestLog {
   readonly line: LogLine;
   private bound: Logger | undefined;
 
-  constructor(private readonly base: Logger, readonly id: string, fields: LogLine) {
-    this.line = { req_id: id, ...fields };
+  constructor(private readonly base: Logger, readonly id: string, event: string, remoteAddr: string) {
+    // One literal, the same keys in the same order for every request (engine/merge.ts).
+    this.line = { req_id: id, event, remote_addr: remoteAddr };
   }
 
   /** A logger bound to this request's id (redacting, as every logger but the request line's). */
