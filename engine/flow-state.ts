@@ -23,9 +23,14 @@ interface EngineOnly {
    */
   readonly deferred: OAuthError | undefined;
   /** What the endpoint does once the caller is proven (the caller's deadline); may throw. */
-  readonly onProven: (() => void) | undefined;
+  readonly onProven: ProvenListener | undefined;
   authentication?: ClientAuthentication;
   assertion?: VerifiedAssertion;
+}
+
+/** Told once the flow's caller is proven; may throw (the caller's deadline has passed). */
+export interface ProvenListener {
+  proven(): void;
 }
 
 export interface FlowInit {
@@ -36,7 +41,8 @@ export interface FlowInit {
   source: string;
   grantToken?: string | undefined;
   deferred?: OAuthError | undefined;
-  onProven?: (() => void) | undefined;
+  /** An object rather than a closure: the endpoint's context, made once per request anyway. */
+  onProven?: ProvenListener | undefined;
   /** The request's log; its bound logger is made only if a valve asks for flow.log. */
   log: { readonly logger: Logger };
 }
@@ -124,14 +130,37 @@ function stateOf(flow: Flow): EngineOnly {
  * Authenticate the flow's client with the credentials it presented; idempotent. Once the
  * client is proven, a deferred problem with its request is thrown, then onProven runs.
  */
-export async function authenticateFlow(flow: Flow, client: ClientCredentialsConfig, authenticator: ClientAuthenticator, context: VerifyContext): Promise<void> {
-  const state = stateOf(flow);
-  if (!state.authentication) {
-    const authentication = authenticator.provedAtOnce(state.credentials, client, context.now()) ?? (await authenticator.verify(state.credentials, client, context, state.source));
-    state.authentication = Object.freeze(Object.assign({}, authentication));
+export function authenticateFlow(flow: Flow, client: ClientCredentialsConfig, authenticator: ClientAuthenticator, context: VerifyContext): Promise<void> {
+  try {
+    const state = stateOf(flow);
+    if (!state.authentication) {
+      // The usual success (a plain or cached secret) is known at once: answered without an
+      // async frame, with a promise already settled (and shared), as a caller expects one.
+      const atOnce = authenticator.provedAtOnce(state.credentials, client, context.now());
+      if (atOnce === undefined) return verifyThenProve(state, client, authenticator, context);
+      // provedAtOnce's result is made for this call alone: frozen as it is, not copied.
+      state.authentication = Object.freeze(atOnce);
+    }
+    afterProof(state);
+    return SETTLED;
+  } catch (error) {
+    return Promise.reject(error);
   }
+}
+
+const SETTLED: Promise<void> = Promise.resolve();
+
+async function verifyThenProve(state: EngineOnly, client: ClientCredentialsConfig, authenticator: ClientAuthenticator, context: VerifyContext): Promise<void> {
+  const authentication = await authenticator.verify(state.credentials, client, context, state.source);
+  // A copy: verify()'s answer may be shared by concurrent identical requests.
+  state.authentication = Object.freeze(Object.assign({}, authentication));
+  afterProof(state);
+}
+
+/** Once the client is proven: a deferred problem with its request is thrown, then onProven runs. */
+function afterProof(state: EngineOnly): void {
   if (state.deferred) throw state.deferred;
-  state.onProven?.();
+  state.onProven?.proven();
 }
 
 /**
@@ -143,8 +172,7 @@ export async function verifyFlowAssertion(flow: Flow, verify: (token: string | u
   // Malformed grant parameters leave nothing to verify: say what is wrong with them.
   if (state.grantToken === undefined && state.deferred) throw state.deferred;
   if (!state.assertion) state.assertion = Object.freeze(await verify(state.grantToken));
-  if (state.deferred) throw state.deferred;
-  state.onProven?.();
+  afterProof(state);
 }
 
 /** Whether the flow's caller is proven: by client authentication or by a verified token. */

@@ -11,9 +11,9 @@ export default defineValve({
   authenticatesClient: true,
   configSchema: { type: 'object', additionalProperties: false, properties: {} },
   create(_config, engine) {
-    return async function clientAuthenticate(flow, next) {
-      await engine.authenticateClient(flow);
-      await next();
+    // No async frame of its own: the rest of the pipe runs once the client is proven.
+    return function clientAuthenticate(flow, next) {
+      return engine.authenticateClient(flow).then(next);
     };
   },
 });

@@ -42,12 +42,17 @@ const DEFAULT_SCOPE = '/.default';
  * and a token is for one resource.
  */
 function defaultScopeResource(scope: readonly string[]): string | undefined {
-  const defaults = scope.filter((s) => s.endsWith(DEFAULT_SCOPE));
-  if (defaults.length === 0) return undefined;
+  // The usual request names no `.default`: found out without a list made.
+  if (!scope.some(isDefaultScope)) return undefined;
+  const defaults = scope.filter(isDefaultScope);
   if (scope.length > 1) throw InvalidScope(`${defaults[0]} must be the only scope requested`);
   const resource = defaults[0]!.slice(0, -DEFAULT_SCOPE.length);
   if (!resource) throw InvalidScope(`${DEFAULT_SCOPE} names no resource`);
   return resource;
+}
+
+function isDefaultScope(scope: string): boolean {
+  return scope.endsWith(DEFAULT_SCOPE);
 }
 
 /** The client's scopes written `RESOURCE/name` (a resource that ends in '/' is not doubled). */
@@ -72,16 +77,47 @@ function grantDefaultScope(resource: string, flow: Flow): void {
   grant.audience = [resource];
 }
 
+type DefaultsTemplate = ((flow: Flow) => unknown) | undefined;
+
+/** A templated default list, resolved for this request; a list value is spread. */
+function resolveDefaults(template: DefaultsTemplate, flow: Flow): readonly string[] | undefined {
+  return template ? (template(flow) as unknown[]).flat().filter((v): v is string => typeof v === 'string') : undefined;
+}
+
 /**
  * What is granted of one list (scopes, audiences): what was asked for, every value of it
  * allowed (else `refuse` names the others), or, when nothing was, the defaults the client
  * is allowed. The defaults are worked out only then: they are per request (templates).
+ * A fresh list either way: a valve may change what is granted, not what was asked.
  */
-function granted(asked: readonly string[], allowed: readonly string[], defaults: () => readonly string[] | undefined, refuse: (refused: string) => OAuthError): string[] {
-  if (asked.length === 0) return [...new Set((defaults() ?? allowed).filter((v) => allowed.includes(v)))];
+function granted(asked: readonly string[], allowed: readonly string[], defaults: DefaultsTemplate, flow: Flow, refuse: (refused: string) => OAuthError): string[] {
+  if (asked.length === 0) {
+    const chosen = resolveDefaults(defaults, flow);
+    // The client's own list (the usual default) has no duplicates to drop (clients.ts).
+    return chosen === undefined && !hasDuplicates(allowed) ? allowed.slice() : [...new Set((chosen ?? allowed).filter((v) => allowed.includes(v)))];
+  }
   // Nothing allocated to find that nothing is refused: the usual request.
   if (asked.some((v) => !allowed.includes(v))) throw refuse(asked.filter((v) => !allowed.includes(v)).join(' '));
-  return [...asked];
+  return asked.slice();
+}
+
+/** Whether a list holds a value twice; worked out once per list (a client's lists are made at load). */
+const duplicateFree = new WeakSet<readonly string[]>();
+function hasDuplicates(list: readonly string[]): boolean {
+  if (duplicateFree.has(list)) return false;
+  if (new Set(list).size !== list.length) return true;
+  duplicateFree.add(list);
+  return false;
+}
+
+const refuseScope = (refused: string): OAuthError => InvalidScope(`scope not allowed for this client: ${refused}`);
+const refuseAudience = (refused: string): OAuthError => InvalidTarget(`audience not allowed for this client: ${refused}`);
+
+/** The resource and audience values asked for, as one list without duplicates (each is already without). */
+function requestedAudiences(resource: readonly string[], audience: readonly string[]): readonly string[] {
+  if (audience.length === 0) return resource;
+  if (resource.length === 0) return audience;
+  return [...new Set([...resource, ...audience])];
 }
 
 export default defineValve<ScopeCheckConfig>({
@@ -103,20 +139,24 @@ export default defineValve<ScopeCheckConfig>({
     // Defaults may be templates (`${client.attributes.default_scopes}`); a list value is spread.
     const defaultScopes = config.default_scopes && engine.compileTemplate(config.default_scopes);
     const defaultAudiences = config.default_audiences && engine.compileTemplate(config.default_audiences);
-    const resolve = (template: typeof defaultScopes, flow: Flow) =>
-      template ? (template(flow) as unknown[]).flat().filter((v): v is string => typeof v === 'string') : undefined;
+    // Not async (no frame, no promise of its own): next()'s promise is the valve's answer.
+    // A refusal is a rejected promise, as from an async valve, not a synchronous throw: an
+    // earlier valve that forgot to await next() is then still caught by the runner.
+    return function scopeCheck(flow, next) {
+      try {
+        decide(flow);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return next();
+    };
 
-    return async function scopeCheck(flow, next) {
+    function decide(flow: Flow): void {
       const { client, request, grant } = flow;
       const resource = defaultScopeResource(request.scope);
-      if (resource !== undefined) {
-        grantDefaultScope(resource, flow);
-        return next();
-      }
-      grant.scope = granted(request.scope, client.scopes, () => resolve(defaultScopes, flow), (refused) => InvalidScope(`scope not allowed for this client: ${refused}`));
-      const requested = [...new Set([...request.resource, ...request.audience])];
-      grant.audience = granted(requested, client.audiences, () => resolve(defaultAudiences, flow), (refused) => InvalidTarget(`audience not allowed for this client: ${refused}`));
-      await next();
-    };
+      if (resource !== undefined) return grantDefaultScope(resource, flow);
+      grant.scope = granted(request.scope, client.scopes, defaultScopes, flow, refuseScope);
+      grant.audience = granted(requestedAudiences(request.resource, request.audience), client.audiences, defaultAudiences, flow, refuseAudience);
+    }
   },
 });

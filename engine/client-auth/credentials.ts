@@ -10,9 +10,16 @@ import { AUTH_METHODS, type CredentialSource, type PresentedCredentials } from '
 export const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set(AUTH_METHODS.flatMap((m) => m.credentialParams));
 
 export function extractCredentials(source: CredentialSource): PresentedCredentials {
-  const presented = AUTH_METHODS.filter((m) => m.isPresented(source));
-  if (presented.length > 1) throw InvalidRequest(`more than one client authentication method (${presented.map((m) => m.name).join(', ')})`);
-  const [method] = presented;
+  // The one method presented, found without a list made; two or more are listed to say so.
+  let method: (typeof AUTH_METHODS)[number] | undefined;
+  for (const m of AUTH_METHODS) {
+    if (!m.isPresented(source)) continue;
+    if (method) {
+      const presented = AUTH_METHODS.filter((other) => other.isPresented(source));
+      throw InvalidRequest(`more than one client authentication method (${presented.map((other) => other.name).join(', ')})`);
+    }
+    method = m;
+  }
   if (method) return method.extract(source);
   const id = source.params.get('client_id');
   if (!id) throw InvalidClient('client authentication required: send client credentials, or the client_id of a public client');

@@ -20,8 +20,10 @@ export interface SecretSpellings {
 export type KdfSlot = <T>(task: () => Promise<T>) => Promise<T>;
 
 /** Secrets still valid at `now` (seconds): a rotated-out secret stops at its not_after. */
-function validAt(secrets: readonly ClientSecret[], now: number): ClientSecret[] {
-  return secrets.filter((s) => s.notAfter === undefined || now < s.notAfter);
+function validAt(secrets: readonly ClientSecret[], now: number): readonly ClientSecret[] {
+  // No secret past its not_after (the usual case): the registered list itself, not a copy.
+  for (const s of secrets) if (s.notAfter !== undefined && now >= s.notAfter) return secrets.filter((v) => v.notAfter === undefined || now < v.notAfter);
+  return secrets;
 }
 
 /**

@@ -73,7 +73,7 @@ export function defineEndpoint<C extends EndpointContext>(
   const failedMessage = `${event} request failed`;
   return async function handleEndpoint(engine, http) {
     const started = process.hrtime.bigint();
-    const log = new RequestLog(engine.logger, http.id, { event, remote_addr: http.ip });
+    const log = new RequestLog(engine.logger, http.id, event, http.ip);
     const { line } = log;
     let context: C | undefined;
     const deadline = new RequestDeadline(engine.config.server.request_timeout * 1000);

@@ -39,8 +39,22 @@ export class RequestLog {
   readonly line: LogLine;
   private bound: Logger | undefined;
 
-  constructor(private readonly base: Logger, readonly id: string, fields: LogLine) {
-    this.line = { req_id: id, ...fields };
+  constructor(private readonly base: Logger, readonly id: string, event: string, remoteAddr: string) {
+    // One literal, the same keys in the same order for every request (engine/merge.ts), with
+    // the fields every endpoint's steps fill in already there (undefined is not written, by
+    // JSON.stringify nor pino): the line does not grow its property store step by step.
+    this.line = {
+      req_id: id,
+      event,
+      remote_addr: remoteAddr,
+      grant_type: undefined,
+      client_id: undefined,
+      pipe: undefined,
+      outcome: undefined,
+      error: undefined,
+      error_description: undefined,
+      duration_ms: undefined,
+    };
   }
 
   /** A logger bound to this request's id (redacting, as every logger but the request line's). */

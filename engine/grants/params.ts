@@ -2,12 +2,15 @@
 import { InvalidScope, InvalidTarget, OAuthError } from '../errors.js';
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 section 3.3
+const SCOPE_PROBLEM = 'scope contains characters RFC 6749 section 3.3 does not allow';
 
 /** RFC 6749 section 3.3: space-delimited scope tokens; duplicates collapse. */
 export function parseScope(value: string | undefined): string[] | OAuthError {
   if (value === undefined) return [];
+  // One scope (the usual request): no split, nothing to collapse.
+  if (value !== '' && !value.includes(' ')) return SCOPE_TOKEN.test(value) ? [value] : InvalidScope(SCOPE_PROBLEM);
   const scopes = value.split(' ').filter(Boolean);
-  for (const scope of scopes) if (!SCOPE_TOKEN.test(scope)) return InvalidScope('scope contains characters RFC 6749 section 3.3 does not allow');
+  for (const scope of scopes) if (!SCOPE_TOKEN.test(scope)) return InvalidScope(SCOPE_PROBLEM);
   return [...new Set(scopes)];
 }
 
@@ -18,6 +21,9 @@ export function parseScope(value: string | undefined): string[] | OAuthError {
  * and audiences are names, so splitting loses nothing.
  */
 export function splitList(values: readonly string[]): string[] {
+  // Nothing sent (the usual request), or one value without a space: no split, nothing to collapse.
+  if (values.length === 0) return [];
+  if (values.length === 1 && values[0] !== '' && !values[0]!.includes(' ')) return [values[0]!];
   return [...new Set(values.flatMap((value) => value.split(' ')).filter(Boolean))];
 }
 

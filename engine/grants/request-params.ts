@@ -25,9 +25,9 @@ export interface ParsedRequestTimeParams {
   /** The well-formed parameters; a malformed one is left out (and is the problem). */
   readonly fields: RequestTimeParams;
   /** The caller's deadline, milliseconds since the epoch: engine only. */
-  readonly deadline?: number;
+  readonly deadline?: number | undefined;
   /** The first thing wrong with them, told once the caller is proven. */
-  readonly problem?: OAuthError;
+  readonly problem?: OAuthError | undefined;
 }
 
 /**
@@ -79,24 +79,25 @@ const NUMERIC_DATE = /^\d{1,12}(?:\.\d{1,9})?$/;
  * future, the endpoint answers by then or not at all.
  */
 export function parseRequestTimeParams(form: FormParams, clientId: string, nowMs: number): ParsedRequestTimeParams {
-  const one = (name: string) => form.get(name)?.[0];
+  const iss = first(form, 'iss');
+  const exp = first(form, 'exp');
+  const atLifetime = first(form, 'at_lifetime');
+  // The usual request sends none of them: nothing to build, one shared answer.
+  if (iss === undefined && exp === undefined && atLifetime === undefined && !anySent(form, TEXT_PARAMS)) return NONE_SENT;
   const fields: { -readonly [K in keyof RequestTimeParams]: RequestTimeParams[K] } = {};
   const problems: OAuthError[] = [];
 
   // OA4MP: "the issuer of this request. If present it must be the client id". Not
   // invalid_client: the client did authenticate; this parameter's value is wrong.
-  const iss = one('iss');
   if (iss !== undefined && iss !== clientId) problems.push(InvalidRequest('iss must be the client_id of the authenticated client'));
 
   let deadline: number | undefined;
-  const exp = one('exp');
   if (exp !== undefined) {
     if (!NUMERIC_DATE.test(exp)) problems.push(InvalidRequest('exp must be a time in seconds since the epoch (RFC 7519 section 2, NumericDate)'));
     else if (Number(exp) * 1000 <= nowMs) problems.push(InvalidRequest('exp has passed: the request expired before it was served'));
     else deadline = Number(exp) * 1000;
   }
 
-  const atLifetime = one('at_lifetime');
   if (atLifetime !== undefined) {
     const seconds = parseLifetime(atLifetime);
     if (seconds === undefined) problems.push(InvalidRequest('at_lifetime is not a lifetime of at least one second: send whole seconds (600) or a duration in s, m(in), h(ours) or d(ays), such as 10m, 1h30m or 600 sec'));
@@ -104,12 +105,24 @@ export function parseRequestTimeParams(form: FormParams, clientId: string, nowMs
   }
 
   for (const name of TEXT_PARAMS) {
-    const value = one(name);
+    const value = first(form, name);
     if (value === undefined) continue;
     if (value.length > MAX_TEXT_PARAM_LENGTH || !TEXT.test(value)) {
       problems.push(InvalidRequest(`${name} must be at most ${MAX_TEXT_PARAM_LENGTH} printable ASCII characters (RFC 6749 appendix A.5)`));
     } else fields[name] = value;
   }
 
-  return { fields, ...(deadline !== undefined ? { deadline } : {}), ...(problems[0] ? { problem: problems[0] } : {}) };
+  return { fields, deadline, problem: problems[0] };
 }
+
+/** A parameter's value (each is sent at most once: the form's rule). */
+function first(form: FormParams, name: string): string | undefined {
+  return form.get(name)?.[0];
+}
+
+function anySent(form: FormParams, names: readonly string[]): boolean {
+  for (const name of names) if (form.has(name)) return true;
+  return false;
+}
+
+const NONE_SENT: ParsedRequestTimeParams = Object.freeze({ fields: Object.freeze({}), deadline: undefined, problem: undefined });

@@ -7,7 +7,10 @@
 import type { OAuthError } from '../errors.js';
 import type { FormParams } from '../endpoints/form.js';
 
-/** What a grant asks for; judged only once the caller is proven (issue 9, item 2). */
+/**
+ * What a grant asks for; judged only once the caller is proven (issue 9, item 2). The
+ * lists are fresh for each parse (never shared): the token request keeps them as they are.
+ */
 export interface GrantParameters {
   readonly scope: readonly string[];
   readonly resource: readonly string[];

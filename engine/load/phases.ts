@@ -277,10 +277,11 @@ async function pipes(state: LoadState): Promise<void> {
     inlineKeystore: (config) => inline.load(config),
     compileTemplate: (value, options) => compileValue(value, now, options),
     compileExpression: (source, options) => compileExpression(source, now, options?.path),
-    authenticateClient: async (flow) => {
+    // Not async: the usual success comes back as an already settled promise (flow-state.ts).
+    authenticateClient: (flow) => {
       const registered = clients.get(flow.client.client_id);
-      if (!registered) throw new Error(`flow for unknown client '${flow.client.client_id}'`);
-      await authenticateFlow(flow, registered, authenticator, verifyContext);
+      if (!registered) return Promise.reject(new Error(`flow for unknown client '${flow.client.client_id}'`));
+      return authenticateFlow(flow, registered, authenticator, verifyContext);
     },
     verifyAssertion: (flow, options = {}) => {
       const all = [...trustedIssuers.values()];

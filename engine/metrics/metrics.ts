@@ -81,8 +81,17 @@ export class SluiceMetrics {
 
   /** Counts one token request; clientId must be a registered client's (else UNKNOWN_CLIENT). */
   countTokenRequest(clientId: string, pipe: string, grantType: string, outcome: string): void {
-    this.tokenRequests.with(clientId, pipe, grantType, OUTCOMES.has(outcome) ? outcome : OTHER_ERROR).value++;
+    const label = OUTCOMES.has(outcome) ? outcome : OTHER_ERROR;
+    // Found by the label values themselves, nested: no key string joined, no list made per
+    // request (family.with's work), once a combination has been seen. Bounded as the family is.
+    const byOutcome = level(level(level(this.tokenRequestSeries, clientId), pipe), grantType);
+    let series = byOutcome.get(label);
+    if (series === undefined) byOutcome.set(label, (series = this.tokenRequests.with(clientId, pipe, grantType, label)));
+    series.value++;
   }
+
+  /** tokenRequests' series by client_id, then pipe and grant type, then outcome (the family holds them all too). */
+  private readonly tokenRequestSeries = new Map<string, Map<string, Map<string, Map<string, { value: number }>>>>();
 
   /**
    * prom-client's process metrics (CPU, memory, event loop lag, GC): only for a process
@@ -99,4 +108,11 @@ export class SluiceMetrics {
     if (this.source) return this.source();
     return { contentType: this.registry.contentType, text: await this.registry.metrics() };
   }
+}
+
+/** The map under `key`, made the first time. */
+function level<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let next = map.get(key);
+  if (next === undefined) map.set(key, (next = new Map()));
+  return next;
 }
