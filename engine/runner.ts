@@ -49,87 +49,73 @@ export interface StepHooks<C> {
 
 /**
  * One step's call of next(), as the runner keeps it: the rest of the chain, and whether it
- * has finished. The rest reports here itself when it ends (dispatch's finally), so the
- * common case, a step that awaits next(), costs no promise reactions of the runner's own.
+ * has settled, as seen by a reaction registered when next() was called (so before the
+ * step's own `await next()` resumes). That reaction also observes a rejection the step
+ * never awaits, which would otherwise end the process as unhandled.
  */
 interface RestOfChain {
-  running: Promise<void> | undefined;
+  readonly running: Promise<void>;
   settled: boolean;
-  /** The rest failed before `running` was known (it threw synchronously). */
-  failedEarly: boolean;
-  /** performance.now() when next() was called; 0 when the step is not observed. */
-  entered: number;
+  /** The rest's own time, in milliseconds; measured only for an observed step. */
   downstream: number;
 }
 
 export function compose<C>(steps: ReadonlyArray<NamedStep<C>>, hooks: StepHooks<C> = {}): (context: C) => Promise<void> {
   /**
    * Runs step `first` (or the first after it whose condition holds) and, through its
-   * next(), the rest. `caller` is the step before it, told here when this part of the chain
-   * has ended.
+   * next(), the rest.
    */
-  async function dispatch(context: C, first: number, caller: RestOfChain | undefined): Promise<void> {
-    try {
-      let i = first;
-      while (i < steps.length && steps[i]!.when && !holds(steps[i]!, context)) i++;
-      const step = steps[i];
-      if (!step) return;
-      hooks.onEnter?.(context, step.name);
-      const { observe } = step;
-      const started = observe ? performance.now() : 0;
-      let rest: RestOfChain | undefined;
-      let returned = false;
-      let misuse: StepFailure | undefined;
-      const next = (): Promise<void> => {
-        if (returned) return observed(new StepFailure(step.name, 'called next() after it returned (missing await?)'));
-        if (rest) return observed((misuse = new StepFailure(step.name, 'called next() more than once')));
-        const chain: RestOfChain = { running: undefined, settled: false, failedEarly: false, entered: observe ? performance.now() : 0, downstream: 0 };
-        rest = chain;
-        const running = dispatch(context, i + 1, chain);
-        chain.running = running;
-        if (chain.failedEarly) running.then(undefined, ignore);
-        return running;
+  async function dispatch(context: C, first: number): Promise<void> {
+    let i = first;
+    while (i < steps.length && steps[i]!.when && !holds(steps[i]!, context)) i++;
+    const step = steps[i];
+    if (!step) return;
+    hooks.onEnter?.(context, step.name);
+    const { observe } = step;
+    const started = observe ? performance.now() : 0;
+    let rest: RestOfChain | undefined;
+    let returned = false;
+    let misuse: StepFailure | undefined;
+    const next = (): Promise<void> => {
+      if (returned) return observed(new StepFailure(step.name, 'called next() after it returned (missing await?)'));
+      if (rest) return observed((misuse = new StepFailure(step.name, 'called next() more than once')));
+      const entered = observe ? performance.now() : 0;
+      const running = dispatch(context, i + 1);
+      const chain: RestOfChain = { running, settled: false, downstream: 0 };
+      const settle = (): void => {
+        chain.settled = true;
+        if (observe) chain.downstream = performance.now() - entered;
       };
+      running.then(settle, settle);
+      rest = chain;
+      return running;
+    };
 
-      let thrown: { error: unknown } | undefined;
-      try {
-        // A step that finished synchronously costs no extra turn of the microtask queue.
-        const result = step.run(context, next);
-        if (result !== undefined) await result;
-      } catch (error) {
-        thrown = { error };
-      }
-      returned = true;
-      const wasSettled = rest === undefined || rest.settled;
-      // The step returned while the rest was still running: wait for it (its failure is the cause).
-      const cause: unknown = wasSettled ? undefined : await rest!.running!.then(ignore, (error: unknown) => error);
-      if (observe) observe(Math.max(0, performance.now() - started - (rest?.downstream ?? 0)) / 1000);
-      if (thrown) throw attribute(step.name, thrown.error);
-      if (misuse) throw misuse;
-      if (!rest) hooks.onStop?.(context, step.name);
-      if (!wasSettled) {
-        // The step never saw the rest's result, so the request cannot be answered as if the
-        // chain had run normally.
-        throw new StepFailure(step.name, 'returned before the rest of the pipe finished (missing await on next()?)', cause);
-      }
+    let thrown: { error: unknown } | undefined;
+    try {
+      // A step that finished synchronously costs no extra turn of the microtask queue.
+      const result = step.run(context, next);
+      if (result !== undefined) await result;
     } catch (error) {
-      // This part of the chain is about to reject: if its step never awaits next(), that
-      // rejection must not go unhandled (which ends the process).
-      if (caller) {
-        if (caller.running) caller.running.then(undefined, ignore);
-        else caller.failedEarly = true;
-      }
-      throw error;
-    } finally {
-      if (caller) {
-        caller.settled = true;
-        if (caller.entered) caller.downstream = performance.now() - caller.entered;
-      }
+      thrown = { error };
+    }
+    returned = true;
+    const wasSettled = rest === undefined || rest.settled;
+    // The step returned while the rest was still running: wait for it (its failure is the cause).
+    const cause: unknown = wasSettled ? undefined : await rest!.running.then(ignore, (error: unknown) => error);
+    if (observe) observe(Math.max(0, performance.now() - started - (rest?.downstream ?? 0)) / 1000);
+    if (thrown) throw attribute(step.name, thrown.error);
+    if (misuse) throw misuse;
+    if (!rest) hooks.onStop?.(context, step.name);
+    if (!wasSettled) {
+      // The step never saw the rest's result, so the request cannot be answered as if the
+      // chain had run normally.
+      throw new StepFailure(step.name, 'returned before the rest of the pipe finished (missing await on next()?)', cause);
     }
   }
 
   return function runSteps(context: C): Promise<void> {
-    return dispatch(context, 0, undefined);
+    return dispatch(context, 0);
   };
 }
 
