@@ -5,7 +5,7 @@
  * of the developer's shell leaks into `${env.…}`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -246,3 +246,28 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
 }
 
 export const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** A one-client config for tests of `serve` itself: client `svc`, its secret from SVC_SECRET. */
+export const SVC_SECRET = 'svc-secret-0123456789';
+const SVC_CONFIG = `
+keystores: [{ id: signing, type: generated, alg: ES256 }]
+rps:
+  - client_id: svc
+    client_secret: \${env.SVC_SECRET}
+    scopes: [orders.read]
+    client_credentials_pipe_id: issue
+pipes:
+  - id: issue
+    valves:
+      - name: ScopeCheck
+      - name: CreateJwt
+        config: { keystore: signing }
+      - name: TokenResponse
+`;
+
+/** `sluice serve` of the one-client config, from a fresh directory. */
+export function serveOneClient(options: ServeOptions = {}): Promise<Served> {
+  const dir = trackedTempDir();
+  writeFileSync(join(dir, 'sluice.yaml'), SVC_CONFIG);
+  return serve('sluice.yaml', { ...options, cwd: dir, env: { SVC_SECRET, ...options.env } });
+}

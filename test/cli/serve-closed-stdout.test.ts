@@ -4,36 +4,17 @@
  * this (it drops its writes on EPIPE); stdoutLines must too, or the first request line
  * written after the reader left ends the process.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, requireBuild, serve, trackedTempDir } from './cli.js';
+import { removeTempDirs, requireBuild, serveOneClient, SVC_SECRET } from './cli.js';
 
-const SECRET = 'svc-secret-0123456789';
-const CONFIG = `
-keystores: [{ id: signing, type: generated, alg: ES256 }]
-rps:
-  - client_id: svc
-    client_secret: \${env.SVC_SECRET}
-    scopes: [orders.read]
-    client_credentials_pipe_id: issue
-pipes:
-  - id: issue
-    valves:
-      - name: ScopeCheck
-      - name: CreateJwt
-        config: { keystore: signing }
-      - name: TokenResponse
-`;
+const SECRET = SVC_SECRET;
 
 beforeAll(requireBuild);
 afterAll(removeTempDirs);
 
 describe('sluice serve with its stdout closed', () => {
   it('goes on answering token requests (200) after the log reader has gone', async () => {
-    const dir = trackedTempDir();
-    writeFileSync(join(dir, 'sluice.yaml'), CONFIG);
-    const server = await serve('sluice.yaml', { cwd: dir, env: { SVC_SECRET: SECRET } });
+    const server = await serveOneClient();
     try {
       server.child.stdout!.destroy();
       const token = () =>

@@ -4,36 +4,17 @@
  * it saw with a write per line: one whole JSON line per request, in the order they were
  * logged, and all of them there when the server stops on SIGTERM.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, requireBuild, serve, trackedTempDir } from './cli.js';
+import { removeTempDirs, requireBuild, serveOneClient, SVC_SECRET } from './cli.js';
 
-const SECRET = 'svc-secret-0123456789';
-const CONFIG = `
-keystores: [{ id: signing, type: generated, alg: ES256 }]
-rps:
-  - client_id: svc
-    client_secret: \${env.SVC_SECRET}
-    scopes: [orders.read]
-    client_credentials_pipe_id: issue
-pipes:
-  - id: issue
-    valves:
-      - name: ScopeCheck
-      - name: CreateJwt
-        config: { keystore: signing }
-      - name: TokenResponse
-`;
+const SECRET = SVC_SECRET;
 
 beforeAll(requireBuild);
 afterAll(removeTempDirs);
 
 describe('sluice serve: the log under concurrent requests', () => {
   it('has one whole line per request, in order, all written before it exits on SIGTERM', async () => {
-    const dir = trackedTempDir();
-    writeFileSync(join(dir, 'sluice.yaml'), CONFIG);
-    const server = await serve('sluice.yaml', { cwd: dir, env: { SVC_SECRET: SECRET } });
+    const server = await serveOneClient();
     try {
       const request = (i: number) =>
         fetch(`${server.url}/token`, {
