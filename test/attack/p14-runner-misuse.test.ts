@@ -20,18 +20,20 @@ export default [
   { name: 'ThenableNext', create() { return function thenableNext(flow, next) { return { then(resolve, reject) { next().then(resolve, reject); next().then(resolve, reject); } }; }; } },
   { name: 'NextInLaterTurn', create() { return function nextInLaterTurn(flow, next) { return later(() => { next(); }); }; } },
   { name: 'RejectsNonError', create() { return function rejectsNonError() { return Promise.reject(undefined); }; } },
+  { name: 'ThrowsAfterDeadline', create() { return async function throwsAfterDeadline(flow, next) { next(); await new Promise((resolve) => setTimeout(resolve, 2300)); throw new Error('too late'); }; } },
   { name: 'ThrowsNull', create() { return function throwsNull() { throw null; }; } },
 ];
 `;
 const S = 'misuse-secret-0123456789';
+const HANGING = ['ThrowsAfterDeadline'];
 const VALVES = ['SyncCareless', 'SyncTwice', 'SyncThrowAfterNext', 'EarlyResolve', 'LateNext', 'LateNextAwaited', 'BadThenable', 'ThenableNext', 'NextInLaterTurn', 'RejectsNonError', 'ThrowsNull'];
 
 let s: Running;
 beforeAll(async () => {
-  const rps = VALVES.flatMap((v) => [
+  const rps = [...VALVES, ...HANGING].flatMap((v) => [
     `  - { client_id: ${v.toLowerCase()}, client_secret: "\${env.S}", scopes: [a], client_credentials_pipe_id: ${v.toLowerCase()} }`,
   ]).join('\n');
-  const pipes = VALVES.map((v) => `  - id: ${v.toLowerCase()}\n    valves: [{ name: ClientAuthenticate }, { name: ${v} }, { name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]`).join('\n');
+  const pipes = [...VALVES, ...HANGING].map((v) => `  - id: ${v.toLowerCase()}\n    valves: [{ name: ClientAuthenticate }, { name: ${v} }, { name: ScopeCheck }, { name: CreateJwt, config: { keystore: signing } }, { name: TokenResponse }]`).join('\n');
   s = await serve(`
 keystores: [{ id: signing, type: generated }]
 plugins: [./misuse.mjs]
@@ -65,4 +67,15 @@ describe('a plugin valve that misuses next()', () => {
       expect(good.status).toBe(200);
     });
   }
+});
+
+describe('a plugin valve that outlives the request deadline', () => {
+  it('503 when server.request_timeout passes; its later failure, and the rest it left running, end nothing', async () => {
+    const r = await postToken(s.url, { grant_type: 'client_credentials', scope: 'nope' }, { authorization: basic('throwsafterdeadline', S) });
+    expect(r.status).toBe(503);
+    // Until after the valve has thrown: an unhandled rejection would fail this run.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const good = await postToken(s.url, { grant_type: 'client_credentials' }, { authorization: basic('good', S) });
+    expect(good.status).toBe(200);
+  });
 });
