@@ -148,7 +148,11 @@ export function authenticateFlow(flow: Flow, client: ClientCredentialsConfig, au
   }
 }
 
-const SETTLED: Promise<void> = Promise.resolve();
+/**
+ * Frozen: it is shared by every request and handed to valves (engine.authenticateClient),
+ * so a valve that sets a member on it (its `then`, say) must not change it for the others.
+ */
+const SETTLED: Promise<void> = Object.freeze(Promise.resolve());
 
 async function verifyThenProve(state: EngineOnly, client: ClientCredentialsConfig, authenticator: ClientAuthenticator, context: VerifyContext): Promise<void> {
   const authentication = await authenticator.verify(state.credentials, client, context, state.source);

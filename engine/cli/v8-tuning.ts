@@ -15,16 +15,18 @@
  * process keeps for long (the compiled config) is made once at load and promoted once.
  *
  * The flag is read at each collection, so setting it at run time takes effect (checked:
- * the promoted bytes above). An operator who asks for pretenuring on node's command line
- * (`node --allocation-site-pretenuring …`) keeps it.
+ * the promoted bytes above). An operator who names the flag on node's command line
+ * (`node --allocation-site-pretenuring …`, or `--allocation_site_pretenuring`: V8 reads
+ * `_` as `-`; or its `--no-`/`--no` form) keeps what they chose. NODE_OPTIONS cannot hold it (node
+ * refuses V8 flags there but a few).
  */
 import { setFlagsFromString } from 'node:v8';
 
-const KEEP = '--allocation-site-pretenuring';
+const OPERATOR_CHOICE = /^--(?:no[-_]?)?allocation[-_]site[-_]pretenuring$/;
 
 /** Returns the V8 flags it set (for the tests). */
 export function tuneV8ForServing(execArgv: readonly string[] = process.execArgv, setFlags: (flags: string) => void = setFlagsFromString): string[] {
-  if (execArgv.includes(KEEP)) return [];
+  if (execArgv.some((arg) => OPERATOR_CHOICE.test(arg))) return [];
   const flags = ['--no-allocation-site-pretenuring'];
   for (const flag of flags) setFlags(flag);
   return flags;

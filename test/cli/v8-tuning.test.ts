@@ -19,6 +19,15 @@ describe('V8 tuning of a serving process', () => {
     expect(set).toEqual([]);
   });
 
+  it.each([['--allocation_site_pretenuring'], ['--allocation-site_pretenuring'], ['--no-allocation_site_pretenuring'], ['--noallocation-site-pretenuring']])(
+    'keeps what the operator chose, however node lets them spell it (%s: V8 reads _ as -)',
+    (flag) => {
+      const set: string[] = [];
+      expect(tuneV8ForServing(['--max-old-space-size=512', flag], (f) => set.push(f))).toEqual([]);
+      expect(set).toEqual([]);
+    },
+  );
+
   it('sets the flag in a real process without complaint, and the process goes on', () => {
     const module = fileURLToPath(new URL('../../dist/engine/cli/v8-tuning.js', import.meta.url));
     const script = `const { tuneV8ForServing } = await import(${JSON.stringify(module)}); const flags = tuneV8ForServing(); globalThis.gc?.(); const kept = []; for (let i = 0; i < 2e5; i++) kept.push({ i }); console.log(JSON.stringify({ flags, kept: kept.length }));`;
