@@ -129,7 +129,7 @@ function failure(error: unknown, http: EndpointRequest, line: LogLine): HttpAnsw
   const oauth = isOAuthError(error) && sane(error) ? error : ServerError('the server failed to process the request', { cause: error });
   line.outcome = oauth.code === 'server_error' ? 'error' : 'refused';
   line.error = oauth.code;
-  line.error_description = oauth.message;
+  line.error_description = loggableDescription(oauth.message);
   if (oauth.detail) line.error_detail = oauth.detail;
   // The audit event of a failed client authentication: why (a code) and from where (remote_addr).
   if (oauth.code === 'invalid_client') {
@@ -157,6 +157,17 @@ const ERROR_HEADERS = ['www-authenticate', 'retry-after', 'allow'];
 
 function answerHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name, value]) => ERROR_HEADERS.includes(name.toLowerCase()) && typeof value === 'string'));
+}
+
+/**
+ * How much of an error's message a request line keeps: a message may quote what the caller
+ * sent (every scope it asked for and may not have), so its length is the caller's choice up
+ * to body_limit. The answer's body cuts it to 300 characters (errors.ts); the log keeps more.
+ */
+const LOGGED_DESCRIPTION_CHARS = 1000;
+
+function loggableDescription(message: string): string {
+  return message.length > LOGGED_DESCRIPTION_CHARS ? `${message.slice(0, LOGGED_DESCRIPTION_CHARS)}...(${message.length} chars)` : message;
 }
 
 /**
